@@ -1,0 +1,128 @@
+{{- define "autolabs.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "autolabs.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* Selector labels of one component: pass (dict "root" $ "component" "api"). */}}
+{{- define "autolabs.selector" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "autolabs.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{- define "autolabs.secretName" -}}
+{{- if .Values.secrets.create -}}{{ include "autolabs.fullname" . }}{{- else -}}{{ required "secrets.existingSecret is required when secrets.create is false" .Values.secrets.existingSecret }}{{- end -}}
+{{- end -}}
+
+{{- define "autolabs.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "autolabs.secretName" .root }}
+      key: {{ .name }}
+{{- end -}}
+
+{{/*
+Environment shared by the three processes; names and meaning as in server/src/config/env.ts.
+Pass (dict "root" $ "privateKey" true|false): only the API signs tickets, so only it gets the private key.
+*/}}
+{{- define "autolabs.env" -}}
+{{- $v := .root.Values -}}
+- name: NODE_ENV
+  value: production
+- name: LOG_LEVEL
+  value: {{ $v.logLevel | quote }}
+- name: HOST
+  value: "0.0.0.0"
+- name: AUTOLABS_DATA_DIR
+  value: /var/lib/autolabs
+- name: PORT
+  value: {{ $v.api.port | quote }}
+- name: GATEWAY_PORT
+  value: {{ $v.gateway.port | quote }}
+{{- with $v.publicUrl }}
+- name: PUBLIC_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with $v.gatewayPublicUrl }}
+- name: GATEWAY_PUBLIC_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with $v.allowedOrigins }}
+- name: ALLOWED_ORIGINS
+  value: {{ . | quote }}
+{{- end }}
+- name: SESSION_COOKIE_SECURE
+  value: {{ $v.sessionCookieSecure | quote }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "DATABASE_URL") }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "REDIS_URL") }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "AMQP_URL") }}
+- name: S3_ENDPOINT
+  value: {{ required "s3.endpoint is required" $v.s3.endpoint | quote }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "S3_ACCESS_KEY") }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "S3_SECRET_KEY") }}
+- name: S3_REGION
+  value: {{ $v.s3.region | quote }}
+- name: S3_BUCKET_CONFIGS
+  value: {{ $v.s3.buckets.configs | quote }}
+- name: S3_BUCKET_VOLUMES
+  value: {{ $v.s3.buckets.volumes | quote }}
+- name: S3_BUCKET_RECORDINGS
+  value: {{ $v.s3.buckets.recordings | quote }}
+{{- if $v.oidc.issuer }}
+- name: OIDC_ISSUER
+  value: {{ $v.oidc.issuer | quote }}
+- name: OIDC_AUDIENCE
+  value: {{ required "oidc.audience is required when oidc.issuer is set" $v.oidc.audience | quote }}
+- name: OIDC_ROLE_CLAIM
+  value: {{ $v.oidc.roleClaim | quote }}
+{{- end }}
+{{- if .privateKey }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "TICKET_PRIVATE_KEY") }}
+{{- end }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "TICKET_PUBLIC_KEY") }}
+- name: LAB_RUNTIME
+  value: kubernetes
+- name: LAB_NAMESPACE
+  value: {{ $v.labNamespace.name | quote }}
+- name: SESSION_GRACE_SECONDS
+  value: {{ $v.gateway.sessionGraceSeconds | quote }}
+{{- end -}}
+
+{{- define "autolabs.containerSecurity" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+
+{{/* Writable scratch space: the root filesystem is read-only, tsx caches compiled files in /tmp. */}}
+{{- define "autolabs.scratchMounts" -}}
+- name: tmp
+  mountPath: /tmp
+- name: data
+  mountPath: /var/lib/autolabs
+{{- end -}}
+
+{{- define "autolabs.scratchVolumes" -}}
+- name: tmp
+  emptyDir: {}
+- name: data
+  emptyDir: {}
+{{- end -}}

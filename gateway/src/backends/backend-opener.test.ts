@@ -1,0 +1,57 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '@autolabs/server/errors/app-error';
+import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
+import { createBackendOpener } from './backend-opener';
+
+const execTarget: TerminalTarget = { kind: 'k8s-exec', namespace: 'labs', pod: 'lab-1', container: 'terminal', command: ['sh'] };
+const size = { cols: 80, rows: 24 };
+
+/** Credentials for an apiserver address where nothing listens. */
+function unreachableKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'nowhere', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'nobody', token: 'not-a-real-token' }],
+    contexts: [{ name: 'nowhere', cluster: 'nowhere', user: 'nobody' }],
+    currentContext: 'nowhere',
+  });
+  return kc;
+}
+
+async function openError(promise: Promise<unknown>): Promise<AppError> {
+  const e = await promise.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(AppError);
+  return e as AppError;
+}
+
+describe('createBackendOpener', () => {
+  it('refuses a k8s-exec target with RUNTIME_UNAVAILABLE naming KUBECONFIG when it has no credentials', async () => {
+    const e = await openError(createBackendOpener().open(execTarget, size));
+    expect(e.code).toBe('RUNTIME_UNAVAILABLE');
+    expect(e.field).toBe('KUBECONFIG');
+  });
+
+  it('refuses ssh targets with NOT_AVAILABLE_YET on target.kind', async () => {
+    const target: TerminalTarget = { kind: 'ssh', host: 'lab', port: 22, username: 'student', privateKeyRef: 'key' };
+    const e = await openError(createBackendOpener({ kubeConfig: unreachableKubeConfig() }).open(target, size));
+    expect(e.code).toBe('NOT_AVAILABLE_YET');
+    expect(e.field).toBe('target.kind');
+  });
+
+  it('reports an unreachable apiserver as RUNTIME_UNAVAILABLE naming the pod, without the credentials', async () => {
+    const e = await openError(createBackendOpener({ kubeConfig: unreachableKubeConfig() }).open(execTarget, size));
+    expect(e.code).toBe('RUNTIME_UNAVAILABLE');
+    expect(e.message).toContain('pod labs/lab-1 container terminal');
+    expect(JSON.stringify({ message: e.message, detail: e.detail })).not.toContain('not-a-real-token');
+  });
+
+  it('refuses an empty exec command with BAD_INPUT on target.command', async () => {
+    const e = await openError(createBackendOpener({ kubeConfig: unreachableKubeConfig() }).open({ ...execTarget, command: [] }, size));
+    expect(e.code).toBe('BAD_INPUT');
+    expect(e.field).toBe('target.command');
+  });
+});

@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CreditWindow, OutputBatcher, PauseGate } from './flow-control';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+describe('OutputBatcher', () => {
+  let clock = 0;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    clock = 1000;
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const make = (frames: string[]) =>
+    new OutputBatcher({ coalesceMs: 3, maxFrameBytes: 8, quietMs: 3, interactiveBytes: 1, now: () => clock }, (f) => frames.push(text(f)));
+
+  it('sends a lone keystroke echo immediately, without waiting for the coalescing timer', () => {
+    const frames: string[] = [];
+    make(frames).push(bytes('a'));
+    expect(frames).toEqual(['a']);
+  });
+
+  it('coalesces a burst into one frame after the coalescing delay', () => {
+    const frames: string[] = [];
+    const b = make(frames);
+    b.push(bytes('11'));
+    b.push(bytes('22'));
+    b.push(bytes('33'));
+    expect(frames).toEqual(['11']);
+    vi.advanceTimersByTime(3);
+    expect(frames).toEqual(['11', '2233']);
+  });
+
+  it('sends fast successive keystroke echoes each at once (typing is never delayed)', () => {
+    const frames: string[] = [];
+    const b = make(frames);
+    for (const ch of 'abc') {
+      b.push(bytes(ch));
+      clock += 0.5;
+    }
+    expect(frames).toEqual(['a', 'b', 'c']);
+  });
+
+  it('coalesces a small chunk that follows bulk output', () => {
+    const frames: string[] = [];
+    const b = make(frames);
+    b.push(bytes('bulk'));
+    b.push(bytes('x'));
+    expect(frames).toEqual(['bulk']);
+    vi.advanceTimersByTime(3);
+    expect(frames).toEqual(['bulk', 'x']);
+  });
+
+  it('emits as soon as maxFrameBytes are pending and splits larger chunks', () => {
+    const frames: string[] = [];
+    const b = make(frames);
+    b.push(bytes('xy'));
+    b.push(bytes('abcdefghij'));
+    expect(frames).toEqual(['xy', 'abcdefgh', 'ij']);
+  });
+
+  it('treats a chunk after a quiet spell as a new lone echo', () => {
+    const frames: string[] = [];
+    const b = make(frames);
+    b.push(bytes('a'));
+    clock += 50;
+    b.push(bytes('b'));
+    expect(frames).toEqual(['a', 'b']);
+  });
+
+  it('loses no byte and keeps order across immediate, coalesced and split frames', () => {
+    const frames: string[] = [];
+    const b = make(frames);
+    const input = 'the quick brown fox jumps over the lazy dog';
+    for (let i = 0; i < input.length; i += 2) {
+      b.push(bytes(input.slice(i, i + 2)));
+      clock += 1;
+      vi.advanceTimersByTime(1);
+    }
+    b.flush();
+    expect(frames.join('')).toBe(input);
+    expect(frames.every((f) => f.length <= 8)).toBe(true);
+  });
+});
+
+describe('CreditWindow', () => {
+  it('is exhausted once the unacknowledged bytes reach the window and recovers on ack', () => {
+    const w = new CreditWindow(100);
+    w.onSent(60);
+    expect(w.exhausted).toBe(false);
+    w.onSent(40);
+    expect(w.exhausted).toBe(true);
+    w.onAck(50);
+    expect(w.inflight).toBe(50);
+    expect(w.exhausted).toBe(false);
+  });
+
+  it('caps acks at what was sent so a client cannot buy credit in advance', () => {
+    const w = new CreditWindow(100);
+    w.onSent(10);
+    w.onAck(1_000_000);
+    w.onSent(100);
+    expect(w.exhausted).toBe(true);
+  });
+});
+
+describe('PauseGate', () => {
+  it('pauses once for the first reason and resumes only when every reason is gone', () => {
+    const calls: string[] = [];
+    const gate = new PauseGate(
+      () => calls.push('pause'),
+      () => calls.push('resume'),
+    );
+    gate.set('owner-credit', true);
+    gate.set('screen', true);
+    gate.set('owner-credit', false);
+    expect(calls).toEqual(['pause']);
+    gate.set('screen', false);
+    expect(calls).toEqual(['pause', 'resume']);
+    gate.set('screen', false);
+    expect(calls).toEqual(['pause', 'resume']);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCREEN, ScreenMirror } from './screen-mirror';
+import { ScreenWorkerHost } from './screen-worker-host';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('ScreenMirror', () => {
+  it('snapshots the screen including every frame written so far, with its seq', async () => {
+    const screen = new ScreenMirror({ cols: 40, rows: 5 }, DEFAULT_SCREEN);
+    screen.write(1, bytes('first line\r\n'));
+    screen.write(2, bytes('\x1b[31mred\x1b[0m second'));
+    const snap = await screen.snapshot();
+    expect(snap.seq).toBe(2);
+    expect(snap.data).toContain('first line');
+    expect(snap.data).toContain('\x1b[31mred');
+    screen.dispose();
+  });
+
+  it('shows the result of carriage returns, not the raw overwritten bytes', async () => {
+    const screen = new ScreenMirror({ cols: 40, rows: 5 }, DEFAULT_SCREEN);
+    screen.write(1, bytes('progress 10%\rprogress 99%'));
+    const snap = await screen.snapshot();
+    expect(snap.data).toContain('progress 99%');
+    expect(snap.data).not.toContain('10%');
+    screen.dispose();
+  });
+
+  it('reports the size after a resize applied in order with the output', async () => {
+    const screen = new ScreenMirror({ cols: 40, rows: 5 }, DEFAULT_SCREEN);
+    screen.write(1, bytes('x'));
+    screen.resize({ cols: 100, rows: 30 });
+    const snap = await screen.snapshot();
+    expect([snap.cols, snap.rows]).toEqual([100, 30]);
+    screen.dispose();
+  });
+
+  it('signals a backlog when unparsed output exceeds its bound and clears it once parsed', async () => {
+    const signals: boolean[] = [];
+    const screen = new ScreenMirror({ cols: 80, rows: 24 }, { ...DEFAULT_SCREEN, maxBacklogBytes: 1000 }, (b) => signals.push(b));
+    screen.write(1, new Uint8Array(4000).fill(0x61));
+    expect(signals).toEqual([true]);
+    await screen.snapshot();
+    expect(signals).toEqual([true, false]);
+    expect(screen.backlogBytes).toBe(0);
+    screen.dispose();
+  });
+
+  it('keeps two sessions apart although one worker parses both', async () => {
+    const a = new ScreenMirror({ cols: 40, rows: 5 }, DEFAULT_SCREEN);
+    const b = new ScreenMirror({ cols: 40, rows: 5 }, DEFAULT_SCREEN);
+    a.write(1, bytes('alpha'));
+    b.write(7, bytes('beta'));
+    const [sa, sb] = await Promise.all([a.snapshot(), b.snapshot()]);
+    expect([sa.seq, sb.seq]).toEqual([1, 7]);
+    expect(sa.data).toContain('alpha');
+    expect(sa.data).not.toContain('beta');
+    expect(sb.data).toContain('beta');
+    a.dispose();
+    b.dispose();
+  });
+
+  it('answers a snapshot taken in the middle of a stream with exactly the frames before it', async () => {
+    const screen = new ScreenMirror({ cols: 20, rows: 3 }, { ...DEFAULT_SCREEN, snapshotScrollback: 0 });
+    for (let seq = 1; seq <= 500; seq++) screen.write(seq, bytes(`\r\nline ${seq}`));
+    const mid = screen.snapshot();
+    screen.write(501, bytes('\r\nline 501'));
+    const snap = await mid;
+    expect(snap.seq).toBe(500);
+    expect(snap.data).toContain('line 500');
+    expect(snap.data).not.toContain('line 501');
+    screen.dispose();
+  });
+
+  it('releases its backlog and rejects snapshots when its worker dies, so the session is not paused forever', async () => {
+    const host = new ScreenWorkerHost();
+    const signals: boolean[] = [];
+    const screen = new ScreenMirror({ cols: 80, rows: 24 }, { ...DEFAULT_SCREEN, maxBacklogBytes: 1000 }, (b) => signals.push(b), host);
+    screen.write(1, new Uint8Array(4000).fill(0x61));
+    expect(signals).toEqual([true]);
+    await host.stop();
+    await expect(screen.snapshot()).rejects.toThrow('screen worker exited');
+    expect(signals).toEqual([true, false]);
+    expect(screen.backlogBytes).toBe(0);
+  });
+
+  it('rejects snapshots once disposed', async () => {
+    const screen = new ScreenMirror({ cols: 40, rows: 5 }, DEFAULT_SCREEN);
+    screen.dispose();
+    await expect(screen.snapshot()).rejects.toThrow('disposed');
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Streams a session's output to the object store as asciicast v2, in chunks (every `chunkBytes` or
+ * `chunkMs`, whichever first), so a recording survives a gateway crash up to the last chunk and memory
+ * stays bounded however long the session runs. Chunk 0 starts with the header; concatenating the chunks
+ * in key order gives the whole cast. Start and finish are announced on RECORDING_CHANNEL so the server
+ * can index them (the gateway never touches the database).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
+import { RECORDING_CHANNEL, type SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import type { TerminalSize } from '../backends/terminal-backend';
+import { asciicastHeader, chunkKey, outputEvent, recordingPrefix, resizeEvent } from './asciicast';
+
+export interface RecorderOptions {
+  objectStore: ObjectStore;
+  bucket: string;
+  sessionStore: SessionStore;
+  log: FastifyBaseLogger;
+  sessionId: string;
+  ownerId: string;
+  labInstanceId: string;
+  size: TerminalSize;
+  chunkBytes?: number;
+  chunkMs?: number;
+  /** Called when unsent chunks exceed their bound (true) and when they drained (false). */
+  onBacklog?: (behind: boolean) => void;
+}
+
+export interface RecordingAnnouncement {
+  type: 'started' | 'finished';
+  sessionId: string;
+  ownerId: string;
+  labInstanceId: string;
+  bucket: string;
+  prefix: string;
+  bytes: number;
+  durationMs: number;
+  startedAt: number;
+  chunks: number;
+}
+
+export class AsciicastRecorder {
+  private readonly startedAt = Date.now();
+  private readonly started = performance.now();
+  private readonly decoder = new TextDecoder('utf-8');
+  private buffer: string[] = [];
+  private bufferBytes = 0;
+  private chunks = 0;
+  private totalBytes = 0;
+  private unsentBytes = 0;
+  private behind = false;
+  private uploads: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+  private finished = false;
+  private readonly chunkBytes: number;
+
+  constructor(private readonly opts: RecorderOptions) {
+    this.chunkBytes = opts.chunkBytes ?? 64 * 1024;
+    this.append(asciicastHeader(opts.size, this.startedAt));
+    this.timer = setInterval(() => this.cut(), opts.chunkMs ?? 10_000);
+    this.timer.unref();
+    void this.announce('started');
+  }
+
+  get prefix(): string {
+    return recordingPrefix(this.opts.sessionId, this.startedAt);
+  }
+
+  output(data: Uint8Array): void {
+    if (this.finished) return;
+    const text = this.decoder.decode(data, { stream: true });
+    if (text.length > 0) this.append(outputEvent(this.elapsed(), text));
+  }
+
+  resize(size: TerminalSize): void {
+    if (!this.finished) this.append(resizeEvent(this.elapsed(), size));
+  }
+
+  /** Writes the last chunk, waits for every upload and announces the finished recording. */
+  async finish(): Promise<void> {
+    if (this.finished) return;
+    const tail = this.decoder.decode();
+    if (tail.length > 0) this.append(outputEvent(this.elapsed(), tail));
+    this.finished = true;
+    clearInterval(this.timer);
+    this.cut();
+    await this.uploads;
+    await this.announce('finished');
+  }
+
+  private elapsed(): number {
+    return performance.now() - this.started;
+  }
+
+  private append(line: string): void {
+    this.buffer.push(line);
+    this.bufferBytes += Buffer.byteLength(line);
+    if (this.bufferBytes >= this.chunkBytes) this.cut();
+  }
+
+  private cut(): void {
+    if (this.bufferBytes === 0) return;
+    const body = Buffer.from(this.buffer.join(''), 'utf8');
+    this.buffer = [];
+    this.bufferBytes = 0;
+    const key = chunkKey(this.opts.sessionId, this.startedAt, this.chunks++);
+    this.totalBytes += body.byteLength;
+    this.unsentBytes += body.byteLength;
+    this.updateBacklog();
+    this.uploads = this.uploads.then(async () => {
+      try {
+        await this.opts.objectStore.put(this.opts.bucket, key, body, { contentType: 'application/x-asciicast' });
+      } catch (err) {
+        this.opts.log.error({ err, key }, 'recording chunk upload failed');
+      } finally {
+        this.unsentBytes -= body.byteLength;
+        this.updateBacklog();
+      }
+    });
+  }
+
+  private updateBacklog(): void {
+    const behind = this.unsentBytes > 4 * this.chunkBytes;
+    if (behind !== this.behind) {
+      this.behind = behind;
+      this.opts.onBacklog?.(behind);
+    }
+  }
+
+  private async announce(type: RecordingAnnouncement['type']): Promise<void> {
+    const message: RecordingAnnouncement = {
+      type,
+      sessionId: this.opts.sessionId,
+      ownerId: this.opts.ownerId,
+      labInstanceId: this.opts.labInstanceId,
+      bucket: this.opts.bucket,
+      prefix: this.prefix,
+      bytes: type === 'finished' ? this.totalBytes : 0,
+      durationMs: type === 'finished' ? Math.round(this.elapsed()) : 0,
+      startedAt: this.startedAt,
+      chunks: type === 'finished' ? this.chunks : 0,
+    };
+    try {
+      await this.opts.sessionStore.publish(RECORDING_CHANNEL, message);
+    } catch (err) {
+      this.opts.log.error({ err, sessionId: this.opts.sessionId }, 'recording announcement failed');
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * A real gateway for integration tests and the benchmark: fastify + gatewayPlugin on port 0, a real
+ * session store and a LocalDirObjectStore in a temporary directory, an Ed25519 key pair, and helpers
+ * that mint owner and viewer tickets for a local `bash --norc` target.
+ */
+import fastify, { type FastifyInstance } from 'fastify';
+import { generateKeyPair } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
+import { LocalDirObjectStore } from '@autolabs/server/infra/object-store/local-dir-object-store';
+import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
+import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import { gatewayPlugin, type GatewayPluginOptions } from '../app';
+import { GATEWAY_WS_PATH } from '../protocol/wire';
+import { mintOwnerTicket, mintViewerTicket, type TicketOverrides } from './test-tickets';
+
+export interface GatewayFixture {
+  app: FastifyInstance;
+  url: string;
+  origin: string;
+  sessionStore: SessionStore;
+  objectStore: ObjectStore;
+  recordingsBucket: string;
+  privateKey: CryptoKey;
+  ownerTicket(claims?: TicketOverrides): Promise<string>;
+  viewerTicket(sid: string, claims?: TicketOverrides): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions extends Partial<GatewayPluginOptions> {
+  /** Share one store between gateways (replicas); the fixture then leaves closing it to the caller. */
+  sessionStore?: SessionStore;
+  /** Share one key pair between gateways; generated when absent. */
+  keys?: { privateKey: CryptoKey; publicKey: CryptoKey };
+}
+
+export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFixture> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'autolabs-gw-'));
+  const sessionStore = opts.sessionStore ?? new MemorySessionStore();
+  const objectStore = new LocalDirObjectStore({ root: dir });
+  const { privateKey, publicKey } = opts.keys ?? (await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }));
+  const app = fastify({ logger: false });
+  const recordingsBucket = 'recordings';
+  const { keys: _keys, ...pluginOptions } = opts;
+  await app.register(gatewayPlugin, {
+    ...pluginOptions,
+    sessionStore,
+    objectStore,
+    ticketPublicKey: publicKey,
+    gatewayId: opts.gatewayId ?? `test-${randomUUID().slice(0, 8)}`,
+    allowedOrigins: opts.allowedOrigins ?? ['http://app.test'],
+    graceSeconds: opts.graceSeconds ?? 900,
+    recordingsBucket,
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = new URL(address);
+
+  return {
+    app,
+    url: `ws://127.0.0.1:${base.port}${GATEWAY_WS_PATH}`,
+    origin: 'http://app.test',
+    sessionStore,
+    objectStore,
+    recordingsBucket,
+    privateKey,
+    ownerTicket: (claims) => mintOwnerTicket(privateKey, claims),
+    viewerTicket: (sid, claims) => mintViewerTicket(privateKey, sid, claims),
+    async close() {
+      await app.close();
+      if (!opts.sessionStore) await sessionStore.close();
+      await objectStore.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Starts gateway-child.ts in a child process and gives the parent what it needs to drive it: the
+ * WebSocket URL, ticket minting with the child's key, and the child's memory figures.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { importJWK } from 'jose';
+import type { ChildOptions, ChildReady, ChildRequest, ChildStats } from './gateway-child';
+import { mintOwnerTicket, mintViewerTicket, type TicketOverrides } from './test-tickets';
+
+export interface GatewayProcess {
+  url: string;
+  origin: string;
+  pid: number;
+  ownerTicket(claims?: TicketOverrides): Promise<string>;
+  viewerTicket(sid: string, claims?: TicketOverrides): Promise<string>;
+  stats(): Promise<ChildStats>;
+  close(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL('./gateway-child.ts', import.meta.url));
+
+export async function startGatewayProcess(options: ChildOptions = {}): Promise<GatewayProcess> {
+  const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, NODE_ENV: 'test' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<ChildReady>((resolve, reject) => {
+    child.once('message', (m: ChildReady) => resolve(m));
+    child.once('exit', (code) => reject(new Error(`gateway child exited with ${code} before it was ready`)));
+  });
+  const key = (await importJWK(ready.privateKey as Parameters<typeof importJWK>[0], 'EdDSA')) as CryptoKey;
+  const request = (m: ChildRequest) => child.send(m);
+  return {
+    url: ready.url,
+    origin: ready.origin,
+    pid: child.pid ?? 0,
+    ownerTicket: (claims) => mintOwnerTicket(key, claims),
+    viewerTicket: (sid, claims) => mintViewerTicket(key, sid, claims),
+    stats: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: ChildStats) => {
+          if (m.type !== 'stats') return;
+          child.off('message', onMessage);
+          resolve(m);
+        };
+        child.on('message', onMessage);
+        request({ type: 'stats' });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        request({ type: 'close' });
+      }),
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * One WebSocket from hello to close. Validates every frame at the edge (wire.ts decoders) before it
+ * reaches the hub; a bad frame closes this connection only, with the documented code, and the session
+ * and its other clients carry on.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { isAppError, type ErrorCode } from '@autolabs/server/errors/app-error';
+import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
+import type { ClientSink } from '../hub/client-sink';
+import type { SessionClient } from '../hub/live-session';
+import type { SessionHub } from '../hub/session-hub';
+import {
+  CloseCode,
+  LIMITS,
+  decodeClientControl,
+  decodeClientFrame,
+  encodeControl,
+  type ServerControlMessage,
+  type WireErrorCode,
+  type WireFault,
+} from '../protocol/wire';
+
+export interface ConnectionDeps {
+  hub: SessionHub;
+  admit: (token: string) => Promise<VerifiedTicket>;
+  log: FastifyBaseLogger;
+}
+
+const MAX_EARLY_MESSAGES = 64;
+const KEEPALIVE_MS = 30_000;
+
+const CLOSE_FOR: Partial<Record<ErrorCode, number>> = {
+  TICKET_INVALID: CloseCode.TICKET_INVALID,
+  TICKET_EXPIRED: CloseCode.TICKET_EXPIRED,
+  TICKET_REUSED: CloseCode.TICKET_REUSED,
+  FORBIDDEN: CloseCode.FORBIDDEN,
+  NOT_FOUND: CloseCode.SESSION_NOT_FOUND,
+  RUNTIME_UNAVAILABLE: CloseCode.BACKEND_FAILED,
+  NOT_AVAILABLE_YET: CloseCode.BACKEND_FAILED,
+  BAD_INPUT: CloseCode.BAD_HELLO,
+  SERVICE_UNAVAILABLE: CloseCode.SHUTTING_DOWN,
+};
+
+const WIRE_CODES: readonly string[] = [
+  'BAD_INPUT',
+  'FORBIDDEN',
+  'PAYLOAD_TOO_LARGE',
+  'TICKET_INVALID',
+  'TICKET_EXPIRED',
+  'TICKET_REUSED',
+  'NOT_FOUND',
+  'RUNTIME_UNAVAILABLE',
+  'NOT_AVAILABLE_YET',
+];
+
+export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
+  let phase: 'hello' | 'admitting' | 'attached' | 'closed' = 'hello';
+  // Read through a function: the phase changes while an attach is awaited.
+  const isClosed = () => phase === 'closed';
+  let client: SessionClient | null = null;
+  const early: { data: RawData; isBinary: boolean }[] = [];
+  let alive = true;
+
+  const sink: ClientSink = {
+    sendFrame: (frame) => {
+      if (socket.readyState === socket.OPEN) socket.send(frame, { binary: true });
+    },
+    sendControl: (message) => send(message),
+    close: (code, reason) => close(code, reason),
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+  };
+
+  function send(message: ServerControlMessage): void {
+    if (socket.readyState === socket.OPEN) socket.send(encodeControl(message));
+  }
+
+  function close(code: number, reason: string): void {
+    if (phase === 'closed') return;
+    phase = 'closed';
+    clearTimeout(helloTimer);
+    clearInterval(keepalive);
+    client?.detach();
+    client = null;
+    // Close reasons are limited to 123 bytes by the WebSocket protocol.
+    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason.slice(0, 120));
+  }
+
+  function fail(fault: WireFault): void {
+    send({ type: 'error', code: fault.code, message: fault.message, ...(fault.field ? { field: fault.field } : {}) });
+    close(fault.close, fault.message);
+  }
+
+  const helloTimer = setTimeout(() => {
+    if (phase === 'hello') fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: `no hello within ${LIMITS.helloTimeoutMs} ms` });
+  }, LIMITS.helloTimeoutMs);
+
+  // Protocol-level pings find connections whose peer vanished without a FIN (laptop lid closed).
+  const keepalive = setInterval(() => {
+    if (!alive) {
+      socket.terminate();
+      return;
+    }
+    alive = false;
+    socket.ping();
+  }, KEEPALIVE_MS);
+  socket.on('pong', () => (alive = true));
+
+  socket.on('message', (data, isBinary) => {
+    alive = true;
+    if (phase === 'hello') return onHello(data, isBinary);
+    if (phase === 'admitting') {
+      if (early.length >= MAX_EARLY_MESSAGES) {
+        return fail({ close: CloseCode.MALFORMED_FRAME, code: 'BAD_INPUT', message: 'too many messages before welcome' });
+      }
+      early.push({ data, isBinary });
+      return;
+    }
+    if (phase === 'attached') onMessage(data, isBinary);
+  });
+
+  socket.on('close', () => {
+    phase = 'closed';
+    clearTimeout(helloTimer);
+    clearInterval(keepalive);
+    client?.detach();
+    client = null;
+  });
+
+  // ws closes the socket itself on protocol errors (1009 for an oversized message, 1007 for bad UTF-8);
+  // 'error' is informational and must be handled so it does not crash the process.
+  socket.on('error', (err) => deps.log.debug({ err: err.message }, 'websocket error'));
+
+  function onHello(data: RawData, isBinary: boolean): void {
+    if (isBinary) return fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: 'the first message must be a hello' });
+    const decoded = decodeClientControl(rawText(data));
+    if (!decoded.ok) return fail(decoded.fault);
+    const hello = decoded.value;
+    if (hello.type !== 'hello') return fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: 'the first message must be a hello', field: 'type' });
+    phase = 'admitting';
+    clearTimeout(helloTimer);
+    void (async () => {
+      try {
+        const ticket = await deps.admit(hello.ticket);
+        if (phase !== 'admitting') return;
+        const attached = await deps.hub.attach(ticket, sink, { cols: hello.cols, rows: hello.rows }, hello.resumeFrom);
+        if (phase !== 'admitting') {
+          attached.detach();
+          return;
+        }
+        client = attached;
+        phase = 'attached';
+        for (const m of early.splice(0)) onMessage(m.data, m.isBinary);
+      } catch (e) {
+        if (isClosed()) return;
+        if (isAppError(e)) {
+          const code: WireErrorCode = WIRE_CODES.includes(e.code) ? (e.code as WireErrorCode) : 'INTERNAL';
+          deps.log.info({ code: e.code, field: e.field }, 'terminal attach refused');
+          return fail({ close: CLOSE_FOR[e.code] ?? CloseCode.INTERNAL, code, message: e.message, field: e.field });
+        }
+        deps.log.error({ err: e }, 'terminal attach failed');
+        fail({ close: CloseCode.INTERNAL, code: 'INTERNAL', message: 'internal error' });
+      }
+    })();
+  }
+
+  function onMessage(data: RawData, isBinary: boolean): void {
+    if (!client) return;
+    if (isBinary) {
+      const decoded = decodeClientFrame(rawBytes(data));
+      if (!decoded.ok) return fail(decoded.fault);
+      return client.input(decoded.value);
+    }
+    const decoded = decodeClientControl(rawText(data));
+    if (!decoded.ok) {
+      if (decoded.fault.recoverable) {
+        return send({ type: 'error', code: decoded.fault.code, message: decoded.fault.message, field: decoded.fault.field });
+      }
+      return fail(decoded.fault);
+    }
+    const m = decoded.value;
+    switch (m.type) {
+      case 'hello':
+        return fail({ close: CloseCode.MALFORMED_FRAME, code: 'BAD_INPUT', message: 'hello was already received', field: 'type' });
+      case 'ping':
+        return send(m.t === undefined ? { type: 'pong' } : { type: 'pong', t: m.t });
+      case 'pong':
+        return;
+      default:
+        return client.control(m);
+    }
+  }
+}
+
+function rawBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+function rawText(data: RawData): string {
+  const bytes = rawBytes(data);
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
+}

@@ -1,0 +1,63 @@
+/**
+ * The API as a Fastify instance: tRPC at /api/trpc, sign-in at /api/auth/*, /healthz, /readyz,
+ * /metrics, and the subscribers that index what gateways report. Nothing process-level (no listen,
+ * no signals): server.ts and embedded.ts own the process, tests use `app.inject`.
+ */
+import fastifyCookie from '@fastify/cookie';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { subscribeGatewayReports } from './audit/gateway-reports';
+import { registerAuthRoutes } from './auth/auth-routes';
+import { Authenticator } from './auth/authenticator';
+import { requireJsonBodies } from './auth/json-only';
+import { handleError } from './ops/error-handler';
+import { registerOpsRoutes } from './ops/ops-routes';
+import { genReqId } from './ops/request-id';
+import type { ApiServices } from './trpc/api-services';
+import { createRequestContext } from './trpc/context';
+import { logApiError } from './trpc/log-error';
+import { appRouter, type AppRouter } from './trpc/root';
+
+export interface BuildAppOptions {
+  /** The process logger (secrets redacted, see process/run-process.ts); none = no request logs. */
+  logger?: FastifyBaseLogger;
+}
+
+export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    genReqId,
+    requestIdHeader: false,
+    // tRPC batches put every procedure name in one path segment (`/api/trpc/a.b,c.d,...`); fastify's
+    // default limit of 100 characters answers a page's batch of five or six queries with a bare 414.
+    routerOptions: { maxParamLength: 5000 },
+    // Lab uploads travel as JSON strings; leave room so an oversized lab gets PAYLOAD_TOO_LARGE with
+    // its field from labs.upload, not a bare 413 from the body parser.
+    bodyLimit: Math.max(1024 * 1024, services.env.MAX_UPLOAD_BYTES * 2 + 64 * 1024),
+  });
+
+  app.setErrorHandler(handleError);
+  await app.register(fastifyCookie);
+  requireJsonBodies(app);
+  await registerOpsRoutes(app, services);
+  await registerAuthRoutes(app, { prisma: services.db.prisma, env: services.env });
+
+  const authenticator = new Authenticator(services.db.prisma, services.env);
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/api/trpc',
+    trpcOptions: {
+      router: appRouter,
+      // Queries with large inputs (labs.validate of a whole YAML file) do not fit in a URL; clients may
+      // send them as POST (httpBatchLink `methodOverride: 'POST'`).
+      allowMethodOverride: true,
+      createContext: ({ req }) => createRequestContext(services, authenticator, req),
+      onError: ({ error, path, req }) => logApiError(req.log, path, error),
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+
+  const reports = await subscribeGatewayReports(services.sessionStore, services.db.prisma, app.log);
+  app.addHook('onClose', async () => {
+    await reports.dispose();
+  });
+  return app;
+}

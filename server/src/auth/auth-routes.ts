@@ -1,0 +1,109 @@
+/**
+ * Sign-in for built-in accounts: POST /api/auth/login sets an HttpOnly session cookie, POST
+ * /api/auth/logout removes the session. Both are audited, failed sign-ins included (with the username
+ * tried, never the password). "No such user", "wrong password" and "disabled" get the same answer.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log';
+import type { Env } from '../config/env';
+import type { PrismaClient } from '../generated/prisma/client';
+import { SESSION_COOKIE, createAuthSession, deleteAuthSession, findSessionUser } from './cookie-session';
+import { LoginThrottle } from './login-throttle';
+import { verifyPassword } from './password';
+
+const loginBody = z.object({
+  username: z.string().trim().min(1).max(200),
+  password: z.string().min(1).max(200),
+});
+
+export function sessionCookieSecure(env: Pick<Env, 'SESSION_COOKIE_SECURE' | 'PUBLIC_URL'>): boolean {
+  return env.SESSION_COOKIE_SECURE ?? env.PUBLIC_URL?.startsWith('https:') ?? false;
+}
+
+export async function registerAuthRoutes(
+  app: FastifyInstance,
+  deps: { prisma: PrismaClient; env: Env; throttle?: LoginThrottle },
+): Promise<void> {
+  const { prisma, env } = deps;
+  const throttle = deps.throttle ?? new LoginThrottle();
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: sessionCookieSecure(env) };
+
+  app.post('/api/auth/login', async (req, reply) => {
+    const parsed = loginBody.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue.path.map(String).join('.') || null;
+      return reply.code(400).send({ code: 'BAD_INPUT', message: field ? `${field}: ${issue.message}` : issue.message, field });
+    }
+    const { username, password } = parsed.data;
+    const retryAfterMs = throttle.retryAfterMs(username, req.ip);
+    if (retryAfterMs > 0) {
+      const minutes = Math.ceil(retryAfterMs / 60_000);
+      req.log.warn({ username }, 'sign-in throttled');
+      await recordAudit(prisma, req.log, {
+        actorId: null,
+        actorRole: null,
+        action: 'auth.login',
+        targetType: 'user',
+        outcome: 'denied',
+        detail: { username, reason: 'throttled' },
+        requestId: req.id,
+      });
+      reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+      return reply.code(429).send({ code: 'QUOTA_EXCEEDED', message: `too many failed sign-ins; try again in ${minutes} minute(s)` });
+    }
+    const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() } });
+    const ok = (await verifyPassword(password, user?.passwordHash)) && user !== null && !user.disabled;
+    if (!ok || !user) {
+      throttle.recordFailure(username, req.ip);
+      req.log.info({ username }, 'sign-in refused');
+      await recordAudit(prisma, req.log, {
+        actorId: user?.id ?? null,
+        actorRole: user?.role ?? null,
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: user?.id ?? null,
+        outcome: 'denied',
+        detail: { username },
+        requestId: req.id,
+      });
+      return reply.code(401).send({ code: 'UNAUTHENTICATED', message: 'wrong username or password' });
+    }
+    throttle.recordSuccess(username);
+    const { token } = await createAuthSession(prisma, user.id, env.SESSION_TTL_HOURS);
+    await recordAudit(prisma, req.log, {
+      actorId: user.id,
+      actorRole: user.role,
+      action: 'auth.login',
+      targetType: 'user',
+      targetId: user.id,
+      outcome: 'success',
+      requestId: req.id,
+    });
+    reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: Math.floor(env.SESSION_TTL_HOURS * 3600) });
+    const { id, displayName, email, role } = user;
+    return { user: { id, username: user.username, displayName, email, role } };
+  });
+
+  app.post('/api/auth/logout', async (req, reply) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) {
+      const user = await findSessionUser(prisma, token);
+      await deleteAuthSession(prisma, token);
+      if (user) {
+        await recordAudit(prisma, req.log, {
+          actorId: user.id,
+          actorRole: user.role,
+          action: 'auth.logout',
+          targetType: 'user',
+          targetId: user.id,
+          outcome: 'success',
+          requestId: req.id,
+        });
+      }
+    }
+    reply.clearCookie(SESSION_COOKIE, cookieOptions);
+    return reply.code(204).send();
+  });
+}

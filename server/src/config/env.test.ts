@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadEnv } from './env';
+
+function configError(source: Record<string, string>): string {
+  try {
+    loadEnv(source);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).message;
+  }
+  throw new Error('expected loadEnv to reject the configuration');
+}
+
+describe('loadEnv', () => {
+  it('applies embedded defaults when nothing is set', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', LAB_RUNTIME: 'local', S3_BUCKET_CONFIGS: 'lab-configs', TICKET_TTL_SECONDS: 60 });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.AMQP_URL).toBeUndefined();
+    expect(env.S3_ENDPOINT).toBeUndefined();
+  });
+
+  it('coerces numbers and booleans and treats empty strings as unset', () => {
+    const env = loadEnv({ PORT: '8080', SESSION_COOKIE_SECURE: 'true', REDIS_URL: '', TICKET_TTL_SECONDS: '30' });
+    expect(env.PORT).toBe(8080);
+    expect(env.SESSION_COOKIE_SECURE).toBe(true);
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.TICKET_TTL_SECONDS).toBe(30);
+  });
+
+  it('rejects a bad PORT with one line naming the variable and what is expected', () => {
+    for (const bad of ['http', '70000', '-1', '80.5']) {
+      expect(configError({ PORT: bad }), bad).toBe('invalid configuration: PORT: expected a port number (0-65535)');
+    }
+  });
+
+  it('names every bad variable once, on one line, without echoing the values', () => {
+    const message = configError({ DATABASE_URL: 'mysql://root:hunter2@db/x', LOG_LEVEL: 'loud', SESSION_COOKIE_SECURE: 'maybe' });
+    expect(message).not.toContain('\n');
+    expect(message).not.toContain('hunter2');
+    expect(message).toBe(
+      'invalid configuration: LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent; ' +
+        'DATABASE_URL: expected a URL starting with postgres:// or postgresql://; ' +
+        'SESSION_COOKIE_SECURE: expected true or false',
+    );
+  });
+
+  it('checks URLs, origins, ranges and bucket names', () => {
+    expect(configError({ AMQP_URL: 'not a url' })).toBe('invalid configuration: AMQP_URL: expected a URL starting with amqp:// or amqps://');
+    expect(configError({ ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/path' })).toMatch(/^invalid configuration: ALLOWED_ORIGINS: expected \* or comma-separated origins/);
+    expect(loadEnv({ ALLOWED_ORIGINS: 'https://a.example/, http://localhost:5173' }).ALLOWED_ORIGINS).toBe('https://a.example/, http://localhost:5173');
+    expect(loadEnv({ ALLOWED_ORIGINS: '*' }).ALLOWED_ORIGINS).toBe('*');
+    expect(configError({ TICKET_TTL_SECONDS: '3600' })).toBe('invalid configuration: TICKET_TTL_SECONDS: expected a whole number of seconds from 5 to 600');
+    expect(configError({ S3_BUCKET_RECORDINGS: 'Recordings_2024' })).toMatch(/^invalid configuration: S3_BUCKET_RECORDINGS: expected a bucket name/);
+    expect(configError({ LAB_NAMESPACE: 'Labs' })).toBe('invalid configuration: LAB_NAMESPACE: expected a DNS label such as labs');
+  });
+
+  it('requires the variables that go together', () => {
+    expect(configError({ S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'key' })).toBe(
+      'invalid configuration: S3_SECRET_KEY: required when S3_ENDPOINT is set',
+    );
+    expect(configError({ OIDC_ISSUER: 'https://id.example.edu' })).toBe('invalid configuration: OIDC_AUDIENCE: required when OIDC_ISSUER is set');
+  });
+});
+
+describe('process start with a bad configuration', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const entries = ['server/src/embedded.ts', 'server/src/server.ts', 'server/src/worker.ts'].filter((f) => existsSync(path.join(root, f)));
+
+  it('has at least one process entry point to start', () => {
+    expect(entries.length).toBeGreaterThan(0);
+  });
+
+  it.each(entries)('%s exits non-zero printing one line that names PORT', (entry) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', entry], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.status).not.toBeNull();
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/: invalid configuration: PORT: expected a port number \(0-65535\)$/);
+    expect(result.stdout).toBe('');
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Process configuration, validated once at start-up. Every backing service left unset falls back to its
+ * embedded implementation (see platform/services.ts). A bad value stops the process with one line naming
+ * the variable and what is expected.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+// Messages complete the sentence "<VARIABLE>: expected ...", so the one line a bad value prints says
+// what would have been accepted.
+const port = z.coerce
+  .number({ error: 'expected a port number (0-65535)' })
+  .int({ error: 'expected a port number (0-65535)' })
+  .min(0, { error: 'expected a port number (0-65535)' })
+  .max(65535, { error: 'expected a port number (0-65535)' });
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+      error: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    });
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positive = (what: string) => z.coerce.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const wholeNumber = (min: number, max: number, what: string) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .min(min, { error: `expected ${what}` })
+    .max(max, { error: `expected ${what}` });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of ${values.join(', ')}` });
+const origins = z.string().refine(
+  (v) =>
+    v.split(',').every((o) => {
+      const trimmed = o.trim().replace(/\/+$/, '');
+      if (trimmed === '*') return true;
+      return URL.canParse(trimmed) && ['http:', 'https:'].includes(new URL(trimmed).protocol) && new URL(trimmed).origin === trimmed;
+    }),
+  { error: 'expected * or comma-separated origins such as https://labs.example.edu,http://localhost:5173' },
+);
+
+const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected a bucket name: 3-63 lowercase letters, digits, "." or "-"' });
+
+export const envSchema = z.object({
+  NODE_ENV: oneOf(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  GATEWAY_PORT: port.default(3001),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  GATEWAY_PUBLIC_URL: url(['http:', 'https:', 'ws:', 'wss:']).optional(),
+  ALLOWED_ORIGINS: origins.optional(),
+  AUTOLABS_DATA_DIR: z.string().min(1).default(path.join(os.homedir(), '.autolabs')),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  AMQP_URL: url(['amqp:', 'amqps:']).optional(),
+
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_ACCESS_KEY: z.string().min(1).optional(),
+  S3_SECRET_KEY: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET_CONFIGS: bucket.default('lab-configs'),
+  S3_BUCKET_VOLUMES: bucket.default('lab-volumes'),
+  S3_BUCKET_RECORDINGS: bucket.default('recordings'),
+
+  OIDC_ISSUER: url(['http:', 'https:']).optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_ROLE_CLAIM: z.string().min(1).default('urn:zitadel:iam:org:project:roles'),
+
+  SESSION_COOKIE_SECURE: bool.optional(),
+  SESSION_TTL_HOURS: positive('a positive number of hours').default(24),
+  TICKET_TTL_SECONDS: wholeNumber(5, 600, 'a whole number of seconds from 5 to 600').default(60),
+  TICKET_PRIVATE_KEY: z.string().min(1).optional(),
+  TICKET_PUBLIC_KEY: z.string().min(1).optional(),
+
+  LAB_RUNTIME: oneOf(['local', 'kubernetes']).default('local'),
+  KUBECONFIG: z.string().min(1).optional(),
+  LAB_NAMESPACE: z
+    .string()
+    .max(63, { error: 'expected a DNS label such as labs' })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'expected a DNS label such as labs' })
+    .default('labs'),
+
+  SESSION_GRACE_SECONDS: wholeNumber(0, 86_400, 'a whole number of seconds from 0 to 86400').default(900),
+  MAX_UPLOAD_BYTES: wholeNumber(1, 1024 ** 3, 'a whole number of bytes from 1 to 1073741824').default(1024 * 1024),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parse and validate; throws ConfigError whose message is one line per bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (parsed.success) return refine(parsed.data);
+  // One message per variable (the first problem found), never the value itself: it may be a secret.
+  const byVariable = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0]);
+    if (!byVariable.has(name)) byVariable.set(name, `${name}: ${issue.message}`);
+  }
+  throw new ConfigError(`invalid configuration: ${[...byVariable.values()].join('; ')}`);
+}
+
+function refine(env: Env): Env {
+  if (env.S3_ENDPOINT && (!env.S3_ACCESS_KEY || !env.S3_SECRET_KEY)) {
+    const missing = env.S3_ACCESS_KEY ? 'S3_SECRET_KEY' : 'S3_ACCESS_KEY';
+    throw new ConfigError(`invalid configuration: ${missing}: required when S3_ENDPOINT is set`);
+  }
+  if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE) {
+    throw new ConfigError('invalid configuration: OIDC_AUDIENCE: required when OIDC_ISSUER is set');
+  }
+  if (env.LAB_RUNTIME === 'kubernetes' && !env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
+    throw new ConfigError('invalid configuration: KUBECONFIG: required when LAB_RUNTIME=kubernetes outside a cluster');
+  }
+  return env;
+}

@@ -1,0 +1,38 @@
+/**
+ * One error type for everything we raise on purpose. `code` is stable (clients and tests match on it),
+ * `message` is safe to show a user, `detail` goes to the log only, `field` names the input it concerns.
+ */
+export type ErrorCode =
+  | 'BAD_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'NOT_AVAILABLE_YET'
+  | 'TICKET_INVALID'
+  | 'TICKET_EXPIRED'
+  | 'TICKET_REUSED'
+  | 'LAB_CONFIG_INVALID'
+  | 'QUOTA_EXCEEDED'
+  | 'RUNTIME_UNAVAILABLE'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL';
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly detail?: unknown;
+
+  constructor(code: ErrorCode, message: string, opts: { field?: string; detail?: unknown; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.field = opts.field;
+    this.detail = opts.detail;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

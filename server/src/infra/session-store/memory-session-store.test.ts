@@ -1,0 +1,4 @@
+import { MemorySessionStore } from './memory-session-store';
+import { runSessionStoreContract } from './session-store.contract';
+
+runSessionStoreContract('MemorySessionStore', async () => new MemorySessionStore());

@@ -1,0 +1,164 @@
+/**
+ * The behaviour every SessionStore keeps, run against MemorySessionStore and RedisSessionStore (real
+ * Redis). `makeStore` returns a store on a fresh, empty namespace.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '../testing/wait-for';
+import type { SessionRecord, SessionStore } from './session-store';
+
+export function sessionRecord(over: Partial<SessionRecord> = {}): SessionRecord {
+  const now = Date.now();
+  return {
+    id: randomUUID(),
+    ownerId: 'student-1',
+    labInstanceId: 'instance-1',
+    courseId: 'course-1',
+    gatewayId: 'gw-1',
+    state: 'live',
+    clients: [{ clientId: 'c1', userId: 'student-1', mode: 'owner' }],
+    controlGrantedTo: [],
+    recording: false,
+    createdAt: now,
+    lastInputAt: now,
+    lastOutputAt: now,
+    heartbeatAt: now,
+    ...over,
+  };
+}
+
+export function runSessionStoreContract(name: string, makeStore: () => Promise<SessionStore>): void {
+  describe(`SessionStore contract: ${name}`, () => {
+    const opened: SessionStore[] = [];
+    const open = async () => {
+      const s = await makeStore();
+      opened.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    it('returns a stored record unchanged and null for an unknown id', async () => {
+      const s = await open();
+      const record = sessionRecord({ courseId: null, controlGrantedTo: ['teacher-1'] });
+      await s.put(record);
+      expect(await s.get(record.id)).toEqual(record);
+      expect(await s.get(randomUUID())).toBeNull();
+    });
+
+    it('update merges top-level fields, returns true, and is a no-op returning false for a missing id', async () => {
+      const s = await open();
+      const record = sessionRecord();
+      await s.put(record);
+      const clients = [...record.clients, { clientId: 'c2', userId: 'teacher-1', mode: 'viewer' as const }];
+      expect(await s.update(record.id, { state: 'detached', clients, lastInputAt: 42 })).toBe(true);
+      expect(await s.get(record.id)).toEqual({ ...record, state: 'detached', clients, lastInputAt: 42 });
+      const missing = randomUUID();
+      expect(await s.update(missing, { state: 'ended' })).toBe(false);
+      expect(await s.get(missing)).toBeNull();
+    });
+
+    it('list returns every record, or those matching all given filter fields', async () => {
+      const s = await open();
+      const a = sessionRecord({ ownerId: 'alice', labInstanceId: 'i-a', courseId: 'c-1' });
+      const b = sessionRecord({ ownerId: 'bob', labInstanceId: 'i-b', courseId: 'c-1' });
+      const c = sessionRecord({ ownerId: 'alice', labInstanceId: 'i-c', courseId: null });
+      for (const r of [a, b, c]) await s.put(r);
+      const ids = (rs: SessionRecord[]) => rs.map((r) => r.id).sort();
+      expect(ids(await s.list())).toEqual(ids([a, b, c]));
+      expect(ids(await s.list({ ownerId: 'alice' }))).toEqual(ids([a, c]));
+      expect(ids(await s.list({ courseId: 'c-1' }))).toEqual(ids([a, b]));
+      expect(ids(await s.list({ ownerId: 'alice', courseId: 'c-1' }))).toEqual([a.id]);
+      expect(ids(await s.list({ labInstanceId: 'i-b' }))).toEqual([b.id]);
+      expect(await s.list({ ownerId: 'nobody' })).toEqual([]);
+    });
+
+    it('filtered lists follow updates and puts that change owner, instance or course', async () => {
+      const s = await open();
+      const r = sessionRecord({ ownerId: 'alice', labInstanceId: 'i-1', courseId: 'c-1' });
+      await s.put(r);
+      await s.update(r.id, { ownerId: 'bob', courseId: null });
+      expect(await s.list({ ownerId: 'alice' })).toEqual([]);
+      expect(await s.list({ courseId: 'c-1' })).toEqual([]);
+      expect((await s.list({ ownerId: 'bob', labInstanceId: 'i-1' })).map((x) => x.id)).toEqual([r.id]);
+      await s.put({ ...r, ownerId: 'carol', labInstanceId: 'i-2' });
+      expect(await s.list({ ownerId: 'bob' })).toEqual([]);
+      expect(await s.list({ labInstanceId: 'i-1' })).toEqual([]);
+      expect((await s.list({ ownerId: 'carol', labInstanceId: 'i-2' })).map((x) => x.id)).toEqual([r.id]);
+      await s.remove(r.id);
+      expect(await s.list({ ownerId: 'carol' })).toEqual([]);
+    });
+
+    it('remove deletes the record from get and list; removing twice is fine', async () => {
+      const s = await open();
+      const record = sessionRecord();
+      await s.put(record);
+      await s.remove(record.id);
+      await s.remove(record.id);
+      expect(await s.get(record.id)).toBeNull();
+      expect(await s.list()).toEqual([]);
+    });
+
+    it('claimOnce succeeds for exactly one of 20 concurrent claims of the same key', async () => {
+      const s = await open();
+      const key = `jti-${randomUUID()}`;
+      const results = await Promise.all(Array.from({ length: 20 }, () => s.claimOnce(key, 60)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await s.claimOnce(`other-${randomUUID()}`, 60)).toBe(true);
+    });
+
+    it('claimOnce can claim a key again after its ttl has passed', async () => {
+      const s = await open();
+      const key = `jti-${randomUUID()}`;
+      expect(await s.claimOnce(key, 1)).toBe(true);
+      expect(await s.claimOnce(key, 1)).toBe(false);
+      await sleep(1200);
+      expect(await s.claimOnce(key, 1)).toBe(true);
+    });
+
+    it('delivers published messages in order to every subscriber of the channel, and only that channel', async () => {
+      const s = await open();
+      const first: unknown[] = [];
+      const second: unknown[] = [];
+      const other: unknown[] = [];
+      await s.subscribe('control', (m) => first.push(m));
+      await s.subscribe('control', (m) => second.push(m));
+      await s.subscribe('other', (m) => other.push(m));
+      await s.publish('control', { type: 'kill', sessionId: 's1', by: 'admin' });
+      await s.publish('control', { type: 'kill', sessionId: 's2', by: 'admin' });
+      await waitFor('both subscribers', () => first.length === 2 && second.length === 2);
+      expect(first).toEqual([
+        { type: 'kill', sessionId: 's1', by: 'admin' },
+        { type: 'kill', sessionId: 's2', by: 'admin' },
+      ]);
+      expect(second).toEqual(first);
+      await sleep(100);
+      expect(other).toEqual([]);
+    });
+
+    it('stops delivering to a disposed subscription while others keep receiving', async () => {
+      const s = await open();
+      const kept: unknown[] = [];
+      const dropped: unknown[] = [];
+      await s.subscribe('chan', (m) => kept.push(m));
+      const sub = await s.subscribe('chan', (m) => dropped.push(m));
+      await s.publish('chan', 1);
+      await waitFor('first message', () => kept.length === 1 && dropped.length === 1);
+      await sub.dispose();
+      await sub.dispose();
+      await s.publish('chan', 2);
+      await waitFor('second message', () => kept.length === 2);
+      await sleep(100);
+      expect(kept).toEqual([1, 2]);
+      expect(dropped).toEqual([1]);
+    });
+
+    it('ping succeeds while open and calls fail with SERVICE_UNAVAILABLE after close', async () => {
+      const s = await makeStore();
+      await expect(s.ping()).resolves.toBeUndefined();
+      await s.close();
+      await expect(s.get('x')).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    });
+  });
+}

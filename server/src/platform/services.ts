@@ -1,0 +1,100 @@
+/**
+ * The one place that picks implementations. Every backing service the environment leaves unset falls back
+ * to its embedded implementation, so `npm start` with no configuration runs everything in one process:
+ *
+ *   DATABASE_URL unset -> PGlite in <AUTOLABS_DATA_DIR>/db        (else Postgres)
+ *   REDIS_URL unset    -> MemorySessionStore                      (else RedisSessionStore)
+ *   AMQP_URL unset     -> MemoryJobQueue                          (else AmqpJobQueue)
+ *   S3_ENDPOINT unset  -> LocalDirObjectStore in <DATA_DIR>/objects (else MinioObjectStore)
+ *   LAB_RUNTIME=local  -> LocalRuntime (bubblewrap sandboxes)     (kubernetes: KubernetesRuntime in LAB_NAMESPACE)
+ *
+ * Business code receives `Services` and never asks which implementation it got.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Env } from '../config/env';
+import { createDatabase, type Database } from '../infra/database/database';
+import type { ObjectStore } from '../infra/object-store/object-store';
+import { AmqpJobQueue } from '../infra/queue/amqp-job-queue';
+import type { JobQueue } from '../infra/queue/job-queue';
+import { MemoryJobQueue } from '../infra/queue/memory-job-queue';
+import type { SessionStore } from '../infra/session-store/session-store';
+import type { LabRuntime } from '../runtime/lab-runtime';
+import { LocalRuntime } from '../runtime/local/local-runtime';
+import { openObjectStore, openSessionStore } from './stores';
+import { loadTicketKeys, type TicketKeys } from './ticket-keys';
+
+export interface Services {
+  env: Env;
+  db: Database;
+  objectStore: ObjectStore;
+  queue: JobQueue;
+  sessionStore: SessionStore;
+  runtime: LabRuntime;
+  ticketKeys: TicketKeys;
+  /** Closes everything this call opened, in reverse order; a second call does nothing. */
+  close(): Promise<void>;
+}
+
+export async function createServices(env: Env, log: FastifyBaseLogger): Promise<Services> {
+  const opened: { name: string; close(): Promise<void> }[] = [];
+  const track = <T extends { close(): Promise<void> }>(name: string, service: T): T => {
+    opened.push({ name, close: () => service.close() });
+    return service;
+  };
+  const closeAll = async () => {
+    for (const s of opened.splice(0).reverse()) {
+      await s.close().catch((e: unknown) => log.warn({ err: e, service: s.name }, 'error while closing'));
+    }
+  };
+
+  try {
+    // First, because it cannot fail half-way: a runtime this build lacks stops start-up before anything opens.
+    const runtime = await createRuntime(env, log);
+    const ticketKeys = await loadTicketKeys({ privatePem: env.TICKET_PRIVATE_KEY, publicPem: env.TICKET_PUBLIC_KEY, dataDir: env.AUTOLABS_DATA_DIR });
+    const db = track('database', await createDatabase(env, log));
+    const objectStore = track('object store', await openObjectStore(env));
+    const queue = track('job queue', env.AMQP_URL ? await AmqpJobQueue.connect({ url: env.AMQP_URL, log }) : new MemoryJobQueue());
+    const sessionStore = track('session store', openSessionStore(env));
+
+    log.info(
+      {
+        database: db.kind,
+        objectStore: env.S3_ENDPOINT ? 's3' : 'local-dir',
+        queue: env.AMQP_URL ? 'rabbitmq' : 'memory',
+        sessionStore: env.REDIS_URL ? 'redis' : 'memory',
+        runtime: runtime.name,
+        dataDir: env.AUTOLABS_DATA_DIR,
+      },
+      'services ready',
+    );
+    let closed = false;
+    return {
+      env,
+      db,
+      objectStore,
+      queue,
+      sessionStore,
+      runtime,
+      ticketKeys,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await closeAll();
+      },
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+async function createRuntime(env: Env, log: FastifyBaseLogger): Promise<LabRuntime> {
+  if (env.LAB_RUNTIME === 'local') return new LocalRuntime({ dataDir: env.AUTOLABS_DATA_DIR, log });
+  // Loaded only here: the Kubernetes client is heavy, and embedded installs never use it.
+  const [{ loadKubeConfig }, { KubernetesRuntime }] = await Promise.all([
+    import('../runtime/kubernetes/kube-client'),
+    import('../runtime/kubernetes/kubernetes-runtime'),
+  ]);
+  // KUBECONFIG when set, else the pod's service account (env.ts already refused neither outside a cluster).
+  return new KubernetesRuntime({ kubeConfig: loadKubeConfig(env.KUBECONFIG), namespace: env.LAB_NAMESPACE, log });
+}

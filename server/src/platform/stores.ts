@@ -1,0 +1,35 @@
+/**
+ * The session store and object store chosen from the environment. Apart from services.ts because the
+ * standalone gateway needs these two and nothing else: importing services.ts would load Prisma and PGlite
+ * (about 100 MiB) into a process that never touches the database.
+ */
+import path from 'node:path';
+import type { Env } from '../config/env';
+import { LocalDirObjectStore } from '../infra/object-store/local-dir-object-store';
+import { MinioObjectStore } from '../infra/object-store/minio-object-store';
+import type { ObjectStore } from '../infra/object-store/object-store';
+import { MemorySessionStore } from '../infra/session-store/memory-session-store';
+import { RedisSessionStore } from '../infra/session-store/redis-session-store';
+import type { SessionStore } from '../infra/session-store/session-store';
+
+/** Redis when REDIS_URL is set, else in-process. Shared with the standalone gateway process. */
+export function openSessionStore(env: Env): SessionStore {
+  return env.REDIS_URL ? new RedisSessionStore({ url: env.REDIS_URL }) : new MemorySessionStore();
+}
+
+/** MinIO/S3 when S3_ENDPOINT is set, else a local directory; the buckets exist when it returns. */
+export async function openObjectStore(env: Env): Promise<ObjectStore> {
+  const store: ObjectStore = env.S3_ENDPOINT
+    ? new MinioObjectStore({
+        endpoint: env.S3_ENDPOINT,
+        accessKey: env.S3_ACCESS_KEY as string,
+        secretKey: env.S3_SECRET_KEY as string,
+        region: env.S3_REGION,
+      })
+    : new LocalDirObjectStore({ root: path.join(env.AUTOLABS_DATA_DIR, 'objects') });
+  // Lab configs keep every uploaded version; volumes and recordings are write-once per key.
+  await store.ensureBucket(env.S3_BUCKET_CONFIGS, { versioned: true });
+  await store.ensureBucket(env.S3_BUCKET_VOLUMES);
+  await store.ensureBucket(env.S3_BUCKET_RECORDINGS);
+  return store;
+}

@@ -1,0 +1,168 @@
+/**
+ * The thin client the Kubernetes runtime talks through: one method per API call it makes, each turning
+ * apiserver failures into AppErrors (kube-errors.ts). No decisions live here beyond the two every caller
+ * wants: a create that finds the object already there is an outcome ('exists'), and a read or delete of
+ * an object that is not there is null / done.
+ */
+import {
+  CoreV1Api,
+  Exec,
+  KubeConfig,
+  NetworkingV1Api,
+  type V1NetworkPolicy,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1Service,
+  type V1Status,
+} from '@kubernetes/client-node';
+import { AppError } from '../../errors/app-error';
+import { CappedText } from './capped-text';
+import { isAlreadyExists, isNotFound, kubeCall } from './kube-errors';
+
+export type CreateOutcome = 'created' | 'exists';
+
+export interface ExecOutput {
+  /** The final Status from channel 3; null when none arrived (timeout, or the connection was lost). */
+  status: V1Status | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/** KUBECONFIG file when given, else the pod's service account (in-cluster). */
+export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+    else kc.loadFromCluster();
+  } catch (e) {
+    const source = kubeconfigPath ? `KUBECONFIG file ${kubeconfigPath}` : 'the in-cluster service account';
+    throw new AppError('RUNTIME_UNAVAILABLE', `cannot load Kubernetes credentials from ${source}: ${(e as Error).message}`, { field: 'KUBECONFIG', cause: e });
+  }
+  return kc;
+}
+
+export class KubeClient {
+  private readonly core: CoreV1Api;
+  private readonly net: NetworkingV1Api;
+
+  constructor(private readonly kc: KubeConfig) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.net = kc.makeApiClient(NetworkingV1Api);
+  }
+
+  /** The apiserver URL, for messages. */
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? '(no cluster in the kubeconfig)';
+  }
+
+  async namespaceExists(name: string): Promise<boolean> {
+    return nullIfMissing(kubeCall(() => this.core.readNamespace({ name }))).then((ns) => ns !== null);
+  }
+
+  /** Proves the API is reachable and we may list pods in the namespace (what a namespaced Role allows). */
+  async listPodsOnce(namespace: string): Promise<void> {
+    await kubeCall(() => this.core.listNamespacedPod({ namespace, limit: 1 }));
+  }
+
+  createPvc(namespace: string, body: V1PersistentVolumeClaim): Promise<CreateOutcome> {
+    return createdOrExists(() => this.core.createNamespacedPersistentVolumeClaim({ namespace, body }));
+  }
+
+  createPod(namespace: string, body: V1Pod): Promise<CreateOutcome> {
+    return createdOrExists(() => this.core.createNamespacedPod({ namespace, body }));
+  }
+
+  createService(namespace: string, body: V1Service): Promise<CreateOutcome> {
+    return createdOrExists(() => this.core.createNamespacedService({ namespace, body }));
+  }
+
+  createNetworkPolicy(namespace: string, body: V1NetworkPolicy): Promise<CreateOutcome> {
+    return createdOrExists(() => this.net.createNamespacedNetworkPolicy({ namespace, body }));
+  }
+
+  readPod(namespace: string, name: string): Promise<V1Pod | null> {
+    return nullIfMissing(kubeCall(() => this.core.readNamespacedPod({ namespace, name })));
+  }
+
+  readService(namespace: string, name: string): Promise<V1Service | null> {
+    return nullIfMissing(kubeCall(() => this.core.readNamespacedService({ namespace, name })));
+  }
+
+  readPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim | null> {
+    return nullIfMissing(kubeCall(() => this.core.readNamespacedPersistentVolumeClaim({ namespace, name })));
+  }
+
+  readNetworkPolicy(namespace: string, name: string): Promise<V1NetworkPolicy | null> {
+    return nullIfMissing(kubeCall(() => this.net.readNamespacedNetworkPolicy({ namespace, name })));
+  }
+
+  /** A short grace: a stopped lab has nothing to flush, but the kubelet must still end its containers. */
+  async deletePod(namespace: string, name: string, gracePeriodSeconds: number): Promise<void> {
+    await nullIfMissing(kubeCall(() => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds })));
+  }
+
+  async deleteService(namespace: string, name: string): Promise<void> {
+    await nullIfMissing(kubeCall(() => this.core.deleteNamespacedService({ namespace, name })));
+  }
+
+  async deleteNetworkPolicy(namespace: string, name: string): Promise<void> {
+    await nullIfMissing(kubeCall(() => this.net.deleteNamespacedNetworkPolicy({ namespace, name })));
+  }
+
+  async deletePvc(namespace: string, name: string): Promise<void> {
+    await nullIfMissing(kubeCall(() => this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name })));
+  }
+
+  /**
+   * Runs a command without a TTY and collects its output (each stream capped at `maxBytes`). When
+   * `timeoutMs` passes first, the WebSocket is closed and `timedOut` is set; a kubelet does not promise
+   * to kill the command when its stream closes, so a runaway command may go on inside the container.
+   */
+  async exec(target: { namespace: string; pod: string; container: string }, command: string[], opts: { timeoutMs: number; maxBytes: number }): Promise<ExecOutput> {
+    const stdout = new CappedText(opts.maxBytes);
+    const stderr = new CappedText(opts.maxBytes);
+    let status: V1Status | null = null;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const where = `pod ${target.namespace}/${target.pod} container ${target.container}`;
+    try {
+      const ws = await new Exec(this.kc).exec(target.namespace, target.pod, target.container, command, stdout, stderr, null, false, (s) => {
+        status = s;
+      });
+      await new Promise<void>((resolve) => {
+        ws.on('close', () => resolve());
+        timer = setTimeout(() => {
+          timedOut = true;
+          ws.close();
+          resolve();
+        }, opts.timeoutMs);
+      });
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
+      throw new AppError('RUNTIME_UNAVAILABLE', `exec in ${where} failed: ${reason}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
+    return { status, timedOut, stdout: stdout.text, stderr: stderr.text };
+  }
+}
+
+async function createdOrExists(create: () => Promise<unknown>): Promise<CreateOutcome> {
+  try {
+    await kubeCall(create);
+    return 'created';
+  } catch (e) {
+    if (isAlreadyExists(e)) return 'exists';
+    throw e;
+  }
+}
+
+async function nullIfMissing<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}

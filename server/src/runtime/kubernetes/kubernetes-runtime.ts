@@ -1,0 +1,169 @@
+/**
+ * KubernetesRuntime: one Pod (a container per lab container), an SSH NodePort Service, a NetworkPolicy and
+ * a PVC per lab instance, in one namespace (LAB_NAMESPACE). Manifests come from the pure builders in
+ * manifests/; every API call goes through kube-client.ts.
+ *
+ * State semantics (LabRuntime): `status` asks the apiserver every time, so it answers the same from a new
+ * process (the handle names the objects):
+ * - 'absent' when neither the Pod nor the PVC exists (before start, after destroy);
+ * - 'pending' while the Pod is scheduled / its containers start; 'running' once it runs;
+ * - 'failed' with a reason when a container cannot start (bad image, crash loop) or the Pod ended;
+ * - 'stopped' when the Pod is gone (or going) but the PVC remains (after stop).
+ * An unreachable apiserver makes `status` throw RUNTIME_UNAVAILABLE rather than report the lab as failed.
+ * `start` creates what is missing (409 AlreadyExists is fine), so it is idempotent and resumes a start
+ * that a dead worker left half-done. `stop` removes Pod, Service and NetworkPolicy and waits until the
+ * Pod is gone; `destroy` also removes the PVC. There is no `exportStorage`: reading a volume on Kubernetes
+ * needs an archive Job that mounts the PVC, which this runtime does not run yet.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { AppError } from '../../errors/app-error';
+import type { LabConfig } from '../../labs/lab-config';
+import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
+import { checkNamespaceAccess } from './check-access';
+import { exitCodeOf } from './exec-status';
+import { KubeClient } from './kube-client';
+import { kubernetesHandleOf, type KubernetesHandle } from './kube-handle';
+import { DEFAULT_GATEWAY_PEER, type GatewayPeer } from './manifests/network-policy';
+import { podPhase } from './pod-phase';
+import { pollUntil } from './poll-until';
+import { lookupAll, type HostResolver } from './resolve-hosts';
+import { startInstance, type StartOptions } from './start-instance';
+
+export interface KubernetesRuntimeOptions {
+  kubeConfig: KubeConfig;
+  /** Where lab objects live (LAB_NAMESPACE). */
+  namespace: string;
+  log: FastifyBaseLogger;
+  /** How long `start` waits for the Pod to run. Default 5 minutes (image pulls). */
+  startTimeoutMs?: number;
+  /** How long `stop` / `destroy` wait for the Pod / PVC to be gone. Default 2 minutes. */
+  deleteTimeoutMs?: number;
+  /** Host name students use for SSH; by default the IP of the node the Pod runs on. */
+  sshHost?: string;
+  /** Which pods may open connections to labs (see manifests/network-policy.ts). */
+  gateway?: GatewayPeer;
+  /** StorageClass for lab PVCs; by default the cluster's default class. */
+  storageClassName?: string;
+  resolveHost?: HostResolver;
+}
+
+/** The shell the browser terminal opens: a login bash when the image has one, else sh. */
+export const TERMINAL_COMMAND = ['/bin/sh', '-c', 'exec bash -l || exec sh'];
+const EXEC_DEFAULT_TIMEOUT_MS = 60_000;
+const EXEC_MAX_BYTES = 1024 * 1024;
+/** Exit code of a command cut off by the timeout, as coreutils' `timeout` and LocalRuntime report it. */
+const TIMED_OUT_EXIT_CODE = 124;
+const STOP_GRACE_SECONDS = 5;
+
+export class KubernetesRuntime implements LabRuntime {
+  readonly name = 'kubernetes' as const;
+  private readonly client: KubeClient;
+  private readonly namespace: string;
+  private readonly log: FastifyBaseLogger;
+  private readonly startOptions: StartOptions;
+  private readonly deleteTimeoutMs: number;
+  private readonly sshHost: string | undefined;
+
+  constructor(opts: KubernetesRuntimeOptions) {
+    this.client = new KubeClient(opts.kubeConfig);
+    this.namespace = opts.namespace;
+    this.log = opts.log;
+    this.startOptions = {
+      namespace: opts.namespace,
+      gateway: opts.gateway ?? DEFAULT_GATEWAY_PEER,
+      storageClassName: opts.storageClassName,
+      resolveHost: opts.resolveHost ?? lookupAll,
+      startTimeoutMs: opts.startTimeoutMs ?? 300_000,
+    };
+    this.deleteTimeoutMs = opts.deleteTimeoutMs ?? 120_000;
+    this.sshHost = opts.sshHost;
+  }
+
+  checkAvailable(): Promise<void> {
+    return checkNamespaceAccess(this.client, this.namespace);
+  }
+
+  async start(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
+    const progress = (message: string) => onProgress?.({ at: Date.now(), message });
+    const { handle, pod } = await startInstance(this.client, this.startOptions, req, progress);
+    if (pod) this.log.info({ instanceId: req.instanceId, namespace: handle.namespace, pod: handle.pod, node: pod.spec?.nodeName }, 'kubernetes lab instance started');
+    return handle;
+  }
+
+  async status(handle: RuntimeHandle): Promise<InstanceStatus> {
+    let h: KubernetesHandle;
+    try {
+      h = kubernetesHandleOf(handle);
+    } catch (e) {
+      return { phase: 'failed', reason: (e as Error).message };
+    }
+    const pod = await this.client.readPod(h.namespace, h.pod);
+    const storageExists = pod !== null || (await this.client.readPvc(h.namespace, h.pvc)) !== null;
+    const status = podPhase(pod, storageExists);
+    if (status.phase !== 'running' || h.service === null || pod === null) return status;
+    const nodePort = (await this.client.readService(h.namespace, h.service))?.spec?.ports?.find((p) => p.name === 'ssh')?.nodePort;
+    const host = this.sshHost ?? pod.status?.hostIP;
+    return nodePort && host ? { ...status, sshEndpoint: { host, port: nodePort } } : status;
+  }
+
+  async stop(handle: RuntimeHandle): Promise<void> {
+    const h = kubernetesHandleOf(handle);
+    await this.client.deletePod(h.namespace, h.pod, STOP_GRACE_SECONDS);
+    if (h.service !== null) await this.client.deleteService(h.namespace, h.service);
+    await this.client.deleteNetworkPolicy(h.namespace, h.networkPolicy);
+    await pollUntil({ what: `pod ${h.namespace}/${h.pod} to be deleted`, timeoutMs: this.deleteTimeoutMs }, async () =>
+      (await this.client.readPod(h.namespace, h.pod)) === null ? true : undefined,
+    );
+    this.log.info({ instanceId: h.instanceId, namespace: h.namespace, pod: h.pod }, 'kubernetes lab instance stopped');
+  }
+
+  async destroy(handle: RuntimeHandle): Promise<void> {
+    await this.stop(handle);
+    const h = kubernetesHandleOf(handle);
+    await this.client.deletePvc(h.namespace, h.pvc);
+    // The PVC protection finalizer holds the claim until no pod uses it; wait so `status` then says absent.
+    await pollUntil({ what: `PersistentVolumeClaim ${h.namespace}/${h.pvc} to be deleted`, timeoutMs: this.deleteTimeoutMs }, async () =>
+      (await this.client.readPvc(h.namespace, h.pvc)) === null ? true : undefined,
+    );
+    this.log.info({ instanceId: h.instanceId, namespace: h.namespace, pvc: h.pvc }, 'kubernetes lab instance destroyed');
+  }
+
+  terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget {
+    const h = kubernetesHandleOf(handle);
+    return { kind: 'k8s-exec', namespace: h.namespace, pod: h.pod, container: terminalContainer(config), command: [...TERMINAL_COMMAND] };
+  }
+
+  async exec(
+    handle: RuntimeHandle,
+    config: LabConfig,
+    command: string[],
+    opts: ExecOptions = {},
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    if (command.length === 0) throw new AppError('BAD_INPUT', 'command must have at least one word', { field: 'command' });
+    if (opts.container !== undefined && !config.spec.containers.some((c) => c.name === opts.container)) {
+      throw new AppError('BAD_INPUT', `the lab has no container named ${opts.container}`, { field: 'container' });
+    }
+    const h = kubernetesHandleOf(handle);
+    const current = await this.status(h);
+    if (current.phase !== 'running') {
+      throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
+    }
+    const target = { namespace: h.namespace, pod: h.pod, container: opts.container ?? terminalContainer(config) };
+    const out = await this.client.exec(target, command, { timeoutMs: opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS, maxBytes: EXEC_MAX_BYTES });
+    if (out.timedOut) return { exitCode: TIMED_OUT_EXIT_CODE, stdout: out.stdout, stderr: out.stderr };
+    const where = `pod ${h.namespace}/${h.pod} container ${target.container}`;
+    if (out.status === null) throw new AppError('RUNTIME_UNAVAILABLE', `exec in ${where} ended without an exit status (connection lost)`);
+    const exitCode = exitCodeOf(out.status);
+    if (exitCode === null) {
+      throw new AppError('RUNTIME_UNAVAILABLE', `exec in ${where} failed: ${out.status.message ?? out.status.reason ?? 'no reason given'}`);
+    }
+    return { exitCode, stdout: out.stdout, stderr: out.stderr };
+  }
+}
+
+function terminalContainer(config: LabConfig): string {
+  const terminal = config.spec.containers.find((c) => c.terminal);
+  if (!terminal) throw new AppError('LAB_CONFIG_INVALID', 'the lab has no container with terminal: true', { field: 'spec.containers' });
+  return terminal.name;
+}

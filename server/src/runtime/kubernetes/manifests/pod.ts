@@ -1,0 +1,64 @@
+/**
+ * The Pod of one lab instance: one container per lab container, the storage PVC mounted in the terminal
+ * container. Pure: same request, same Pod, so tests compare it by exact equality.
+ *
+ * Security choices, and why:
+ * - no service account token and no service links: a lab must not learn about or talk to the cluster;
+ * - every container drops ALL capabilities and may not gain privileges (no_new_privs). A container with
+ *   `ssh: true` gets back only what sshd needs to bind port 22, set up a pty and switch to the student;
+ * - runAsNonRoot is NOT set: the lab images start sshd as root (it must switch users), so the kubelet
+ *   would refuse them. The capability set, not the uid, is what limits root here;
+ * - containers of a lab share the pod's network namespace, so each container's name resolves to
+ *   127.0.0.1 (hostAliases): the config promises "other containers reach it by this host name".
+ */
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { LabContainer } from '../../../labs/lab-config';
+import type { StartRequest } from '../../lab-runtime';
+import type { InstanceNames } from '../names';
+import { instanceLabels } from './labels';
+
+export const STORAGE_VOLUME = 'storage';
+export const SSH_PORT = 22;
+/** What OpenSSH's privilege separation needs: bind 22, chown the pty, chroot, switch uid/gid, audit. */
+export const SSHD_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID', 'SYS_CHROOT'];
+
+export function makePod(req: StartRequest, names: InstanceNames, namespace: string): V1Pod {
+  const { config } = req;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: names.pod, namespace, labels: instanceLabels(req) },
+    spec: {
+      hostname: config.metadata.name,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      restartPolicy: 'Always',
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      hostAliases: [{ ip: '127.0.0.1', hostnames: config.spec.containers.map((c) => c.name) }],
+      containers: config.spec.containers.map((c) => makeContainer(c, config.spec.storage.mountPath)),
+      volumes: [{ name: STORAGE_VOLUME, persistentVolumeClaim: { claimName: names.pvc } }],
+    },
+  };
+}
+
+function makeContainer(c: LabContainer, mountPath: string): V1Container {
+  const ports = c.ports.map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), containerPort: p.containerPort, protocol: p.protocol }));
+  if (c.ssh && !ports.some((p) => p.containerPort === SSH_PORT)) ports.push({ name: 'ssh', containerPort: SSH_PORT, protocol: 'TCP' });
+  return {
+    name: c.name,
+    image: c.image,
+    ...(c.command === undefined ? {} : { command: c.command }),
+    ...(c.args === undefined ? {} : { args: c.args }),
+    ...(c.env === undefined ? {} : { env: Object.entries(c.env).map(([name, value]) => ({ name, value })) }),
+    ...(ports.length === 0 ? {} : { ports }),
+    resources: {
+      requests: { cpu: c.resources.requests.cpu, memory: c.resources.requests.memory },
+      limits: { cpu: c.resources.limits.cpu, memory: c.resources.limits.memory },
+    },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: c.ssh ? { drop: ['ALL'], add: SSHD_CAPABILITIES } : { drop: ['ALL'] },
+    },
+    ...(c.terminal ? { volumeMounts: [{ name: STORAGE_VOLUME, mountPath }] } : {}),
+  };
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { pollUntil } from './poll-until';
+
+describe('pollUntil', () => {
+  it('returns the first value the check gives', async () => {
+    let calls = 0;
+    await expect(pollUntil({ what: 'x', timeoutMs: 5_000, intervalMs: 1 }, async () => (++calls === 3 ? 'ready' : undefined))).resolves.toBe('ready');
+    expect(calls).toBe(3);
+  });
+
+  it('fails at the deadline with RUNTIME_UNAVAILABLE naming the resource and what was last seen', async () => {
+    await expect(
+      pollUntil({ what: 'pod labs/lab-a to run', timeoutMs: 50, intervalMs: 10, lastSeen: () => 'pending: unbound PersistentVolumeClaim' }, async () => undefined),
+    ).rejects.toMatchObject({
+      code: 'RUNTIME_UNAVAILABLE',
+      message: 'timed out after 50 ms waiting for pod labs/lab-a to run (last seen: pending: unbound PersistentVolumeClaim)',
+    });
+  });
+
+  it('stops at once when the check throws', async () => {
+    let calls = 0;
+    const boom = new Error('pod failed');
+    await expect(
+      pollUntil({ what: 'x', timeoutMs: 5_000, intervalMs: 1 }, async () => {
+        calls++;
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(calls).toBe(1);
+  });
+});

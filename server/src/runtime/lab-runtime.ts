@@ -1,0 +1,89 @@
+/**
+ * The contract every lab runtime keeps. Workers call it; nothing else starts or stops labs.
+ * Implementations: LocalRuntime (runtime/local: a bubblewrap sandbox per instance, embedded mode) and
+ * KubernetesRuntime (runtime/kubernetes: Pod + Service + NetworkPolicy + PVC per instance).
+ *
+ * State semantics:
+ * - before `start`, `status` returns { phase: 'absent' };
+ * - `start` is idempotent: starting a running instance returns its handle unchanged;
+ * - after the lab's process crashes, `status` returns 'failed' with a reason (never throws);
+ * - after a restart of our own process, `status(handle)` answers from the runtime itself (pods, sandbox
+ *   state files), not from memory, so a new worker can pick up where a dead one stopped;
+ * - `stop` is idempotent and keeps the instance's storage; `destroy` also removes the storage
+ *   (after the volume is archived).
+ */
+import type { Readable } from 'node:stream';
+import type { LabConfig } from '../labs/lab-config';
+
+/** Opaque to callers, stored in lab_instances.runtime_handle. JSON-serialisable. */
+export interface RuntimeHandle {
+  runtime: 'local' | 'kubernetes';
+  instanceId: string;
+  [key: string]: unknown;
+}
+
+export type InstancePhase = 'absent' | 'pending' | 'running' | 'stopped' | 'failed';
+
+export interface InstanceStatus {
+  phase: InstancePhase;
+  reason?: string;
+  /** Where classic SSH reaches the lab, when the lab enables it. */
+  sshEndpoint?: { host: string; port: number };
+}
+
+export interface StartRequest {
+  instanceId: string;
+  /** Stable, slug-safe names of the people the instance belongs to (labels, home directory names). */
+  ownerKey: string;
+  labKey: string;
+  /** Slug-safe course code, when the instance belongs to a course (the Kubernetes course_id label). */
+  courseKey?: string;
+  config: LabConfig;
+}
+
+export interface ProgressEvent {
+  at: number;
+  message: string;
+}
+
+/**
+ * What the gateway needs to open a terminal into a lab. Built by the runtime, signed into the terminal
+ * ticket by the server, so the gateway never asks the runtime or the database.
+ */
+export type TerminalTarget =
+  | { kind: 'pty'; argv: string[]; env: Record<string, string>; cwd: string }
+  | { kind: 'k8s-exec'; namespace: string; pod: string; container: string; command: string[] }
+  | { kind: 'ssh'; host: string; port: number; username: string; privateKeyRef: string };
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  /** Name of one of the lab's containers; default: the terminal container. */
+  container?: string;
+}
+
+export interface LabRuntime {
+  readonly name: 'local' | 'kubernetes';
+  /** Throws AppError RUNTIME_UNAVAILABLE naming what is missing (e.g. the bubblewrap package). */
+  checkAvailable(): Promise<void>;
+  start(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle>;
+  status(handle: RuntimeHandle): Promise<InstanceStatus>;
+  stop(handle: RuntimeHandle): Promise<void>;
+  destroy(handle: RuntimeHandle): Promise<void>;
+  /** How to open a terminal in the instance's terminal container. Pure: no I/O. */
+  terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget;
+  /**
+   * Run a command to completion (lab checks), in `opts.container` or else the terminal container. A
+   * timeout gives exit code 124. A container the runtime cannot reach is AppError RUNTIME_UNAVAILABLE.
+   */
+  exec(handle: RuntimeHandle, config: LabConfig, command: string[], opts?: ExecOptions): Promise<{
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+  }>;
+  /**
+   * The instance's storage (the volume mounted at storage.mountPath) as an uncompressed tar stream, for
+   * archiving before `destroy`; null when the storage no longer exists. Entries are relative (`./...`);
+   * symlinks are stored as links, never followed; FIFOs, sockets and devices are left out.
+   */
+  exportStorage?(handle: RuntimeHandle): Promise<Readable | null>;
+}

@@ -1,0 +1,246 @@
+/**
+ * LocalRuntime: labs on the machine AutoLabs runs on, one bubblewrap sandbox per terminal or check, for
+ * embedded installs and development.
+ *
+ * What an "instance" is here: a persistent home directory (the stand-in for a PVC), a state file and a
+ * reserved user id. Sandboxes are started on demand (the gateway spawns `terminalTarget().argv` for each
+ * terminal, `exec` spawns one per check) and all bind the same home. Container semantics are reduced
+ * plainly: only the lab's terminal container is represented; images are not pulled (the host's /usr is
+ * the image), the containers' own commands and ports are not run, SSH is not offered, and each sandbox has
+ * its own PID namespace and /tmp (two terminals of one instance share the home, not their processes).
+ * A lab that asks for `internet: true` still gets no network unless the runtime was built with
+ * `shareHostNetwork`, because sharing the host network would expose every service listening on the host.
+ *
+ * State semantics (LabRuntime): `status` reads `<dataDir>/labs/<id>/state.json`, so it answers the same
+ * after a restart of our process; it is 'absent' before `start`, 'running' after it, 'stopped' after
+ * `stop`, and 'failed' when the state file is damaged or the home directory has vanished. No lab process
+ * runs between terminals, so there is no process whose crash could fail the instance.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../../errors/app-error';
+import type { LabConfig } from '../../labs/lab-config';
+import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
+import { CGROUP_V1_ROOT, cgroupV1Available, instanceCgroup, removeInstanceCgroups } from './cgroup-v1';
+import { writeEtcFiles } from './etc-files';
+import { createHome, exportHome } from './home-dir';
+import { OUTER_ENV, checkHostTools, findInPath } from './host-tools';
+import { detectHostLayout, type HostLayout } from './host-layout';
+import { instancePaths, uidsDir, type InstancePaths } from './instance-paths';
+import { readInstanceState, writeInstanceState, type InstanceState } from './instance-state';
+import { killInstanceProcesses, liveSandboxPids } from './process-tracker';
+import { sandboxArgv, sandboxUid, type SandboxIdentity, type SandboxSpec } from './sandbox-argv';
+import { buildSandboxSpec, uidOf } from './sandbox-spec';
+import { DEFAULT_MAX_PROCESSES } from './sandbox-limits';
+import { runSandboxed } from './run-sandboxed';
+import { releaseUid, reserveUid } from './uid-allocator';
+
+export interface LocalRuntimeOptions {
+  dataDir: string;
+  log: FastifyBaseLogger;
+  /** bubblewrap binary; by default `bwrap` looked up in PATH. */
+  bwrapPath?: string;
+  /** Honour `internet: true` by sharing the host's network namespace (exposes host services). */
+  shareHostNetwork?: boolean;
+  maxProcesses?: number;
+  /**
+   * Root of the cgroups v1 hierarchies for per-instance memory, process and CPU limits; by default
+   * /sys/fs/cgroup when we are root and it is usable, else none (rlimits only). null turns cgroups off.
+   */
+  cgroupRoot?: string | null;
+}
+
+export interface LocalHandle extends RuntimeHandle {
+  runtime: 'local';
+  /** Host uid the sandboxes run as (root mode), null in user-namespace mode. */
+  uid: number | null;
+}
+
+const EXEC_DEFAULT_TIMEOUT_MS = 60_000;
+
+export class LocalRuntime implements LabRuntime {
+  readonly name = 'local' as const;
+  private readonly dataDir: string;
+  private readonly log: FastifyBaseLogger;
+  private readonly bwrapPath: string | null;
+  private readonly layout: HostLayout;
+  private readonly rootMode: boolean;
+  private readonly shareHostNetwork: boolean;
+  private readonly maxProcesses: number;
+  private readonly cgroupRoot: string | null;
+  /** Lifecycle calls per instance, run one after another: a redelivered start must not race the first. */
+  private readonly lifecycle = new Map<string, Promise<unknown>>();
+
+  constructor(opts: LocalRuntimeOptions) {
+    this.dataDir = path.resolve(opts.dataDir);
+    this.log = opts.log;
+    this.bwrapPath = opts.bwrapPath ?? findInPath('bwrap');
+    this.layout = detectHostLayout();
+    this.rootMode = process.getuid?.() === 0;
+    this.shareHostNetwork = opts.shareHostNetwork ?? false;
+    this.maxProcesses = opts.maxProcesses ?? DEFAULT_MAX_PROCESSES;
+    this.cgroupRoot = opts.cgroupRoot !== undefined ? opts.cgroupRoot : cgroupV1Available() ? CGROUP_V1_ROOT : null;
+    this.log.info({ mode: this.rootMode ? 'setuid' : 'userns', cgroups: this.cgroupRoot ?? 'none' }, 'local runtime limits');
+  }
+
+  async checkAvailable(): Promise<void> {
+    checkHostTools(this.bwrapPath, this.rootMode);
+  }
+
+  start(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
+    return this.serialized(req.instanceId, () => this.startNow(req, onProgress));
+  }
+
+  stop(handle: RuntimeHandle): Promise<void> {
+    return this.serialized(handle.instanceId, () => this.stopNow(handle));
+  }
+
+  destroy(handle: RuntimeHandle): Promise<void> {
+    return this.serialized(handle.instanceId, async () => {
+      await this.stopNow(handle);
+      await this.removeInstance(handle);
+    });
+  }
+
+  private serialized<T>(instanceId: string, run: () => Promise<T>): Promise<T> {
+    const before = this.lifecycle.get(instanceId) ?? Promise.resolve();
+    const next = before.catch(() => undefined).then(run);
+    this.lifecycle.set(instanceId, next);
+    const forget = () => {
+      if (this.lifecycle.get(instanceId) === next) this.lifecycle.delete(instanceId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async startNow(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
+    const progress = (message: string) => onProgress?.({ at: Date.now(), message });
+    const paths = instancePaths(this.dataDir, req.instanceId);
+    const previous = await readInstanceState(paths.stateFile);
+    if (previous.kind === 'ok' && previous.state.phase === 'running' && existsSync(paths.home)) {
+      return this.handleOf(previous.state);
+    }
+    await fs.mkdir(paths.root, { recursive: true, mode: 0o711 });
+    await fs.mkdir(paths.pids, { recursive: true, mode: 0o700 });
+    await liveSandboxPids(paths.pids, paths.root);
+    const uid = this.rootMode ? await reserveUid(uidsDir(this.dataDir), req.instanceId) : null;
+    const identity: SandboxIdentity = uid === null ? { mode: 'userns' } : { mode: 'setuid', uid };
+    const mountPath = req.config.spec.storage.mountPath;
+    if (!existsSync(paths.home)) {
+      progress('creating home directory');
+      await createHome(paths.home, uid);
+    }
+    await writeEtcFiles(paths.etc, { uid: sandboxUid(identity), home: mountPath, hostname: req.config.metadata.name });
+    const now = new Date().toISOString();
+    const state: InstanceState = {
+      instanceId: req.instanceId,
+      phase: 'running',
+      configHash: createHash('sha256').update(JSON.stringify(req.config)).digest('hex'),
+      ownerKey: req.ownerKey,
+      labKey: req.labKey,
+      uid,
+      createdAt: previous.kind === 'ok' ? previous.state.createdAt : now,
+      startedAt: now,
+      stoppedAt: null,
+    };
+    await writeInstanceState(paths.stateFile, state);
+    if (req.config.spec.network.internet && !this.shareHostNetwork) {
+      progress('internet access is not available in the local runtime; the lab runs without a network');
+    }
+    progress('sandbox ready');
+    this.log.info({ instanceId: req.instanceId, uid }, 'local lab instance started');
+    return this.handleOf(state);
+  }
+
+  async status(handle: RuntimeHandle): Promise<InstanceStatus> {
+    let paths: InstancePaths;
+    try {
+      paths = instancePaths(this.dataDir, handle.instanceId);
+    } catch (e) {
+      return { phase: 'failed', reason: (e as Error).message };
+    }
+    const read = await readInstanceState(paths.stateFile);
+    if (read.kind === 'absent') return { phase: 'absent' };
+    if (read.kind === 'damaged') return { phase: 'failed', reason: read.reason };
+    if (read.state.phase === 'running' && !existsSync(paths.home)) {
+      return { phase: 'failed', reason: 'the home directory of the instance is missing' };
+    }
+    return { phase: read.state.phase };
+  }
+
+  private async stopNow(handle: RuntimeHandle): Promise<void> {
+    const paths = instancePaths(this.dataDir, handle.instanceId);
+    const read = await readInstanceState(paths.stateFile);
+    if (read.kind === 'ok' && read.state.phase !== 'stopped') {
+      await writeInstanceState(paths.stateFile, { ...read.state, phase: 'stopped', stoppedAt: new Date().toISOString() });
+    }
+    const uid = read.kind === 'ok' ? read.state.uid : uidOf(handle);
+    const cgroup = this.cgroupRoot === null ? null : { root: this.cgroupRoot, group: instanceCgroup(handle.instanceId) };
+    const { remaining } = await killInstanceProcesses({ pidsDir: paths.pids, instanceRoot: paths.root, uid, cgroup });
+    if (remaining > 0) {
+      throw new AppError('INTERNAL', `could not end every process of instance ${handle.instanceId}`, { detail: { remaining } });
+    }
+    if (cgroup) removeInstanceCgroups(cgroup.root, cgroup.group);
+  }
+
+  private async removeInstance(handle: RuntimeHandle): Promise<void> {
+    const paths = instancePaths(this.dataDir, handle.instanceId);
+    const read = await readInstanceState(paths.stateFile);
+    await fs.rm(paths.root, { recursive: true, force: true });
+    const uid = read.kind === 'ok' ? read.state.uid : uidOf(handle);
+    if (uid !== null) await releaseUid(uidsDir(this.dataDir), uid, handle.instanceId);
+  }
+
+  terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget {
+    const argv = sandboxArgv(this.sandboxSpec(handle, config, true), ['/bin/bash', '-l']);
+    return { kind: 'pty', argv, env: { ...OUTER_ENV }, cwd: '/' };
+  }
+
+  async exec(
+    handle: RuntimeHandle,
+    config: LabConfig,
+    command: string[],
+    opts: ExecOptions = {},
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    if (command.length === 0) throw new AppError('BAD_INPUT', 'command must have at least one word', { field: 'command' });
+    const terminal = config.spec.containers.find((c) => c.terminal);
+    if (opts.container !== undefined && opts.container !== terminal?.name) {
+      throw new AppError('RUNTIME_UNAVAILABLE', `the local runtime runs only the terminal container, not ${opts.container}`, { field: 'container' });
+    }
+    const current = await this.status(handle);
+    if (current.phase !== 'running') {
+      throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
+    }
+    const argv = sandboxArgv(this.sandboxSpec(handle, config, false), command);
+    return runSandboxed(argv, OUTER_ENV, opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS);
+  }
+
+  /** The home as a tar stream; sandboxes should be stopped first so the archive is consistent. */
+  async exportStorage(handle: RuntimeHandle): Promise<Readable | null> {
+    return exportHome(instancePaths(this.dataDir, handle.instanceId).home);
+  }
+
+  private handleOf(state: InstanceState): LocalHandle {
+    return { runtime: 'local', instanceId: state.instanceId, uid: state.uid };
+  }
+
+  private sandboxSpec(handle: RuntimeHandle, config: LabConfig, interactive: boolean): SandboxSpec {
+    return buildSandboxSpec(
+      {
+        dataDir: this.dataDir,
+        bwrapPath: this.bwrapPath ?? 'bwrap',
+        layout: this.layout,
+        rootMode: this.rootMode,
+        shareHostNetwork: this.shareHostNetwork,
+        maxProcesses: this.maxProcesses,
+        cgroupRoot: this.cgroupRoot,
+      },
+      handle,
+      config,
+      interactive,
+    );
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Lab configs: the YAML lives in the object store under a content-addressed key (`sha256/<hex>.yaml`),
+ * the metadata in lab_configs. Upload writes the object first (idempotent: same bytes, same key), then
+ * the row in a transaction; if the row cannot be written the object is removed again unless another
+ * version already uses it, so a failed upload leaves nothing behind.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors/app-error';
+import type { LabConfig as LabConfigRow } from '../generated/prisma/client';
+import { parseLabConfig, type LabConfig } from '../labs/lab-config';
+import type { ApiServices } from './api-services';
+
+export function labObjectKey(sha256: string): string {
+  return `sha256/${sha256}.yaml`;
+}
+
+export async function storeLab(
+  services: ApiServices,
+  yaml: string,
+  opts: { createdById: string; courseId: string | null },
+): Promise<LabConfigRow> {
+  const size = Buffer.byteLength(yaml, 'utf8');
+  if (size > services.env.MAX_UPLOAD_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `the lab file is ${size} bytes; at most ${services.env.MAX_UPLOAD_BYTES} are accepted`, { field: 'yaml' });
+  }
+  const config = parseLabConfig(yaml);
+  const sha256 = createHash('sha256').update(yaml, 'utf8').digest('hex');
+  const prisma = services.db.prisma;
+  const latest = await prisma.labConfig.findFirst({ where: { name: config.metadata.name }, orderBy: { version: 'desc' } });
+  // Uploading the same file again is not a new version.
+  if (latest && latest.sha256 === sha256 && latest.courseId === opts.courseId) return latest;
+
+  const bucket = services.env.S3_BUCKET_CONFIGS;
+  const objectKey = labObjectKey(sha256);
+  await services.objectStore.ensureBucket(bucket);
+  await services.objectStore.put(bucket, objectKey, yaml, { contentType: 'application/yaml' });
+  try {
+    return await prisma.$transaction(async (tx) => {
+      // Versions of one name are numbered one after another even when two teachers upload at once.
+      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', `lab-config:${config.metadata.name}`);
+      const last = await tx.labConfig.findFirst({ where: { name: config.metadata.name }, orderBy: { version: 'desc' } });
+      return tx.labConfig.create({
+        data: {
+          name: config.metadata.name,
+          version: (last?.version ?? 0) + 1,
+          title: config.metadata.title,
+          description: config.metadata.description,
+          objectKey,
+          sha256,
+          recording: config.spec.recording,
+          createdById: opts.createdById,
+          courseId: opts.courseId,
+        },
+      });
+    });
+  } catch (e) {
+    const users = await prisma.labConfig.count({ where: { objectKey } }).catch(() => 1);
+    if (users === 0) await services.objectStore.delete(bucket, objectKey).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Parsed configs by content hash: immutable, so caching them is always correct. */
+const parsed = new Map<string, LabConfig>();
+const MAX_CACHED = 200;
+
+export async function readLabYaml(services: ApiServices, row: Pick<LabConfigRow, 'objectKey'>): Promise<string> {
+  return (await services.objectStore.get(services.env.S3_BUCKET_CONFIGS, row.objectKey)).toString('utf8');
+}
+
+export async function loadLabConfig(services: ApiServices, row: Pick<LabConfigRow, 'objectKey' | 'sha256'>): Promise<LabConfig> {
+  const hit = parsed.get(row.sha256);
+  if (hit) return hit;
+  const config = parseLabConfig(await readLabYaml(services, row));
+  if (parsed.size >= MAX_CACHED) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(row.sha256, config);
+  return config;
+}

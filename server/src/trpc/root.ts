@@ -1,0 +1,29 @@
+/** The whole API. Web clients import `type AppRouter` only (no server code reaches the browser). */
+import { createCallerFactory, router } from './init';
+import { adminRouter } from './routers/admin';
+import { assignmentsRouter } from './routers/assignments';
+import { coursesRouter } from './routers/courses';
+import { deploymentsRouter } from './routers/deployments';
+import { groupsRouter } from './routers/groups';
+import { instancesRouter } from './routers/instances';
+import { labsRouter } from './routers/labs';
+import { meRouter } from './routers/me';
+import { recordingsRouter } from './routers/recordings';
+import { sessionsRouter } from './routers/sessions';
+
+export const appRouter = router({
+  me: meRouter,
+  courses: coursesRouter,
+  groups: groupsRouter,
+  assignments: assignmentsRouter,
+  labs: labsRouter,
+  deployments: deploymentsRouter,
+  instances: instancesRouter,
+  sessions: sessionsRouter,
+  recordings: recordingsRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { runLabChecks } from '../../labs/run-checks';
+import type { RuntimeHandle } from '../../runtime/lab-runtime';
+import { courseRoleOf, requireInstance } from '../access';
+import { fail } from '../errors';
+import { authedProcedure, router } from '../init';
+import { insertDeployment, publishDeployment, restartInstance, stopInstances } from '../lab-jobs';
+import { loadLabConfig } from '../lab-store';
+import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from '../quota';
+import { instanceView } from '../views';
+
+const id = z.uuid();
+
+export const instancesRouter = router({
+  mine: authedProcedure.query(async ({ ctx }) => {
+    const rows = await ctx.services.db.prisma.labInstance.findMany({
+      where: { ownerUserId: ctx.caller.id, status: { not: 'archived' } },
+      include: { deployment: true },
+      orderBy: { createdAt: 'desc' },
+      take: 100,
+    });
+    return rows.map(instanceView);
+  }),
+
+  get: authedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
+    const { instance } = await requireInstance(ctx, input.id, 'oversee');
+    return instanceView(instance);
+  }),
+
+  /**
+   * A student starts their lab for an assignment: the live instance if there is one, a stopped one
+   * started again (same storage), or a new one-student deployment.
+   */
+  start: authedProcedure.input(z.object({ assignmentId: id })).mutation(async ({ ctx, input }) => {
+    const prisma = ctx.services.db.prisma;
+    const assignment = await prisma.assignment.findUnique({ where: { id: input.assignmentId }, include: { labConfig: true } });
+    if (!assignment) fail('NOT_FOUND', 'no such assignment', { field: 'assignmentId' });
+    if (ctx.caller.role !== 'admin' && (await courseRoleOf(ctx, assignment.courseId)) !== 'student') {
+      fail('FORBIDDEN', 'you are not a student of this course', { field: 'assignmentId' });
+    }
+    const me = ctx.caller.id;
+    // Decide and write under the student's lock, so concurrent clicks converge on one instance.
+    const decision = await prisma.$transaction(async (tx) => {
+      await lockUsers(tx, [me]);
+      const latest = await tx.labInstance.findFirst({
+        where: { ownerUserId: me, deployment: { assignmentId: assignment.id } },
+        include: { deployment: true },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (latest && LIVE_STATUSES.includes(latest.status)) return { kind: 'live' as const, instance: latest };
+      await assertInstanceQuota(tx, [me], assignment.courseId, 'assignmentId');
+      if (latest?.status === 'stopped' && latest.runtimeHandle !== null) {
+        const instance = await tx.labInstance.update({
+          where: { id: latest.id },
+          data: { status: 'pending', statusReason: null, stoppedAt: null },
+          include: { deployment: true },
+        });
+        return { kind: 'restart' as const, instance };
+      }
+      const d = await insertDeployment(tx, {
+        labConfigId: assignment.labConfigId,
+        courseId: assignment.courseId,
+        assignmentId: assignment.id,
+        mode: 'per_student',
+        createdById: me,
+        targets: [{ ownerUserId: me }],
+        quotaField: 'assignmentId',
+      });
+      return { kind: 'new' as const, instance: d.instances[0] };
+    });
+    if (decision.kind === 'restart') await restartInstance(ctx.services, decision.instance.id);
+    if (decision.kind === 'new') await publishDeployment(ctx.services, decision.instance.deploymentId);
+    return instanceView(decision.instance);
+  }),
+
+  stop: authedProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+    const { relation } = await requireInstance(ctx, input.id, 'oversee');
+    const reason = relation === 'user' ? 'user' : relation === 'teacher' ? 'teacher' : 'admin';
+    await stopInstances(ctx.services, { id: input.id }, reason);
+    const instance = await ctx.services.db.prisma.labInstance.findUniqueOrThrow({ where: { id: input.id }, include: { deployment: true } });
+    return instanceView(instance);
+  }),
+
+  /** Runs the lab's checks in the running instance and records the result as a submission. */
+  check: authedProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+    const { instance, relation } = await requireInstance(ctx, input.id, 'oversee');
+    if (instance.status !== 'running' || instance.runtimeHandle === null) {
+      fail('CONFLICT', `the lab is ${instance.status}; checks run only while it is running`, { field: 'id' });
+    }
+    const prisma = ctx.services.db.prisma;
+    const lab = await prisma.labConfig.findUniqueOrThrow({ where: { id: instance.deployment.labConfigId } });
+    const config = await loadLabConfig(ctx.services, lab);
+    const handle = instance.runtimeHandle as unknown as RuntimeHandle;
+    const results = await runLabChecks(ctx.services.runtime, handle, config, ctx.log);
+    const passed = results.filter((r) => r.passed).length;
+    const score = results.length === 0 ? null : passed / results.length;
+    // The run counts for the instance's student; on a group or shared lab, for the member who ran it.
+    const student = instance.ownerUserId ?? (relation === 'user' ? ctx.caller.id : null);
+    if (instance.deployment.assignmentId && student) {
+      await prisma.submission.create({
+        data: {
+          assignmentId: instance.deployment.assignmentId,
+          instanceId: instance.id,
+          userId: student,
+          results,
+          score,
+        },
+      });
+    }
+    return { instanceId: instance.id, results, passed, total: results.length, score };
+  }),
+});

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { RuntimeHandle } from '../../runtime/lab-runtime';
+import { mintTicket } from '../../tickets/ticket';
+import { requireInstance, taughtCourseIds, type InstanceWithDeployment } from '../access';
+import { fail } from '../errors';
+import { authedProcedure, router, type AuthedContext } from '../init';
+import { loadLabConfig } from '../lab-store';
+import { isLive } from '../live-sessions';
+
+/**
+ * The terminal session of one person in one instance. Deterministic so a reconnect (new ticket) reaches
+ * the same session: the instance id alone for a student's own lab, plus the user for shared/group labs.
+ */
+export function terminalSessionId(instance: InstanceWithDeployment, userId: string): string {
+  return instance.ownerUserId === userId ? `term-${instance.id}` : `term-${instance.id}-${userId}`;
+}
+
+function signingKey(ctx: AuthedContext) {
+  const key = ctx.services.ticketKeys.privateKey;
+  if (!key) fail('SERVICE_UNAVAILABLE', 'this server cannot issue terminal tickets (TICKET_PRIVATE_KEY is not set)');
+  return key;
+}
+
+export const sessionsRouter = router({
+  /** Live sessions I may see: my own; for teachers, those of their courses; for admins, all. */
+  live: authedProcedure.query(async ({ ctx }) => {
+    const all = (await ctx.services.sessionStore.list()).filter((r) => isLive(r));
+    if (ctx.caller.role === 'admin') return all;
+    const taught = new Set(await taughtCourseIds(ctx));
+    return all.filter((r) => r.ownerId === ctx.caller.id || (r.courseId !== null && taught.has(r.courseId)));
+  }),
+
+  /** Opens (or re-opens) my terminal in my running lab. */
+  terminalTicket: authedProcedure.input(z.object({ instanceId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    const { instance } = await requireInstance(ctx, input.instanceId, 'use', 'instanceId');
+    if (instance.status !== 'running' || instance.runtimeHandle === null) {
+      fail('CONFLICT', `the lab is ${instance.status}; wait until it is running`, { field: 'instanceId' });
+    }
+    const key = signingKey(ctx);
+    const prisma = ctx.services.db.prisma;
+    const lab = await prisma.labConfig.findUniqueOrThrow({ where: { id: instance.deployment.labConfigId } });
+    const config = await loadLabConfig(ctx.services, lab);
+    const target = ctx.services.runtime.terminalTarget(instance.runtimeHandle as unknown as RuntimeHandle, config);
+    const sessionId = terminalSessionId(instance, ctx.caller.id);
+    const recording = config.spec.recording;
+    await prisma.terminalSession.upsert({
+      where: { id: sessionId },
+      create: { id: sessionId, instanceId: instance.id, userId: ctx.caller.id, recording },
+      update: { endedAt: null, recording },
+    });
+    const ticket = await mintTicket(
+      key,
+      {
+        sub: ctx.caller.id,
+        name: ctx.caller.displayName,
+        role: ctx.caller.role,
+        sid: sessionId,
+        labInstanceId: instance.id,
+        courseId: instance.deployment.courseId,
+        ownerId: ctx.caller.id,
+        mode: 'owner',
+        target,
+        recording,
+      },
+      ctx.services.env.TICKET_TTL_SECONDS,
+    );
+    return { ticket, sessionId, gatewayUrl: ctx.services.env.GATEWAY_PUBLIC_URL ?? '' };
+  }),
+
+  /** Watch a student's live terminal: the course's teachers and admins. */
+  shadowTicket: authedProcedure.input(z.object({ sessionId: z.string().min(1).max(200) })).mutation(async ({ ctx, input }) => {
+    const record = await ctx.services.sessionStore.get(input.sessionId);
+    if (!record || !isLive(record)) fail('NOT_FOUND', 'no such live session', { field: 'sessionId' });
+    const prisma = ctx.services.db.prisma;
+    // The course comes from our database, not from the session record.
+    const instance = await prisma.labInstance.findUnique({ where: { id: record.labInstanceId }, include: { deployment: true } });
+    if (!instance) fail('NOT_FOUND', 'no such live session', { field: 'sessionId' });
+    const { relation } = await requireInstance(ctx, instance.id, 'oversee', 'sessionId');
+    if (relation === 'user') fail('FORBIDDEN', 'only the course\'s teachers may watch this session', { field: 'sessionId' });
+    const ticket = await mintTicket(
+      signingKey(ctx),
+      {
+        sub: ctx.caller.id,
+        name: ctx.caller.displayName,
+        role: ctx.caller.role,
+        sid: record.id,
+        labInstanceId: instance.id,
+        courseId: instance.deployment.courseId,
+        ownerId: record.ownerId,
+        mode: 'viewer',
+        recording: record.recording,
+      },
+      ctx.services.env.TICKET_TTL_SECONDS,
+    );
+    return { ticket, gatewayUrl: ctx.services.env.GATEWAY_PUBLIC_URL ?? '' };
+  }),
+});

@@ -1,0 +1,21 @@
+/**
+ * Worker process: consumes lab jobs and runs the periodic lab jobs, on the services chosen from the
+ * environment. Several replicas may run side by side (every step is idempotent). On SIGTERM it stops
+ * taking jobs, lets the ones in flight finish, then closes its connections; a job cut off by the deadline
+ * is redelivered to another replica by the queue.
+ */
+import { createServices } from './platform/services';
+import { runProcess } from './process/run-process';
+import { startWorkers } from './workers/index';
+
+await runProcess('autolabs-worker', async (env, log) => {
+  const services = await createServices(env, log);
+  await services.runtime.checkAvailable();
+  const workers = await startWorkers(services, { log });
+  return {
+    async close() {
+      await workers.dispose();
+      await services.close();
+    },
+  };
+});

@@ -1,0 +1,111 @@
+/**
+ * The worker side of lab lifecycles: consumes lab.deploy / lab.start / lab.stop / lab.archive and runs
+ * the periodic jobs (TTL expiry, idle culling, archiving after retention). On start it re-issues the
+ * jobs the rows say are owed (reconcile.ts), since an in-process queue forgets them on a crash. Every
+ * step reads the rows, acts through the runtime, and moves the rows with conditional updates, so a job
+ * delivered twice (or to two workers) converges on the same result. `dispose` stops taking jobs, waits
+ * for the ones in flight, then stops the periodic jobs.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { makeLogger } from '../process/run-process';
+import type { z } from 'zod';
+import { AppError } from '../errors/app-error';
+import type { Disposable } from '../infra/disposable';
+import type { JobContext, QueueName } from '../infra/queue/job-queue';
+import { archiveJob, deployJob, startInstanceJob, stopJob } from './jobs';
+import { LabConfigCache } from './lab-configs';
+import { archiveStoppedInstances } from './periodic/archive-stopped';
+import { cullIdleInstances } from './periodic/idle-culling';
+import { schedulePeriodic } from './periodic/scheduler';
+import { reconcileOwedJobs } from './periodic/reconcile';
+import { expireInstances } from './periodic/ttl-expiry';
+import { archiveInstance } from './steps/archive-instance';
+import { deploy } from './steps/deploy';
+import { startInstance } from './steps/start-instance';
+import { stopInstance } from './steps/stop-instance';
+import type { WorkerContext, WorkerServices } from './worker-context';
+
+export type { WorkerServices } from './worker-context';
+
+export interface WorkerOptions {
+  log?: FastifyBaseLogger;
+  /** Deliveries before a job is dead-lettered (and its instance marked failed). Default 5. */
+  maxAttempts?: number;
+  /** Jobs one worker handles at once per queue. Default 2. */
+  prefetch?: number;
+  /** How often periodic jobs run; 0 turns them off. Default 60 s. */
+  periodicIntervalMs?: number;
+  /** Retention of a stopped instance's storage before it is archived. Default 7 days. */
+  archiveAfterMs?: number;
+}
+
+export const DEFAULT_ARCHIVE_AFTER_MS = 7 * 24 * 3600 * 1000;
+
+export async function startWorkers(services: WorkerServices, opts: WorkerOptions = {}): Promise<Disposable> {
+  const log = opts.log ?? makeLogger(services.env, 'autolabs-worker');
+  const ctx: WorkerContext = {
+    services,
+    log,
+    configs: new LabConfigCache(services.objectStore, services.env.S3_BUCKET_CONFIGS),
+    maxAttempts: opts.maxAttempts ?? 5,
+    archiveAfterMs: opts.archiveAfterMs ?? DEFAULT_ARCHIVE_AFTER_MS,
+  };
+  await services.objectStore.ensureBucket(services.env.S3_BUCKET_VOLUMES);
+
+  const inFlight = new Set<Promise<unknown>>();
+  const consumeOpts = { maxAttempts: ctx.maxAttempts, prefetch: opts.prefetch ?? 2 };
+  const consume = <S extends z.ZodType>(queue: QueueName, schema: S, handle: (job: z.infer<S>, delivery: JobContext) => Promise<unknown>) =>
+    services.queue.consume(
+      queue,
+      async (payload, jobCtx) => {
+        const parsed = schema.safeParse(payload);
+        if (!parsed.success) {
+          throw new AppError('BAD_INPUT', `malformed ${queue} job`, { detail: { issues: parsed.error.issues } });
+        }
+        const run = handle(parsed.data, jobCtx);
+        inFlight.add(run);
+        try {
+          await run;
+        } finally {
+          inFlight.delete(run);
+        }
+      },
+      consumeOpts,
+    );
+
+  const consumers = [
+    await consume('lab.deploy', deployJob, (job) => deploy(ctx, job.deploymentId)),
+    await consume('lab.start', startInstanceJob, (job, jobCtx) => startInstance(ctx, job.instanceId, jobCtx.attempt)),
+    await consume('lab.stop', stopJob, (job) => stopInstance(ctx, job.instanceId, job.reason)),
+    await consume('lab.archive', archiveJob, (job) => archiveInstance(ctx, job.instanceId)),
+  ];
+
+  await reconcileOwedJobs(ctx);
+
+  const intervalMs = opts.periodicIntervalMs ?? 60_000;
+  const periodic =
+    intervalMs > 0
+      ? schedulePeriodic(
+          [
+            { name: 'ttl-expiry', run: async () => void (await expireInstances(ctx)) },
+            { name: 'idle-culling', run: async () => void (await cullIdleInstances(ctx)) },
+            { name: 'archive-stopped', run: async () => void (await archiveStoppedInstances(ctx)) },
+          ],
+          intervalMs,
+          log,
+        )
+      : null;
+  log.info({ runtime: services.runtime.name, periodicIntervalMs: intervalMs }, 'workers started');
+
+  let disposed = false;
+  return {
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const c of consumers) await c.dispose();
+      await Promise.allSettled([...inFlight]);
+      await periodic?.dispose();
+      log.info('workers stopped');
+    },
+  };
+}

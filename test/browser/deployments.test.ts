@@ -1,0 +1,146 @@
+import type { Locator } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login, openBrowser, screenshot, startApp, type OpenBrowser, type RunningApp } from './harness';
+
+let app: RunningApp;
+let browser: OpenBrowser;
+
+beforeAll(async () => {
+  app = await startApp();
+  browser = await openBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** The status of every instance row in a deployment card, in table order. */
+async function instanceStatuses(card: Locator): Promise<string[]> {
+  return card.locator('table[aria-label="Instances"] tbody [data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status') ?? ''));
+}
+
+async function signOut(): Promise<void> {
+  await browser.page.getByRole('button', { name: 'Sign out' }).click();
+  await browser.page.getByRole('button', { name: 'Sign in' }).waitFor();
+}
+
+describe('deployments and quotas in the browser', () => {
+  it('lets a teacher start linux-basics for the whole course, see each student instance reach running, and stop it', async () => {
+    const { page } = browser;
+    await login(page, app, 'teacher');
+    await page.goto(`${app.baseUrl}/#/courses`);
+    await page.getByRole('link', { name: 'Linux 101' }).click();
+    await page.getByRole('link', { name: 'Start for class' }).click();
+    const form = page.getByRole('form', { name: 'Start a lab for the class' });
+    await form.getByLabel('Lab').selectOption({ label: 'Linux basics: files, permissions and pipes' });
+    await form.getByText('Mode: per student').waitFor();
+    await form.getByRole('radio', { name: 'All students (2)' }).check();
+    await screenshot(page, 'deployments-start');
+    const startedAt = Date.now();
+    await form.getByRole('button', { name: 'Start' }).click();
+    await form.getByText('Started 2 instances.').waitFor();
+
+    const card = page.getByRole('article', { name: /Deployment of Linux basics/ }).first();
+    await card.getByRole('table', { name: 'Instances' }).waitFor();
+    const owners = await card.locator('table[aria-label="Instances"] tbody tr td:first-child').allTextContents();
+    expect(owners.sort()).toEqual(['Sam Student', 'Sasha Student']);
+    await expect.poll(() => instanceStatuses(card), { timeout: 90_000, interval: 250 }).toEqual(['running', 'running']);
+    const runningMs = Date.now() - startedAt;
+    expect(await card.locator('.pill').first().getAttribute('data-status')).toBe('running');
+    await screenshot(page, 'deployments-running');
+
+    const stopAt = Date.now();
+    await card.getByRole('button', { name: 'Stop deployment' }).click();
+    await expect.poll(() => instanceStatuses(card), { timeout: 60_000, interval: 250 }).toEqual(['stopped', 'stopped']);
+    // Printed, not asserted: what a teacher waits for on this machine (the page polls every 1.5 s).
+    console.info(`deployment of 2 instances: running on the page after ${runningMs} ms, stopped after ${Date.now() - stopAt} ms`);
+    await screenshot(page, 'deployments-stopped');
+  }, 180_000);
+
+  it('asks for at least one student when "Some students" is empty, and starts an instance only for the chosen student', async () => {
+    const { page } = browser;
+    const form = page.getByRole('form', { name: 'Start a lab for the class' });
+    await form.getByLabel('Lab').selectOption({ label: 'Network analysis: find the services on a small network' });
+    await form.getByText('Mode: per student').waitFor();
+    await form.getByRole('radio', { name: 'Some students' }).check();
+    await form.getByRole('button', { name: 'Start' }).click();
+    const alert = form.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.getAttribute('data-code')).toBe('BAD_INPUT');
+    expect(await alert.textContent()).toContain('field: studentIds');
+
+    await form.getByRole('checkbox', { name: 'Sam Student' }).check();
+    await form.getByRole('button', { name: 'Start' }).click();
+    await form.getByText('Started 1 instance.').waitFor();
+    const card = page.getByRole('article', { name: /Deployment of Network analysis/ });
+    await card.getByRole('table', { name: 'Instances' }).waitFor();
+    expect(await card.locator('table[aria-label="Instances"] tbody tr td:first-child').allTextContents()).toEqual(['Sam Student']);
+    await card.getByRole('button', { name: 'Stop deployment' }).click();
+    await expect.poll(() => instanceStatuses(card), { timeout: 60_000, interval: 500 }).toEqual(['stopped']);
+  }, 120_000);
+
+  it('starts a per-student lab for the students of a chosen group only', async () => {
+    const { page } = browser;
+    // No page manages groups yet, so the teacher's own session creates one through the API.
+    const courseId = new URL(page.url().replace('#', '')).searchParams.get('course') ?? '';
+    const members = (await (await page.request.get(`${app.baseUrl}/api/trpc/courses.members?input=${encodeURIComponent(JSON.stringify({ courseId }))}`)).json()) as {
+      result: { data: { user: { id: string; username: string } }[] };
+    };
+    const student2 = members.result.data.find((m) => m.user.username === 'student2')?.user.id;
+    const created = await page.request.post(`${app.baseUrl}/api/trpc/groups.create`, { data: { courseId, name: 'Team A' } });
+    expect(created.status()).toBe(200);
+    const group = ((await created.json()) as { result: { data: { id: string } } }).result.data;
+    expect((await page.request.post(`${app.baseUrl}/api/trpc/groups.addMember`, { data: { groupId: group.id, userId: student2 } })).status()).toBe(200);
+
+    await page.reload();
+    const form = page.getByRole('form', { name: 'Start a lab for the class' });
+    await form.getByLabel('Lab').selectOption({ label: 'SQL injection against a vulnerable shop' });
+    await form.getByText('Mode: per student').waitFor();
+    await form.getByRole('radio', { name: 'Students of some groups' }).check();
+    await form.getByRole('checkbox', { name: 'Team A (1)' }).check();
+    await form.getByRole('button', { name: 'Start' }).click();
+    await form.getByText('Started 1 instance.').waitFor();
+    const card = page.getByRole('article', { name: /Deployment of SQL injection/ });
+    await card.getByRole('table', { name: 'Instances' }).waitFor();
+    expect(await card.locator('table[aria-label="Instances"] tbody tr td:first-child').allTextContents()).toEqual(['Sasha Student']);
+    await card.getByRole('button', { name: 'Stop deployment' }).click();
+    await expect.poll(() => instanceStatuses(card), { timeout: 60_000, interval: 500 }).toEqual(['stopped']);
+  }, 120_000);
+
+  it('shows the field of a refused quota, saves a per-user quota of 0 for student2, and student2 then gets QUOTA_EXCEEDED from My labs', async () => {
+    const { page } = browser;
+    await signOut();
+    await login(page, app, 'admin');
+    await page.goto(`${app.baseUrl}/#/admin/quotas`);
+    await page.getByTestId('quota-global-global').waitFor();
+    const form = page.getByRole('form', { name: 'Set quota' });
+    await form.getByLabel('Scope').selectOption('user');
+    await form.getByLabel('User').selectOption({ label: 'Sasha Student (student2)' });
+    await form.getByLabel('Max running instances').fill('-1');
+    await form.getByRole('button', { name: 'Save quota' }).click();
+    const refused = form.getByRole('alert');
+    await refused.waitFor();
+    expect(await refused.getAttribute('data-code')).toBe('BAD_INPUT');
+    expect(await refused.textContent()).toContain('field: maxInstances');
+    await screenshot(page, 'admin-quotas-invalid');
+
+    await form.getByLabel('Max running instances').fill('0');
+    await form.getByRole('button', { name: 'Save quota' }).click();
+    const row = page.getByTestId('quota-user-student2');
+    await row.waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toBe('0');
+    await screenshot(page, 'admin-quotas');
+
+    await signOut();
+    await login(page, app, 'student2');
+    await page.goto(`${app.baseUrl}/#/my-labs`);
+    const card = page.getByRole('article', { name: /Linux basics/ });
+    await card.getByRole('button', { name: /Start lab|Start again/ }).click();
+    const alert = card.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.getAttribute('data-code')).toBe('QUOTA_EXCEEDED');
+    expect(await alert.textContent()).toContain('0 of 0');
+    await screenshot(page, 'my-labs-quota-exceeded');
+  }, 120_000);
+});

@@ -1,0 +1,234 @@
+/**
+ * Shared set-up for browser tests: builds the web app, starts the real embedded AutoLabs (API, gateway,
+ * workers, local runtime, web static) as a child process on a free port with a throw-away data dir, and
+ * drives Debian's Chromium through playwright-core with a fresh profile per browser.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/** The page's terminal test hook (web/src/terminal/view/test-hooks.ts). */
+declare global {
+  interface Window {
+    __autolabs?: {
+      dropSocket(): void;
+      terminalText(tailLines?: number): string;
+      status(): { state: string; readOnly: boolean; recording: boolean };
+      renderer(): 'webgl' | 'dom';
+    };
+    __autolabsReplay?: { terminalText(): string; position(): number; playing(): boolean };
+  }
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHOTS_DIR = '/tmp/shots';
+
+export interface Account {
+  username: string;
+  password: string;
+}
+
+export interface RunningApp {
+  baseUrl: string;
+  dataDir: string;
+  /** Demo accounts by username: admin, teacher, student, student2. */
+  accounts: Record<string, Account>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+let built = false;
+
+/** Builds web/dist once per test process, so the tests run what `npm start` would serve. */
+export function buildWeb(): void {
+  if (built) return;
+  // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], {
+    cwd: path.join(ROOT, 'web'),
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  built = true;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const ACCOUNT_LINE = /^\s+(admin|teacher|student|viewer)\s+(\S+) \/ (\S+)\s*$/;
+
+export async function startApp(opts: { timeoutMs?: number } = {}): Promise<RunningApp> {
+  buildWeb();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-browser-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/embedded.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AUTOLABS_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      AMQP_URL: '',
+      S3_ENDPOINT: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  const accounts: Record<string, Account> = {};
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`embedded AutoLabs exited with code ${child.exitCode} before it was ready:\n${output}`);
+    }
+    const running = /AutoLabs is running on (http:\/\/\S+)/.exec(output);
+    if (running) {
+      for (const line of output.split('\n')) {
+        const m = ACCOUNT_LINE.exec(line);
+        if (m) accounts[m[2]] = { username: m[2], password: m[3] };
+      }
+      if (Object.keys(accounts).length >= 3) break;
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`embedded AutoLabs did not start within the deadline:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { baseUrl: `http://127.0.0.1:${port}`, dataDir, accounts, output: () => output, stop };
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface OpenBrowser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A Chromium with its own fresh profile (cookies are per user, so each user gets a browser). */
+export async function openBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<OpenBrowser> {
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function login(page: Page, app: RunningApp, username: string): Promise<void> {
+  const account = app.accounts[username];
+  if (!account) throw new Error(`no demo account ${username}; got ${Object.keys(app.accounts).join(', ')}`);
+  await page.goto(`${app.baseUrl}/#/login`);
+  await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('current-user').waitFor({ state: 'attached' });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`) });
+}
+
+/** The text in the page's terminal buffer (the renderer may be a canvas, so the DOM is not used). */
+export function terminalText(page: Page): Promise<string> {
+  return page.evaluate(() => window.__autolabs?.terminalText() ?? '');
+}
+
+/** Waits until the terminal text matches, with the text in the error when it does not. */
+export async function waitForTerminal(page: Page, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await terminalText(page);
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`terminal never matched ${pattern}; it shows:\n${text.slice(-2000)}`);
+}
+
+export async function waitForTerminalState(page: Page, state: string, timeoutMs = 20_000): Promise<void> {
+  try {
+    await page.waitForFunction((want) => window.__autolabs?.status().state === want, state, { timeout: timeoutMs });
+  } catch (e) {
+    const status = await page.evaluate(() => JSON.stringify(window.__autolabs?.status() ?? null));
+    await screenshot(page, 'failure-terminal-state');
+    throw new Error(`terminal never reached state ${state}; status: ${status}`, { cause: e });
+  }
+}
+
+/** From My labs: start the first assignment's lab if needed and open its terminal. */
+export async function startLabAndOpenTerminal(page: Page, app: RunningApp, assignmentTitle?: RegExp): Promise<void> {
+  await page.goto(`${app.baseUrl}/#/my-labs`);
+  const card = assignmentTitle ? page.getByRole('article', { name: assignmentTitle }) : page.getByRole('article').first();
+  await card.waitFor();
+  const start = card.getByRole('button', { name: /Start lab|Start again/ });
+  if (await start.isVisible()) await start.click();
+  const open = card.getByRole('link', { name: 'Open terminal' });
+  await open.waitFor({ timeout: 60_000 });
+  await open.click();
+  await waitForTerminalState(page, 'live', 30_000);
+}
+
+/** A shell prompt is on the last non-empty line. */
+export const PROMPT_AT_END = /[$#>] ?$/;
+
+export function lastLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  return lines[lines.length - 1] ?? '';
+}

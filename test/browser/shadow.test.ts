@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  login,
+  openBrowser,
+  screenshot,
+  startApp,
+  startLabAndOpenTerminal,
+  terminalText,
+  waitForTerminal,
+  waitForTerminalState,
+  type OpenBrowser,
+  type RunningApp,
+} from './harness';
+
+let app: RunningApp;
+let student: OpenBrowser;
+let teacher: OpenBrowser;
+
+beforeAll(async () => {
+  app = await startApp();
+  student = await openBrowser();
+  teacher = await openBrowser();
+  await login(student.page, app, 'student');
+  await startLabAndOpenTerminal(student.page, app);
+  await login(teacher.page, app, 'teacher');
+  await teacher.page.goto(`${app.baseUrl}/#/sessions`);
+  await teacher.page.getByRole('cell', { name: /Sam Student|student/ }).first().waitFor({ timeout: 20_000 });
+  await screenshot(teacher.page, 'live-sessions');
+  await teacher.page.getByRole('link', { name: 'Shadow' }).first().click();
+  await waitForTerminalState(teacher.page, 'live');
+}, 180_000);
+
+afterAll(async () => {
+  await teacher?.close();
+  await student?.close();
+  await app?.stop();
+});
+
+describe('teacher shadowing a student', () => {
+  it('shows a read-only banner to the teacher', async () => {
+    await teacher.page.getByTestId('read-only-banner').waitFor();
+    expect(await teacher.page.evaluate(() => window.__autolabs?.status().readOnly)).toBe(true);
+  });
+
+  it("shows the student's typing live on the teacher's screen", async () => {
+    await student.page.getByTestId('terminal').click();
+    await student.page.keyboard.type('echo shadow-$((6*7))\n');
+    await waitForTerminal(student.page, /^shadow-42\s*$/m);
+    const started = Date.now();
+    await waitForTerminal(teacher.page, /^shadow-42\s*$/m, 5000);
+    process.stdout.write(`[measure] student output visible to shadowing teacher after ${Date.now() - started} ms\n`);
+    await screenshot(teacher.page, 'shadow');
+  });
+
+  it('does not send what the teacher types to the student terminal', async () => {
+    await teacher.page.getByTestId('terminal').click();
+    await teacher.page.keyboard.type('echo teacher-typed\n');
+    // A marker typed by the student afterwards proves the terminal processed everything before it.
+    await student.page.keyboard.type('echo marker-$((1+1))\n');
+    await waitForTerminal(student.page, /^marker-2\s*$/m);
+    await waitForTerminal(teacher.page, /^marker-2\s*$/m);
+    expect(await terminalText(student.page)).not.toContain('teacher-typed');
+    expect(await terminalText(teacher.page)).not.toContain('teacher-typed');
+  });
+
+  it('lets the teacher type after the student grants a control request', async () => {
+    await teacher.page.getByRole('button', { name: 'Request control' }).click();
+    const request = student.page.getByTestId('control-request');
+    await request.waitFor({ timeout: 10_000 });
+    await screenshot(student.page, 'control-request');
+    await request.getByRole('button', { name: 'Allow' }).click();
+    await teacher.page.waitForFunction(() => window.__autolabs?.status().readOnly === false, undefined, { timeout: 10_000 });
+    await teacher.page.getByTestId('terminal').click();
+    await teacher.page.keyboard.type('echo granted-$((2*50))\n');
+    await waitForTerminal(student.page, /^granted-100\s*$/m);
+  });
+
+  it("replays the recorded session for the teacher with the student's output", async () => {
+    const { page } = teacher;
+    // The gateway stores recordings in chunks (every 10 s): reopen until the chunk with the output is there.
+    const deadline = Date.now() + 40_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      await page.goto(`${app.baseUrl}/#/recordings`);
+      await page.getByRole('link', { name: 'Replay' }).first().waitFor();
+      await screenshot(page, 'recordings');
+      await page.getByRole('link', { name: 'Replay' }).first().click();
+      const shown = page.getByTestId('replay-terminal').or(page.getByTestId('recording-empty'));
+      await shown.waitFor({ timeout: 10_000 }).catch(async (e: unknown) => {
+        await screenshot(page, 'failure-replay');
+        throw new Error(`replay page shows: ${await page.locator('main').textContent()}`, { cause: e });
+      });
+      if (await page.getByTestId('recording-empty').isVisible()) {
+        await page.waitForTimeout(3000);
+        continue;
+      }
+      await page.waitForFunction(() => window.__autolabsReplay !== undefined);
+      // Playback runs in real time with idle gaps cut to 3 s; seek to the end to see everything.
+      await page.waitForTimeout(1500);
+      await page.getByLabel('Speed').selectOption('8');
+      await page.waitForFunction(() => window.__autolabsReplay?.playing() === false, undefined, { timeout: 30_000 });
+      text = await page.evaluate(() => window.__autolabsReplay?.terminalText() ?? '');
+      if (/^shadow-42\s*$/m.test(text)) break;
+      await page.waitForTimeout(3000);
+    }
+    expect(text).toMatch(/^shadow-42\s*$/m);
+    await screenshot(page, 'replay');
+  });
+});

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PROMPT_AT_END,
+  lastLine,
+  login,
+  openBrowser,
+  screenshot,
+  startApp,
+  startLabAndOpenTerminal,
+  terminalText,
+  waitForTerminal,
+  waitForTerminalState,
+  type OpenBrowser,
+  type RunningApp,
+} from './harness';
+
+let app: RunningApp;
+let browser: OpenBrowser;
+
+beforeAll(async () => {
+  app = await startApp();
+  browser = await openBrowser();
+  await login(browser.page, app, 'student');
+  await browser.page.getByRole('article').first().waitFor();
+  await screenshot(browser.page, 'my-labs');
+  await startLabAndOpenTerminal(browser.page, app);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+const countLines = (text: string, line: string) => text.split('\n').filter((l) => l.trim() === line).length;
+
+describe('student terminal in the browser', () => {
+  it('runs echo hello typed on the keyboard and shows hello', async () => {
+    const { page } = browser;
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo hello\n');
+    const text = await waitForTerminal(page, /^hello\s*$/m);
+    expect(countLines(text, 'hello')).toBe(1);
+    await screenshot(page, 'terminal');
+  });
+
+  it('shows every output line exactly once when the connection is cut and restored mid-output', async () => {
+    const { page } = browser;
+    await page.keyboard.type('for i in 1 2 3 4 5 6 7 8; do echo "line-$i"; sleep 0.3; done\n');
+    await waitForTerminal(page, /^line-2\s*$/m);
+    await page.evaluate(() => window.__autolabs?.dropSocket());
+    await waitForTerminalState(page, 'reconnecting', 5000).catch(() => undefined);
+    await waitForTerminalState(page, 'live');
+    await waitForTerminal(page, /^line-5\s*$/m);
+    // A second cut while output continues.
+    await page.evaluate(() => window.__autolabs?.dropSocket());
+    await waitForTerminalState(page, 'live');
+    const text = await waitForTerminal(page, /^line-8\s*$/m);
+    for (let i = 1; i <= 8; i++) expect(countLines(text, `line-${i}`), `line-${i} in:\n${text}`).toBe(1);
+    await waitForTerminal(page, PROMPT_AT_END);
+  });
+
+  it('keeps typing working after a reconnect', async () => {
+    const { page } = browser;
+    await page.evaluate(() => window.__autolabs?.dropSocket());
+    await waitForTerminalState(page, 'live');
+    await page.keyboard.type('echo after-$((20+22))\n');
+    const text = await waitForTerminal(page, /^after-42\s*$/m);
+    expect(countLines(text, 'after-42')).toBe(1);
+  });
+
+  it('copies the selection with Ctrl+Shift+C and types what a paste event carries', async () => {
+    const { page, context } = browser;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
+    await page.keyboard.type('clear; stty size; echo copy-me-$((5*5))\n');
+    const shown = await waitForTerminal(page, /^copy-me-25\s*$/m);
+    const rows = Number(/^(\d+) \d+\s*$/m.exec(shown)?.[1]);
+    // After `clear` the command, the size and the output are the top three rows: drag across them.
+    const screen = await page.locator('.xterm-screen').boundingBox();
+    if (!screen || !rows) throw new Error('terminal screen not measurable');
+    const cell = screen.height / rows;
+    await page.mouse.move(screen.x + 1, screen.y + cell / 2);
+    await page.mouse.down();
+    await page.mouse.move(screen.x + 300, screen.y + cell * 2.5, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.press('Control+Shift+C');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('copy-me-25');
+
+    await page.evaluate(() => {
+      const area = document.querySelector<HTMLTextAreaElement>('.xterm-helper-textarea');
+      const data = new DataTransfer();
+      data.setData('text/plain', 'echo pasted-$((3*3))');
+      area?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    await page.keyboard.press('Enter');
+    await waitForTerminal(page, /^pasted-9\s*$/m);
+  });
+
+  it('interrupts with the key bar: sticky Ctrl then c', async () => {
+    const { page } = browser;
+    await page.keyboard.type('sleep 30\n');
+    await page.waitForTimeout(300);
+    await page.getByRole('toolbar', { name: 'Terminal keys' }).getByRole('button', { name: 'Ctrl' }).click();
+    expect(await page.getByRole('button', { name: 'Ctrl' }).getAttribute('aria-pressed')).toBe('true');
+    await page.keyboard.type('c');
+    await page.keyboard.type('echo after-sleep\n');
+    await waitForTerminal(page, /^after-sleep\s*$/m, 5000);
+    expect(await page.getByRole('button', { name: 'Ctrl' }).getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('resizes the remote terminal when the window shrinks', async () => {
+    const { page } = browser;
+    await page.keyboard.type('clear; stty size\n');
+    const before = await waitForTerminal(page, /^\d+ \d+\s*$/m);
+    const [rowsBefore, colsBefore] = /^(\d+) (\d+)\s*$/m.exec(before)!.slice(1).map(Number);
+    await page.setViewportSize({ width: 900, height: 600 });
+    await page.waitForTimeout(500);
+    await page.keyboard.type('clear; stty size\n');
+    await expect
+      .poll(async () => {
+        const m = /^(\d+) (\d+)\s*$/m.exec(await terminalText(page));
+        return m ? Number(m[2]) : colsBefore;
+      })
+      .toBeLessThan(colsBefore);
+    const after = /^(\d+) (\d+)\s*$/m.exec(await terminalText(page))!.slice(1).map(Number);
+    expect(after[0]).toBeLessThan(rowsBefore);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('runs the lab checks from the terminal page and counts more passes after the work is done', async () => {
+    const { page } = browser;
+    const panel = page.getByRole('status', { name: 'Check results' });
+    const passedCount = async () => Number(/(\d+) of \d+ checks passed/.exec((await panel.textContent()) ?? '')?.[1]);
+    await page.getByRole('button', { name: 'Check my work' }).click();
+    await panel.getByText(/checks passed/).waitFor({ timeout: 30_000 });
+    const before = await passedCount();
+    await screenshot(page, 'checks');
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type("mkdir -p ~/project && echo 'hello linux' > ~/project/notes.txt && chmod 600 ~/project/notes.txt && echo done-$((1+1))\n");
+    await waitForTerminal(page, /^done-2\s*$/m);
+    await page.getByRole('button', { name: 'Check my work' }).click();
+    await expect.poll(passedCount, { timeout: 30_000 }).toBeGreaterThan(before);
+  });
+
+  it('stops yes with Ctrl-C and returns to the prompt in well under a second', async () => {
+    const { page } = browser;
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('clear\n');
+    await page.waitForTimeout(300);
+    await page.keyboard.type('yes\n');
+    await waitForTerminal(page, /(^y\s*\n){20}/m);
+    await page.waitForTimeout(500);
+    const started = Date.now();
+    await page.keyboard.press('Control+C');
+    // Reads only the screen's last lines, so polling does not compete with the terminal for the CPU.
+    await page.waitForFunction(
+      () => {
+        const lines = (window.__autolabs?.terminalText(80) ?? '').split('\n').filter((l) => l.trim() !== '');
+        const last = lines[lines.length - 1] ?? '';
+        return /[$#>] ?$/.test(last) && last.trim() !== 'y';
+      },
+      undefined,
+      { timeout: 10_000, polling: 20 },
+    );
+    const elapsedMs = Date.now() - started;
+    process.stdout.write(`[measure] yes + Ctrl-C -> prompt in ${elapsedMs} ms\n`);
+    expect(lastLine(await terminalText(page))).toMatch(PROMPT_AT_END);
+    expect(elapsedMs).toBeLessThan(1000);
+  });
+
+  it('keeps working on the DOM renderer after the WebGL context is lost', async () => {
+    const { page } = browser;
+    expect(await page.evaluate(() => window.__autolabs?.renderer())).toBe('webgl');
+    const lost = await page.evaluate(() => {
+      // getContext returns the canvas's existing context only for the type it was created with.
+      for (const canvas of document.querySelectorAll<HTMLCanvasElement>('.xterm-screen canvas')) {
+        const gl = canvas.getContext('webgl2');
+        const ext = gl?.getExtension('WEBGL_lose_context');
+        if (ext) {
+          ext.loseContext();
+          return true;
+        }
+      }
+      return false;
+    });
+    expect(lost).toBe(true);
+    await page.waitForFunction(() => window.__autolabs?.renderer() === 'dom', undefined, { timeout: 10_000 });
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo still-$((40+2))\n');
+    await waitForTerminal(page, /^still-42\s*$/m);
+    await page.locator('.xterm-rows').getByText('still-42', { exact: true }).waitFor();
+  });
+
+  it('stops the lab from My labs and offers to start it again', async () => {
+    const { page } = browser;
+    await page.goto(`${app.baseUrl}/#/my-labs`);
+    const card = page.getByRole('article').first();
+    await card.getByRole('button', { name: 'Stop' }).click();
+    await card.getByRole('button', { name: 'Start again' }).waitFor({ timeout: 30_000 });
+    expect(await card.locator('[data-status]').getAttribute('data-status')).toMatch(/stopped|archived/);
+  });
+});

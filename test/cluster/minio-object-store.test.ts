@@ -1,0 +1,14 @@
+/** The shared ObjectStore contract, run against MinioObjectStore talking to the real MinIO server. */
+import { runObjectStoreContract } from '../../server/src/infra/object-store/object-store.contract';
+import { MinioObjectStore } from '../../server/src/infra/object-store/minio-object-store';
+import { clusterEnv } from './cluster-env';
+
+runObjectStoreContract('MinioObjectStore on a real MinIO server', async () => {
+  const env = clusterEnv();
+  return new MinioObjectStore({
+    endpoint: env.s3Endpoint,
+    accessKey: env.s3AccessKey,
+    secretKey: env.s3SecretKey,
+    region: 'us-east-1',
+  });
+});

@@ -1,0 +1,14 @@
+# Pinned tool versions for the test cluster; sourced by build-tools.sh, cluster-up.sh and cluster-down.sh.
+# Each binary is cached as ~/.cache/autolabs/bin/<name>-<version>, so bumping a version here rebuilds only it.
+K8S_VERSION=v1.34.4
+ETCD_VERSION=v3.6.16
+KWOK_VERSION=v0.8.0
+HELM_VERSION=v3.19.5
+# MinIO publishes no semver tags on the module proxy; this is its newest pseudo-version there.
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+
+AUTOLABS_CACHE="${AUTOLABS_CACHE:-$HOME/.cache/autolabs}"
+BIN_DIR="$AUTOLABS_CACHE/bin"
+BUILD_DIR="$AUTOLABS_CACHE/build"
+STATE_DIR="$AUTOLABS_CACHE/cluster"
+export PATH="/usr/local/go/bin:$PATH"

@@ -1,0 +1,261 @@
+/**
+ * Deployments, instances, quotas and terminal tickets through the real router, on real Postgres, Redis
+ * (session store) and RabbitMQ (job queue). Jobs are read back from RabbitMQ to check what workers get.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRPCError } from '@trpc/server';
+import { SESSION_CONTROL_CHANNEL, type SessionRecord } from '@autolabs/server/infra/session-store/session-store';
+import type { QueueName } from '@autolabs/server/infra/queue/job-queue';
+import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { verifyTicket } from '@autolabs/server/tickets/ticket';
+import { parseLabConfig } from '@autolabs/server/labs/lab-config';
+import { storeLab } from '@autolabs/server/trpc/lab-store';
+import { LAB_YAML, createHarness, seedWorld, type Harness, type World } from './api-harness';
+
+let h: Harness;
+let w: World;
+const jobs: Record<QueueName, unknown[]> = { 'lab.deploy': [], 'lab.start': [], 'lab.stop': [], 'lab.archive': [] };
+
+beforeAll(async () => {
+  h = await createHarness({ backing: 'redis-rabbitmq' });
+  w = await seedWorld(h);
+  for (const q of Object.keys(jobs) as QueueName[]) {
+    await h.services.queue.consume(q, async (payload) => {
+      jobs[q].push(payload);
+    });
+  }
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function codeOf(p: Promise<unknown>): Promise<{ code: string; appCode?: string; field?: string }> {
+  try {
+    await p;
+    return { code: 'ok' };
+  } catch (e) {
+    if (!(e instanceof TRPCError)) throw e;
+    const cause = e.cause as { code?: string; field?: string } | undefined;
+    return { code: e.code, appCode: cause?.code, field: cause?.field };
+  }
+}
+
+describe('deployments', () => {
+  it('deployments.start creates a pending instance per chosen student and publishes lab.deploy', async () => {
+    const d = await h.callerFor('teacher').deployments.start({ labConfigId: w.lab.id, courseId: w.course.id, studentIds: [h.users.otherStudent.id] });
+    expect(d.status).toBe('pending');
+    expect(d.instances.map((i) => [i.ownerUserId, i.status])).toEqual([[h.users.otherStudent.id, 'pending']]);
+    await waitFor('lab.deploy job', () => jobs['lab.deploy'].some((j) => (j as { deploymentId: string }).deploymentId === d.id));
+  });
+
+  it('without studentIds every student of the course gets an instance', async () => {
+    const d = await h.callerFor('admin').deployments.start({ labConfigId: w.lab.id, courseId: w.course.id });
+    expect(d.instances.map((i) => i.ownerUserId).sort()).toEqual([h.users.student.id, h.users.otherStudent.id].sort());
+  });
+
+  it('a student id outside the course is BAD_INPUT on studentIds, and nothing is created', async () => {
+    const before = await h.services.db.prisma.labDeployment.count();
+    const r = await codeOf(h.callerFor('teacher').deployments.start({ labConfigId: w.lab.id, courseId: w.course.id, studentIds: [h.users.viewer.id] }));
+    expect(r).toEqual({ code: 'BAD_REQUEST', appCode: 'BAD_INPUT', field: 'studentIds' });
+    expect(await h.services.db.prisma.labDeployment.count()).toBe(before);
+  });
+
+  it('deployments.stop marks live instances stopping and publishes lab.stop with reason deployment', async () => {
+    const instance = await w.makeInstance();
+    const d = await h.callerFor('teacher').deployments.stop({ id: instance.deploymentId });
+    expect(d).toMatchObject({ status: 'stopping', stoppingInstances: 1 });
+    await waitFor('lab.stop job', () => jobs['lab.stop'].some((j) => JSON.stringify(j) === JSON.stringify({ instanceId: instance.id, reason: 'deployment' })));
+    const status = await h.callerFor('teacher').deployments.status({ id: instance.deploymentId });
+    expect(status.instances.map((i) => i.status)).toEqual(['stopping']);
+  });
+});
+
+describe('group labs', () => {
+  it('per_group labs get one instance per group; its members (only) open their own terminal session in it', async () => {
+    const prisma = h.services.db.prisma;
+    const groupLab = await storeLab(h.services, LAB_YAML.replace('name: api-test-lab', 'name: api-group-lab').replace('spec:\n', 'spec:\n  mode: per_group\n'), {
+      createdById: h.users.teacher.id,
+      courseId: w.course.id,
+    });
+    const course = await w.makeCourse();
+    const group = await prisma.studentGroup.create({ data: { courseId: course.id, name: 'red', members: { create: [{ userId: h.users.student.id }] } } });
+    await prisma.studentGroup.create({ data: { courseId: course.id, name: 'blue', members: { create: [{ userId: h.users.otherStudent.id }] } } });
+
+    const d = await h.callerFor('teacher').deployments.start({ labConfigId: groupLab.id, courseId: course.id, groupIds: [group.id] });
+    expect(d.mode).toBe('per_group');
+    expect(d.instances.map((i) => [i.groupId, i.ownerUserId])).toEqual([[group.id, null]]);
+
+    const instanceId = d.instances[0].id;
+    const instance = await prisma.labInstance.findUniqueOrThrow({ where: { id: instanceId } });
+    const handle = await h.services.runtime.start({ instanceId, ownerKey: 'red', labKey: 'api-group-lab', config: parseLabConfig(LAB_YAML) });
+    h.onClose(() => h.services.runtime.destroy(handle));
+    await prisma.labInstance.update({ where: { id: instance.id }, data: { status: 'running', runtimeHandle: handle as object } });
+
+    const t = await h.callerFor('student').sessions.terminalTicket({ instanceId });
+    expect(t.sessionId).toBe(`term-${instanceId}-${h.users.student.id}`);
+    expect((await codeOf(h.callerFor('otherStudent').sessions.terminalTicket({ instanceId }))).code).toBe('FORBIDDEN');
+    expect((await h.callerFor('teacher').instances.get({ id: instanceId })).groupId).toBe(group.id);
+  });
+});
+
+describe('instances.start', () => {
+  it('creates a one-student deployment the first time and returns the same live instance afterwards', async () => {
+    const assignment = await h.services.db.prisma.assignment.create({ data: { courseId: w.course.id, labConfigId: w.lab.id, title: 'Start me' } });
+    const caller = h.callerFor('otherStudent');
+    const first = await caller.instances.start({ assignmentId: assignment.id });
+    expect(first).toMatchObject({ status: 'pending', ownerUserId: h.users.otherStudent.id, assignmentId: assignment.id });
+    await waitFor('lab.deploy job', () => jobs['lab.deploy'].some((j) => (j as { deploymentId: string }).deploymentId === first.deploymentId));
+    const second = await caller.instances.start({ assignmentId: assignment.id });
+    expect(second.id).toBe(first.id);
+  });
+
+  it('five concurrent starts of the same assignment give one instance', async () => {
+    const assignment = await h.services.db.prisma.assignment.create({ data: { courseId: w.course.id, labConfigId: w.lab.id, title: 'Race' } });
+    const caller = h.callerFor('otherStudent');
+    const results = await Promise.all(Array.from({ length: 5 }, () => caller.instances.start({ assignmentId: assignment.id })));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(await h.services.db.prisma.labInstance.count({ where: { deployment: { assignmentId: assignment.id } } })).toBe(1);
+  });
+
+  it('a student at their instance quota gets QUOTA_EXCEEDED, audited as denied, and no instance', async () => {
+    const prisma = h.services.db.prisma;
+    const live = await prisma.labInstance.count({ where: { ownerUserId: h.users.otherStudent.id, status: { in: ['pending', 'starting', 'running', 'stopping'] } } });
+    await h.callerFor('admin').admin.setQuota({ scope: 'user', userId: h.users.otherStudent.id, maxInstances: live, maxCpuMillis: 1000, maxMemoryMi: 1024 });
+    const assignment = await prisma.assignment.create({ data: { courseId: w.course.id, labConfigId: w.lab.id, title: 'Over quota' } });
+    const r = await codeOf(h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }));
+    expect(r).toEqual({ code: 'TOO_MANY_REQUESTS', appCode: 'QUOTA_EXCEEDED', field: 'assignmentId' });
+    expect(await prisma.labInstance.count({ where: { deployment: { assignmentId: assignment.id } } })).toBe(0);
+    const audit = await prisma.auditLog.findFirst({ where: { action: 'instances.start' }, orderBy: { id: 'desc' } });
+    expect(audit).toMatchObject({ outcome: 'denied', actorId: h.users.otherStudent.id, targetId: assignment.id });
+    await h.callerFor('admin').admin.setQuota({ scope: 'user', userId: h.users.otherStudent.id, maxInstances: 100, maxCpuMillis: 1000, maxMemoryMi: 1024 });
+  });
+
+  it('a stopped instance is started again (same instance, lab.start) instead of a new one', async () => {
+    const prisma = h.services.db.prisma;
+    const instance = await w.makeInstance(h.users.otherStudent.id);
+    await prisma.labInstance.update({ where: { id: instance.id }, data: { status: 'stopped', stoppedAt: new Date() } });
+    const again = await h.callerFor('otherStudent').instances.start({ assignmentId: w.assignment.id });
+    expect(again).toMatchObject({ id: instance.id, status: 'pending' });
+    await waitFor('lab.start job', () => jobs['lab.start'].some((j) => (j as { instanceId: string }).instanceId === instance.id));
+  });
+});
+
+describe('instances.stop', () => {
+  it('the owner stops with reason user, the course teacher with reason teacher', async () => {
+    const mine = await w.makeInstance();
+    expect((await h.callerFor('student').instances.stop({ id: mine.id })).status).toBe('stopping');
+    const theirs = await w.makeInstance();
+    await h.callerFor('teacher').instances.stop({ id: theirs.id });
+    await waitFor('both lab.stop jobs', () => {
+      const s = jobs['lab.stop'].map((j) => JSON.stringify(j));
+      return s.includes(JSON.stringify({ instanceId: mine.id, reason: 'user' })) && s.includes(JSON.stringify({ instanceId: theirs.id, reason: 'teacher' }));
+    });
+  });
+
+  it('stopping an instance that is already stopping publishes nothing more', async () => {
+    const instance = await w.makeInstance();
+    await h.callerFor('student').instances.stop({ id: instance.id });
+    await waitFor('first stop', () => jobs['lab.stop'].some((j) => (j as { instanceId: string }).instanceId === instance.id));
+    await h.callerFor('student').instances.stop({ id: instance.id });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(jobs['lab.stop'].filter((j) => (j as { instanceId: string }).instanceId === instance.id)).toHaveLength(1);
+  });
+});
+
+describe('terminal tickets', () => {
+  it('the owner gets an EdDSA ticket bound to user, session and mode, with the runtime target and recording flag', async () => {
+    const t = await h.callerFor('student').sessions.terminalTicket({ instanceId: w.instance.id });
+    expect(t.sessionId).toBe(`term-${w.instance.id}`);
+    expect(t.gatewayUrl).toBe('');
+    const claims = await verifyTicket(h.services.ticketKeys.publicKey, t.ticket);
+    expect(claims).toMatchObject({
+      sub: h.users.student.id,
+      sid: `term-${w.instance.id}`,
+      labInstanceId: w.instance.id,
+      courseId: w.course.id,
+      ownerId: h.users.student.id,
+      mode: 'owner',
+      recording: true,
+      role: 'student',
+    });
+    expect(claims.target?.kind).toBe('pty');
+    expect(claims.exp - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(h.services.env.TICKET_TTL_SECONDS);
+    const row = await h.services.db.prisma.terminalSession.findUnique({ where: { id: t.sessionId } });
+    expect(row).toMatchObject({ instanceId: w.instance.id, userId: h.users.student.id, recording: true });
+  });
+
+  it('a reconnect gets a new ticket for the same session', async () => {
+    const a = await h.callerFor('student').sessions.terminalTicket({ instanceId: w.instance.id });
+    const b = await h.callerFor('student').sessions.terminalTicket({ instanceId: w.instance.id });
+    expect(b.sessionId).toBe(a.sessionId);
+    const [ca, cb] = await Promise.all([verifyTicket(h.services.ticketKeys.publicKey, a.ticket), verifyTicket(h.services.ticketKeys.publicKey, b.ticket)]);
+    expect(cb.jti).not.toBe(ca.jti);
+  });
+
+  it('a lab that is not running yet is CONFLICT on instanceId', async () => {
+    const instance = await w.makeInstance();
+    await h.services.db.prisma.labInstance.update({ where: { id: instance.id }, data: { status: 'starting' } });
+    expect(await codeOf(h.callerFor('student').sessions.terminalTicket({ instanceId: instance.id }))).toEqual({ code: 'CONFLICT', appCode: 'CONFLICT', field: 'instanceId' });
+  });
+
+  it('the course teacher gets a viewer ticket for a live session, without a target, and it is audited', async () => {
+    const t = await h.callerFor('teacher').sessions.shadowTicket({ sessionId: w.session.id });
+    const claims = await verifyTicket(h.services.ticketKeys.publicKey, t.ticket);
+    expect(claims).toMatchObject({ sub: h.users.teacher.id, sid: w.session.id, ownerId: h.users.student.id, mode: 'viewer' });
+    expect(claims.target).toBeUndefined();
+    const audit = await h.services.db.prisma.auditLog.findFirst({ where: { action: 'sessions.shadowTicket' }, orderBy: { id: 'desc' } });
+    expect(audit).toMatchObject({ outcome: 'success', actorId: h.users.teacher.id, targetId: w.session.id });
+  });
+
+  it('a session whose gateway stopped heartbeating is not live: not listed, not shadowable', async () => {
+    const stale: SessionRecord = { ...w.session, id: `term-stale-${w.instance.id}`, heartbeatAt: Date.now() - 10 * 60_000 };
+    await h.services.sessionStore.put(stale);
+    const live = await h.callerFor('teacher').sessions.live();
+    expect(live.map((s) => s.id)).toContain(w.session.id);
+    expect(live.map((s) => s.id)).not.toContain(stale.id);
+    expect((await codeOf(h.callerFor('teacher').sessions.shadowTicket({ sessionId: stale.id }))).appCode).toBe('NOT_FOUND');
+    expect(await h.callerFor('otherTeacher').sessions.live()).toEqual([]);
+  });
+
+  it('admin.killSession publishes a kill on the session control channel', async () => {
+    const got: unknown[] = [];
+    const sub = await h.services.sessionStore.subscribe(SESSION_CONTROL_CHANNEL, (m) => got.push(m));
+    await h.callerFor('admin').admin.killSession({ sessionId: w.session.id });
+    await waitFor('kill message', () => got.length > 0);
+    expect(got[0]).toEqual({ type: 'kill', sessionId: w.session.id, by: h.users.admin.id });
+    await sub.dispose();
+  });
+});
+
+describe('on the embedded database (PGlite, one connection)', () => {
+  it('five concurrent starts still give one instance, without deadlock', async () => {
+    const embedded = await createHarness({ database: 'pglite' });
+    try {
+      const world = await seedWorld(embedded);
+      const assignment = await embedded.services.db.prisma.assignment.create({ data: { courseId: world.course.id, labConfigId: world.lab.id, title: 'Race' } });
+      const caller = embedded.callerFor('otherStudent');
+      const results = await Promise.all(Array.from({ length: 5 }, () => caller.instances.start({ assignmentId: assignment.id })));
+      expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    } finally {
+      await embedded.close();
+    }
+  });
+});
+
+describe('when the queue is down', () => {
+  it('instances.start fails with SERVICE_UNAVAILABLE and the instance is marked failed, not left pending', async () => {
+    const down = await createHarness({ backing: 'memory' });
+    try {
+      const world = await seedWorld(down);
+      await down.services.queue.close();
+      const assignment = await down.services.db.prisma.assignment.create({ data: { courseId: world.course.id, labConfigId: world.lab.id, title: 'No queue' } });
+      const r = await codeOf(down.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }));
+      expect(r.appCode).toBe('SERVICE_UNAVAILABLE');
+      const rows = await down.services.db.prisma.labInstance.findMany({ where: { deployment: { assignmentId: assignment.id } } });
+      expect(rows.map((i) => i.status)).toEqual(['failed']);
+    } finally {
+      await down.close();
+    }
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * THE permission table: every tRPC procedure x every kind of caller, against the real router and a real
+ * Postgres database. "teacher" teaches the course the records belong to, "otherTeacher" teaches another
+ * course; "student" owns the lab instance, "otherStudent" is in the same course but owns nothing.
+ * Allowed cells must succeed; the others must fail with FORBIDDEN (UNAUTHORIZED when anonymous), and a
+ * refused mutation must leave a `denied` audit entry naming the caller.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRPCError } from '@trpc/server';
+import { appRouter } from '@autolabs/server/trpc/root';
+import { CAST, LAB_YAML, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
+
+type Input = (w: World, h: Harness) => Promise<unknown> | unknown;
+interface Row {
+  input?: Input;
+  allowed: CastMember[];
+  mutation?: boolean;
+}
+
+const EVERYONE: CastMember[] = ['admin', 'teacher', 'otherTeacher', 'student', 'otherStudent', 'viewer'];
+const STAFF: CastMember[] = ['admin', 'teacher', 'otherTeacher'];
+const COURSE_STAFF: CastMember[] = ['admin', 'teacher'];
+const COURSE_MEMBERS: CastMember[] = ['admin', 'teacher', 'student', 'otherStudent'];
+const INSTANCE_OVERSEERS: CastMember[] = ['admin', 'teacher', 'student'];
+
+const TABLE: Record<string, Row> = {
+  'me.get': { allowed: EVERYONE },
+
+  'courses.list': { allowed: EVERYONE },
+  'courses.get': { input: (w) => ({ id: w.course.id }), allowed: COURSE_MEMBERS },
+  'courses.create': { input: () => ({ code: uniq('NEW'), title: 'New course' }), allowed: STAFF, mutation: true },
+  'courses.update': { input: (w) => ({ id: w.course.id, title: 'Renamed' }), allowed: COURSE_STAFF, mutation: true },
+  'courses.delete': { input: async (w) => ({ id: (await w.makeCourse()).id }), allowed: COURSE_STAFF, mutation: true },
+  'courses.members': { input: (w) => ({ courseId: w.course.id }), allowed: COURSE_STAFF },
+  'courses.addMember': { input: async (w, h) => ({ courseId: (await w.makeCourse()).id, userId: h.users.viewer.id, role: 'student' }), allowed: COURSE_STAFF, mutation: true },
+  'courses.removeMember': { input: async (w, h) => ({ courseId: (await w.makeCourse()).id, userId: h.users.otherStudent.id }), allowed: COURSE_STAFF, mutation: true },
+
+  'groups.list': { input: (w) => ({ courseId: w.course.id }), allowed: COURSE_STAFF },
+  'groups.create': { input: (w) => ({ courseId: w.course.id, name: uniq('group') }), allowed: COURSE_STAFF, mutation: true },
+  'groups.delete': { input: async (w) => ({ id: (await w.makeGroup()).id }), allowed: COURSE_STAFF, mutation: true },
+  'groups.addMember': { input: async (w, h) => ({ groupId: (await w.makeGroup()).id, userId: h.users.otherStudent.id }), allowed: COURSE_STAFF, mutation: true },
+  'groups.removeMember': { input: async (w, h) => ({ groupId: (await w.makeGroup()).id, userId: h.users.student.id }), allowed: COURSE_STAFF, mutation: true },
+
+  'assignments.list': { input: (w) => ({ courseId: w.course.id }), allowed: COURSE_MEMBERS },
+  'assignments.mine': { allowed: EVERYONE },
+  'assignments.create': { input: (w) => ({ courseId: w.course.id, labConfigId: w.lab.id, title: 'Another lab' }), allowed: COURSE_STAFF, mutation: true },
+  'assignments.delete': {
+    input: async (w, h) => ({ id: (await h.services.db.prisma.assignment.create({ data: { courseId: w.course.id, labConfigId: w.lab.id, title: 'Doomed' } })).id }),
+    allowed: COURSE_STAFF,
+    mutation: true,
+  },
+
+  'labs.validate': { input: () => ({ yaml: LAB_YAML }), allowed: STAFF },
+  'labs.upload': { input: () => ({ yaml: LAB_YAML }), allowed: STAFF, mutation: true },
+  'labs.list': { allowed: STAFF },
+  'labs.get': { input: (w) => ({ id: w.lab.id }), allowed: STAFF },
+  'labs.versions': { input: (w) => ({ name: w.lab.name }), allowed: STAFF },
+
+  'deployments.start': { input: (w, h) => ({ labConfigId: w.lab.id, courseId: w.course.id, studentIds: [h.users.otherStudent.id] }), allowed: COURSE_STAFF, mutation: true },
+  'deployments.stop': { input: async (w) => ({ id: (await w.makeInstance()).deploymentId }), allowed: COURSE_STAFF, mutation: true },
+  'deployments.status': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
+  'deployments.list': { input: () => ({}), allowed: STAFF },
+
+  'instances.mine': { allowed: EVERYONE },
+  'instances.get': { input: (w) => ({ id: w.instance.id }), allowed: INSTANCE_OVERSEERS },
+  'instances.start': { input: (w) => ({ assignmentId: w.assignment.id }), allowed: ['admin', 'student', 'otherStudent'], mutation: true },
+  'instances.stop': { input: async (w) => ({ id: (await w.makeInstance()).id }), allowed: INSTANCE_OVERSEERS, mutation: true },
+  'instances.check': { input: (w) => ({ id: w.instance.id }), allowed: INSTANCE_OVERSEERS, mutation: true },
+
+  'sessions.live': { allowed: EVERYONE },
+  'sessions.terminalTicket': { input: (w) => ({ instanceId: w.instance.id }), allowed: ['student'], mutation: true },
+  'sessions.shadowTicket': { input: (w) => ({ sessionId: w.session.id }), allowed: COURSE_STAFF, mutation: true },
+
+  'recordings.list': { input: () => ({}), allowed: EVERYONE },
+  'recordings.get': { input: (w) => ({ id: w.recording.id }), allowed: INSTANCE_OVERSEERS },
+
+  'admin.users': { input: () => ({}), allowed: ['admin'] },
+  'admin.createUser': { input: () => ({ username: uniq('user'), displayName: 'New', password: 'a long enough password', role: 'student' }), allowed: ['admin'], mutation: true },
+  'admin.setRole': {
+    input: async (_w, h) => ({ userId: (await h.services.db.prisma.user.create({ data: { username: uniq('u'), displayName: 'U' } })).id, role: 'teacher' }),
+    allowed: ['admin'],
+    mutation: true,
+  },
+  'admin.quotas': { allowed: ['admin'] },
+  'admin.setQuota': { input: (w) => ({ scope: 'course', courseId: w.otherCourse.id, maxInstances: 50, maxCpuMillis: 100_000, maxMemoryMi: 100_000 }), allowed: ['admin'], mutation: true },
+  'admin.audit': { input: () => ({ limit: 5 }), allowed: ['admin'] },
+  'admin.liveSessions': { allowed: ['admin'] },
+  'admin.killSession': { input: (w) => ({ sessionId: w.session.id }), allowed: ['admin'], mutation: true },
+};
+
+type AnyProcedure = (input?: unknown) => Promise<unknown>;
+
+function procedureOf(caller: unknown, path: string): AnyProcedure {
+  const [ns, name] = path.split('.');
+  return (caller as Record<string, Record<string, AnyProcedure>>)[ns][name];
+}
+
+let h: Harness;
+let w: World;
+
+beforeAll(async () => {
+  h = await createHarness();
+  w = await seedWorld(h);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('permission table', () => {
+  it('covers every procedure of the router', () => {
+    expect(Object.keys(TABLE).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+  });
+
+  it.each(Object.entries(TABLE))('%s: allowed callers succeed, everyone else is refused', async (path, row) => {
+    for (const who of CAST) {
+      const input = row.input ? await row.input(w, h) : undefined;
+      const call = procedureOf(h.callerFor(who), path);
+      const outcome = await call(input).then(
+        () => 'ok',
+        (e: unknown) => (e instanceof TRPCError ? e.code : `unexpected ${String(e)}`),
+      );
+      const expected = row.allowed.includes(who) ? 'ok' : who === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN';
+      expect(`${who}: ${outcome}`).toBe(`${who}: ${expected}`);
+
+      if (row.mutation && expected !== 'ok') {
+        const entry = await h.services.db.prisma.auditLog.findFirst({ orderBy: { id: 'desc' } });
+        expect({ who, action: entry?.action, outcome: entry?.outcome, actorId: entry?.actorId }).toEqual({
+          who,
+          action: path,
+          outcome: 'denied',
+          actorId: who === 'anonymous' ? null : h.users[who].id,
+        });
+      }
+    }
+  });
+});

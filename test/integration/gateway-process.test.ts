@@ -1,0 +1,87 @@
+/**
+ * The standalone gateway process (gateway/src/server.ts) as operators run it: configuration from the
+ * environment (Redis session store, public key in TICKET_PUBLIC_KEY), and a graceful stop on SIGTERM
+ * that closes terminals with the "server shutting down" code.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exportSPKI, generateKeyPair } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
+import { mintOwnerTicket } from '@autolabs/gateway/testing/test-tickets';
+import { WireClient } from '@autolabs/gateway/testing/wire-client';
+import { CloseCode, GATEWAY_WS_PATH } from '@autolabs/gateway/protocol/wire';
+import { TEST_REDIS_URL } from '../setup/services';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autolabs-gw-proc-'));
+let child: ChildProcess | null = null;
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function startProcess(env: Record<string, string>): Promise<{ port: number; output: () => string }> {
+  child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/server.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 30_000);
+    child?.stdout?.on('data', () => {
+      const m = output.match(/listening at http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), output: () => output });
+      }
+    });
+    child?.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${output}`)));
+  });
+}
+
+describe('standalone gateway process', () => {
+  it('serves terminals with a Redis store and closes them with SHUTTING_DOWN on SIGTERM, logging no ticket', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const { port, output } = await startProcess({
+      AUTOLABS_DATA_DIR: dataDir,
+      GATEWAY_PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL: TEST_REDIS_URL,
+      TICKET_PUBLIC_KEY: await exportSPKI(publicKey),
+      ALLOWED_ORIGINS: 'http://app.test',
+      LOG_LEVEL: 'info',
+    });
+    const ticket = await mintOwnerTicket(privateKey);
+    const client = await WireClient.connect({ url: `ws://127.0.0.1:${port}${GATEWAY_WS_PATH}`, ticket, origin: 'http://app.test' });
+    client.type('echo proc-$((40+2))\r');
+    await client.waitForText('proc-42');
+    const sid = client.control('welcome')!.sessionId;
+    const shared = new RedisSessionStore({ url: TEST_REDIS_URL });
+    expect((await shared.get(sid))?.state).toBe('live');
+
+    const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    child?.kill('SIGTERM');
+    expect((await client.closed).code).toBe(CloseCode.SHUTTING_DOWN);
+    expect(await exited).toBe(0);
+    expect(output()).not.toContain(ticket);
+    expect(await shared.get(sid)).toBeNull();
+    await shared.close();
+  }, 60_000);
+
+  it('stops with one line naming the variable when the configuration is bad', async () => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/server.ts'], {
+      env: { PATH: process.env.PATH ?? '', GATEWAY_PORT: 'not-a-port', AUTOLABS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    proc.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/GATEWAY_PORT/);
+  }, 30_000);
+});

@@ -1,0 +1,195 @@
+/**
+ * LocalRuntime's state semantics against real bubblewrap: what `status` says before start, after a restart
+ * of our process, after stop and destroy; that stop ends terminals spawned elsewhere; and the errors it
+ * gives for a missing bubblewrap, a bad id and an instance that is not running.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import * as pty from 'node-pty';
+import { list } from 'tar';
+import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
+import { labConfigSchema } from '../../server/src/labs/lab-config';
+import type { AppError } from '../../server/src/errors/app-error';
+import { waitFor } from '../../server/src/infra/testing/wait-for';
+
+const log = pino({ level: 'silent' });
+const config = labConfigSchema.parse({
+  apiVersion: 'autolabs.io/v1',
+  kind: 'Lab',
+  metadata: { name: 'lifecycle-lab', title: 'Lifecycle' },
+  spec: { containers: [{ name: 'shell', image: 'debian:12', terminal: true }] },
+});
+
+let n = 0;
+const nextId = () => `11111111-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+
+function processesOfUid(uid: number): number {
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+        return new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(status) && !/^State:\s+Z/m.test(status);
+      } catch {
+        return false;
+      }
+    }).length;
+}
+
+async function caught(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as AppError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('LocalRuntime lifecycle (real bubblewrap)', () => {
+  let dataDir: string;
+  let runtime: LocalRuntime;
+
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autolabs-runtime-life-'));
+    runtime = new LocalRuntime({ dataDir, log });
+  });
+  afterAll(async () => {
+    // Destroy ends leftover sandboxes and removes their cgroups, which live outside dataDir.
+    for (let i = 1; i <= n; i++) await runtime.destroy({ runtime: 'local', instanceId: `11111111-0000-4000-8000-${String(i).padStart(12, '0')}` });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reports absent before start, running after, and start again returns the same handle', async () => {
+    const id = nextId();
+    expect(await runtime.status({ runtime: 'local', instanceId: id })).toEqual({ phase: 'absent' });
+    const events: string[] = [];
+    const handle = await runtime.start({ instanceId: id, ownerKey: 'alice', labKey: 'lifecycle-lab', config }, (e) => events.push(e.message));
+    expect(events).toContain('sandbox ready');
+    expect(await runtime.status(handle)).toEqual({ phase: 'running' });
+    const state = JSON.parse(fs.readFileSync(path.join(dataDir, 'labs', id, 'state.json'), 'utf8'));
+    expect(state).toMatchObject({ instanceId: id, phase: 'running', configHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const again = await runtime.start({ instanceId: id, ownerKey: 'alice', labKey: 'lifecycle-lab', config });
+    expect(again).toEqual(handle);
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'labs', id, 'state.json'), 'utf8')).startedAt).toBe(state.startedAt);
+  });
+
+  it('answers status from disk after a restart of our process (a new runtime object)', async () => {
+    const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    const restarted = new LocalRuntime({ dataDir, log });
+    expect(await restarted.status(JSON.parse(JSON.stringify(handle)))).toEqual({ phase: 'running' });
+    await restarted.stop(handle);
+    expect(await runtime.status(handle)).toEqual({ phase: 'stopped' });
+  });
+
+  it('stop ends a PTY shell spawned by someone else and a running check, and keeps the home', async () => {
+    const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    const target = runtime.terminalTarget(handle, config);
+    if (target.kind !== 'pty') throw new Error('expected a pty target');
+    const term = pty.spawn(target.argv[0], target.argv.slice(1), { env: target.env, cwd: target.cwd, cols: 80, rows: 24 });
+    const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
+    term.write('echo kept > ~/kept.txt\r');
+    const kept = path.join(dataDir, 'labs', handle.instanceId, 'home', 'kept.txt');
+    await waitFor('the PTY shell wrote a file', () => fs.existsSync(kept), 10_000);
+    const check = runtime.exec(handle, config, ['sleep', '60'], { timeoutMs: 30_000 });
+    const uid = handle.uid as number;
+    // The shell and the check's sleep, both running as the instance's uid.
+    await waitFor('shell and check running', () => processesOfUid(uid) >= 2, 10_000);
+    const started = Date.now();
+    await runtime.stop(handle);
+    await exited;
+    const result = await check;
+    expect(result.exitCode).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(processesOfUid(uid)).toBe(0);
+    expect(await runtime.status(handle)).toEqual({ phase: 'stopped' });
+    expect(fs.readFileSync(kept, 'utf8')).toBe('kept\n');
+  });
+
+  it('destroy removes the home and the state, after which status is absent', async () => {
+    const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    await runtime.destroy(handle);
+    expect(fs.existsSync(path.join(dataDir, 'labs', handle.instanceId))).toBe(false);
+    expect(await runtime.status(handle)).toEqual({ phase: 'absent' });
+    await runtime.destroy(handle);
+  });
+
+  it('reports failed with a reason when the state file is damaged or the home has vanished', async () => {
+    const damaged = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    fs.writeFileSync(path.join(dataDir, 'labs', damaged.instanceId, 'state.json'), '{not json');
+    expect(await runtime.status(damaged)).toEqual({ phase: 'failed', reason: 'state file is not JSON' });
+    const homeless = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    fs.rmSync(path.join(dataDir, 'labs', homeless.instanceId, 'home'), { recursive: true });
+    expect(await runtime.status(homeless)).toMatchObject({ phase: 'failed', reason: expect.stringContaining('home') });
+  });
+
+  it('exec returns exit code 124 on timeout and leaves no process behind', async () => {
+    const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    const result = await runtime.exec(handle, config, ['/bin/sh', '-c', 'echo started; sleep 30'], { timeoutMs: 400 });
+    expect(result).toMatchObject({ exitCode: 124, stdout: 'started\n', stderr: expect.stringContaining('timed out after 400 ms') });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(processesOfUid(handle.uid as number)).toBe(0);
+  });
+
+  it('exec returns the exit code and output of a check', async () => {
+    const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    expect(await runtime.exec(handle, config, ['/bin/sh', '-c', 'echo out; echo err >&2; exit 3'])).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('refuses exec on a stopped instance with CONFLICT', async () => {
+    const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    await runtime.stop(handle);
+    const error = await caught(runtime.exec(handle, config, ['true']));
+    expect(error.code).toBe('CONFLICT');
+  });
+
+  it('exports the home as a tar of files and links, skipping a FIFO, and nothing once destroyed', async () => {
+    const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    const made = await runtime.exec(handle, config, ['/bin/sh', '-c', 'mkdir -p work && echo data > work/a.txt && ln -s /etc/shadow escape && mkfifo pipe']);
+    expect(made.exitCode).toBe(0);
+    const stream = await runtime.exportStorage(handle);
+    if (!stream) throw new Error('expected a stream');
+    const entries: string[] = [];
+    const parser = list({ onReadEntry: (e) => entries.push(`${e.type} ${e.path}${e.linkpath ? ` -> ${e.linkpath}` : ''}`) });
+    stream.pipe(parser);
+    await new Promise((resolve) => parser.on('end', resolve));
+    expect(entries).toEqual(expect.arrayContaining(['File ./work/a.txt', 'SymbolicLink ./escape -> /etc/shadow']));
+    expect(entries.some((e) => e.includes('pipe'))).toBe(false);
+    expect(entries).not.toContain('File ./escape');
+    await runtime.destroy(handle);
+    expect(await runtime.exportStorage(handle)).toBeNull();
+  });
+
+  it('never builds a root sandbox from a handle whose uid is missing or outside the reserved range', async () => {
+    const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    for (const uid of [0, null, 1000]) {
+      expect(() => runtime.terminalTarget({ ...handle, uid }, config)).toThrow(/no sandbox user id/);
+    }
+    const error = await caught(runtime.exec({ ...handle, uid: 0 }, config, ['id', '-u']));
+    expect({ code: error.code, field: error.field }).toEqual({ code: 'BAD_INPUT', field: 'runtimeHandle' });
+  });
+
+  it('rejects an instance id that is not slug-safe with BAD_INPUT on instanceId', async () => {
+    const error = await caught(runtime.start({ instanceId: '../../etc', ownerKey: 'a', labKey: 'l', config }));
+    expect({ code: error.code, field: error.field }).toEqual({ code: 'BAD_INPUT', field: 'instanceId' });
+  });
+
+  it('checkAvailable names the bubblewrap package when bwrap is missing (explicit path or PATH lookup)', async () => {
+    const explicit = await caught(new LocalRuntime({ dataDir, log, bwrapPath: '/nonexistent/bwrap' }).checkAvailable());
+    expect(explicit.code).toBe('RUNTIME_UNAVAILABLE');
+    expect(explicit.message).toContain('bubblewrap');
+    const savedPath = process.env.PATH;
+    process.env.PATH = '/nonexistent-bin';
+    try {
+      const viaPath = await caught(new LocalRuntime({ dataDir, log }).checkAvailable());
+      expect(viaPath.code).toBe('RUNTIME_UNAVAILABLE');
+      expect(viaPath.message).toContain('"bubblewrap"');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    await expect(runtime.checkAvailable()).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,238 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/trpc';
+import { describeError, type ShownError } from '../api/describe-error';
+import { useLoad } from '../api/use-load';
+import { useMe } from '../auth/AuthContext';
+import { CollapsibleText } from '../components/Collapsible';
+import { DataTable } from '../components/DataTable';
+import { ErrorNote } from '../components/ErrorNote';
+import { formatDate } from '../components/format';
+import { PageHeader } from '../components/PageHeader';
+import { Link } from '../router/Link';
+
+export function CourseDetailPage({ courseId }: { courseId: string }) {
+  const me = useMe();
+  const course = useLoad(() => api.courses.get.query({ id: courseId }), [courseId]);
+  const members = useLoad(() => api.courses.members.query({ courseId }), [courseId]);
+  const assignments = useLoad(() => api.assignments.list.query({ courseId }), [courseId]);
+  const isTeacher = me.role === 'admin' || (me.role === 'teacher' && (members.data ?? []).some((m) => m.user.id === me.id && m.courseRole === 'teacher'));
+  const [actionError, setActionError] = useState<ShownError>();
+
+  async function run(action: () => Promise<unknown>, after: () => void) {
+    setActionError(undefined);
+    try {
+      await action();
+      after();
+    } catch (e) {
+      setActionError(describeError(e));
+    }
+  }
+
+  return (
+    <>
+      <PageHeader
+        title={course.data?.title ?? 'Course'}
+        subtitle={course.data ? <span className="mono">{course.data.code}</span> : undefined}
+        actions={
+          isTeacher ? (
+            <Link to={`/deployments?course=${courseId}`} className="btn btn-primary">
+              Start for class
+            </Link>
+          ) : undefined
+        }
+      />
+      <ErrorNote error={course.error} />
+      <ErrorNote error={actionError} />
+      {course.data?.description ? <p>{course.data.description}</p> : null}
+      <div className="grid-2">
+        <div className="stack">
+          <section>
+            <h2>Assignments</h2>
+            <ErrorNote error={assignments.error} />
+            <DataTable
+              items={assignments.data}
+              failed={Boolean(assignments.error)}
+              empty="No assignments."
+              head={
+                <>
+                  <th>Title</th>
+                  <th>Due</th>
+                  {isTeacher ? <th /> : null}
+                </>
+              }
+              row={(a) => (
+                <tr key={a.id}>
+                  <td>
+                    {a.title}
+                    {a.description ? <CollapsibleText text={a.description} lines={2} /> : null}
+                  </td>
+                  <td>{formatDate(a.dueAt)}</td>
+                  {isTeacher ? (
+                    <td className="actions">
+                      <button
+                        type="button"
+                        className="btn btn-small btn-danger"
+                        onClick={() => void run(() => api.assignments.delete.mutate({ id: a.id }), assignments.reload)}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              )}
+            />
+          </section>
+          <section>
+            <h2>Members</h2>
+            <ErrorNote error={members.error} />
+            <DataTable
+              items={members.data}
+              failed={Boolean(members.error)}
+              empty="No members."
+              head={
+                <>
+                  <th>User</th>
+                  <th>Role</th>
+                  {isTeacher ? <th /> : null}
+                </>
+              }
+              row={(m) => (
+                <tr key={m.user.id}>
+                  <td>
+                    {m.user.displayName} <span className="muted mono">{m.user.username}</span>
+                  </td>
+                  <td>{m.courseRole}</td>
+                  {isTeacher ? (
+                    <td className="actions">
+                      <button
+                        type="button"
+                        className="btn btn-small btn-danger"
+                        onClick={() => void run(() => api.courses.removeMember.mutate({ courseId, userId: m.user.id }), members.reload)}
+                      >
+                        Remove
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              )}
+            />
+          </section>
+        </div>
+        {isTeacher ? (
+          <div className="stack">
+            <AddMemberForm courseId={courseId} onAdded={members.reload} />
+            <CreateAssignmentForm courseId={courseId} onCreated={assignments.reload} />
+          </div>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+function AddMemberForm({ courseId, onAdded }: { courseId: string; onAdded: () => void }) {
+  const me = useMe();
+  // Only admins may list users; teachers paste the user id they were given.
+  const users = useLoad(() => (me.role === 'admin' ? api.admin.users.query({}) : Promise.resolve([])), [me.role]);
+  const [userId, setUserId] = useState('');
+  const [role, setRole] = useState<'teacher' | 'student'>('student');
+  const [error, setError] = useState<ShownError>();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.courses.addMember.mutate({ courseId, userId: userId.trim(), role });
+      setUserId('');
+      onAdded();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-label="Add member">
+      <h2>Add member</h2>
+      <label className="field">
+        <span>User</span>
+        {users.data && users.data.length > 0 ? (
+          <select value={userId} onChange={(e) => setUserId(e.target.value)} required>
+            <option value="">Choose a user…</option>
+            {users.data.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.displayName} ({u.username})
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input value={userId} onChange={(e) => setUserId(e.target.value)} placeholder="User id" required />
+        )}
+      </label>
+      <label className="field">
+        <span>Role in course</span>
+        <select value={role} onChange={(e) => setRole(e.target.value as 'teacher' | 'student')}>
+          <option value="student">Student</option>
+          <option value="teacher">Teacher</option>
+        </select>
+      </label>
+      <ErrorNote error={error} />
+      <button className="btn btn-primary" type="submit">
+        Add
+      </button>
+    </form>
+  );
+}
+
+function CreateAssignmentForm({ courseId, onCreated }: { courseId: string; onCreated: () => void }) {
+  const labs = useLoad(() => api.labs.list.query(), []);
+  const [labConfigId, setLabConfigId] = useState('');
+  const [title, setTitle] = useState('');
+  const [dueAt, setDueAt] = useState('');
+  const [error, setError] = useState<ShownError>();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.assignments.create.mutate({
+        courseId,
+        labConfigId,
+        title: title.trim(),
+        dueAt: dueAt ? new Date(dueAt).toISOString() : undefined,
+      });
+      setTitle('');
+      setDueAt('');
+      onCreated();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-label="New assignment">
+      <h2>New assignment</h2>
+      <label className="field">
+        <span>Lab</span>
+        <select value={labConfigId} onChange={(e) => setLabConfigId(e.target.value)} required>
+          <option value="">Choose a lab…</option>
+          {(labs.data ?? []).map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.title} ({l.name} v{l.version})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Title</span>
+        <input value={title} onChange={(e) => setTitle(e.target.value)} required />
+      </label>
+      <label className="field">
+        <span>Due (optional)</span>
+        <input type="datetime-local" value={dueAt} onChange={(e) => setDueAt(e.target.value)} />
+      </label>
+      <ErrorNote error={error ?? labs.error} />
+      <button className="btn btn-primary" type="submit">
+        Create assignment
+      </button>
+    </form>
+  );
+}

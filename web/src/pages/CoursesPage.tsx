@@ -1,0 +1,103 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/trpc';
+import { describeError, type ShownError } from '../api/describe-error';
+import { useLoad } from '../api/use-load';
+import { useMe } from '../auth/AuthContext';
+import { Empty } from '../components/Empty';
+import { ErrorNote } from '../components/ErrorNote';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
+import { Link } from '../router/Link';
+
+export function CoursesPage() {
+  const me = useMe();
+  const courses = useLoad(() => api.courses.list.query(), []);
+  const canCreate = me.role === 'teacher' || me.role === 'admin';
+
+  return (
+    <>
+      <PageHeader title="Courses" subtitle={me.role === 'admin' ? 'All courses' : 'Courses you belong to'} />
+      <div className={canCreate ? 'grid-2' : 'stack'}>
+        <section>
+          <ErrorNote error={courses.error} />
+          {courses.data === undefined ? (
+            courses.error ? null : <Loading what="courses" />
+          ) : courses.data.length === 0 ? (
+            <Empty>No courses yet.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Code</th>
+                    <th>Title</th>
+                    <th>Description</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {courses.data.map((c) => (
+                    <tr key={c.id}>
+                      <td className="mono">{c.code}</td>
+                      <td>
+                        <Link to={`/courses/${c.id}`}>{c.title}</Link>
+                      </td>
+                      <td className="muted">{c.description}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+        {canCreate ? <CreateCourseForm onCreated={courses.reload} /> : null}
+      </div>
+    </>
+  );
+}
+
+function CreateCourseForm({ onCreated }: { onCreated: () => void }) {
+  const [code, setCode] = useState('');
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<ShownError>();
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.courses.create.mutate({ code: code.trim(), title: title.trim(), description: description.trim() });
+      setCode('');
+      setTitle('');
+      setDescription('');
+      onCreated();
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-label="Create course">
+      <h2>New course</h2>
+      <label className="field">
+        <span>Code</span>
+        <input value={code} onChange={(e) => setCode(e.target.value)} placeholder="LINUX-101" required />
+      </label>
+      <label className="field">
+        <span>Title</span>
+        <input value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Linux 101" required />
+      </label>
+      <label className="field">
+        <span>Description</span>
+        <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
+      </label>
+      <ErrorNote error={error} />
+      <button className="btn btn-primary" type="submit" disabled={busy}>
+        Create course
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,47 @@
+import { api } from '../api/trpc';
+import { useLoad } from '../api/use-load';
+import { CollapsibleText } from '../components/Collapsible';
+import { ErrorNote } from '../components/ErrorNote';
+import { formatDate } from '../components/format';
+import { Loading } from '../components/Loading';
+import { PageHeader } from '../components/PageHeader';
+import { Link } from '../router/Link';
+
+export function LabDetailPage({ labId }: { labId: string }) {
+  const lab = useLoad(() => api.labs.get.query({ id: labId }), [labId]);
+  const name = lab.data?.name;
+  const versions = useLoad(() => (name ? api.labs.versions.query({ name }) : Promise.resolve([])), [name]);
+
+  if (!lab.data) return lab.error ? <ErrorNote error={lab.error} /> : <Loading what="lab" />;
+  const l = lab.data;
+  return (
+    <>
+      <PageHeader title={l.title} subtitle={<span className="mono">{`${l.name} · v${l.version}`}</span>} actions={<Link to="/labs">All labs</Link>} />
+      <div className="grid-2">
+        <section className="stack">
+          {l.description ? <CollapsibleText text={l.description} lines={6} /> : null}
+          <div className="card">
+            <h2>Config</h2>
+            <pre className="mono" style={{ overflowX: 'auto', margin: 0 }} data-testid="lab-yaml">
+              {l.yaml}
+            </pre>
+          </div>
+        </section>
+        <section className="card">
+          <h2>Versions</h2>
+          <ErrorNote error={versions.error} />
+          <table>
+            <tbody>
+              {(versions.data ?? []).map((v) => (
+                <tr key={v.id}>
+                  <td>{v.id === l.id ? <strong>v{v.version}</strong> : <Link to={`/labs/${v.id}`}>v{v.version}</Link>}</td>
+                  <td className="muted">{formatDate(v.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+import { useState, type ChangeEvent } from 'react';
+import { api, type RouterOutputs } from '../api/trpc';
+import { describeError, type ShownError } from '../api/describe-error';
+import { ErrorNote } from '../components/ErrorNote';
+
+type Issue = { path: string; message: string };
+
+/**
+ * Upload a lab YAML. "Check" validates without storing; "Upload" stores a new version. Validation
+ * problems are listed with their path in the document (`spec.containers[0].image`), which is what a
+ * teacher needs to find the line.
+ */
+export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs['courses']['list']; onUploaded: (id: string) => void }) {
+  const [yaml, setYaml] = useState('');
+  const [courseId, setCourseId] = useState('');
+  const [issues, setIssues] = useState<Issue[] | null>(null);
+  const [ok, setOk] = useState<string>();
+  const [error, setError] = useState<ShownError>();
+  const [busy, setBusy] = useState(false);
+
+  async function check(): Promise<boolean> {
+    const result = await api.labs.validate.query({ yaml });
+    if (result.ok) {
+      setIssues([]);
+      return true;
+    }
+    setIssues(result.errors);
+    return false;
+  }
+
+  async function run(upload: boolean) {
+    setBusy(true);
+    setError(undefined);
+    setOk(undefined);
+    try {
+      const valid = await check();
+      if (!valid) return;
+      if (!upload) {
+        setOk('The lab config is valid.');
+        return;
+      }
+      const saved = await api.labs.upload.mutate({ yaml, courseId: courseId || undefined });
+      setOk(`Uploaded ${saved.name} version ${saved.version}.`);
+      onUploaded(saved.id);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function readFile(e: ChangeEvent<HTMLInputElement>) {
+    const file = e.target.files?.[0];
+    if (!file) return;
+    setYaml(await file.text());
+    setIssues(null);
+    setOk(undefined);
+  }
+
+  return (
+    <form className="card" onSubmit={(e) => e.preventDefault()} aria-label="Upload lab config">
+      <h2>Upload a lab config</h2>
+      <label className="field">
+        <span>YAML file</span>
+        <input type="file" accept=".yaml,.yml,text/yaml" onChange={(e) => void readFile(e)} />
+      </label>
+      <label className="field">
+        <span>…or paste it</span>
+        <textarea
+          className="code"
+          value={yaml}
+          onChange={(e) => {
+            setYaml(e.target.value);
+            setIssues(null);
+            setOk(undefined);
+          }}
+          spellCheck={false}
+          placeholder={'apiVersion: autolabs.io/v1\nkind: Lab\nmetadata:\n  name: my-lab\n  ...'}
+          aria-label="Lab YAML"
+        />
+      </label>
+      <label className="field">
+        <span>Course (optional)</span>
+        <select value={courseId} onChange={(e) => setCourseId(e.target.value)}>
+          <option value="">Not tied to a course</option>
+          {courses.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.code} — {c.title}
+            </option>
+          ))}
+        </select>
+      </label>
+      {issues && issues.length > 0 ? (
+        <div className="note note-error" role="alert" data-testid="lab-errors">
+          <strong>
+            {issues.length} problem{issues.length === 1 ? '' : 's'} in the lab config
+          </strong>
+          <ul className="error-list">
+            {issues.map((i, n) => (
+              <li key={n}>
+                <code>{i.path || '(document)'}</code> {i.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {ok ? <div className="note note-ok">{ok}</div> : null}
+      <ErrorNote error={error} />
+      <div className="row">
+        <button type="button" className="btn" disabled={busy || !yaml.trim()} onClick={() => void run(false)}>
+          Check
+        </button>
+        <button type="button" className="btn btn-primary" disabled={busy || !yaml.trim()} onClick={() => void run(true)}>
+          Upload
+        </button>
+      </div>
+    </form>
+  );
+}

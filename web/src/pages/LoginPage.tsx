@@ -1,0 +1,60 @@
+import { useState, type FormEvent } from 'react';
+import { login } from '../api/auth-api';
+import { describeError, type ShownError } from '../api/describe-error';
+import { useAuth } from '../auth/AuthContext';
+import { ErrorNote } from '../components/ErrorNote';
+
+export function LoginPage() {
+  const { refresh } = useAuth();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ShownError>();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await login(username.trim(), password);
+      await refresh();
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="login-screen">
+      <form className="card login-card" onSubmit={(e) => void submit(e)} aria-label="Sign in">
+        <div className="login-brand">
+          <span className="brand-mark" aria-hidden="true">
+            ▍
+          </span>
+          AutoLabs
+        </div>
+        <p className="muted">Hands-on labs in your browser.</p>
+        <label className="field">
+          <span>Username</span>
+          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </label>
+        <ErrorNote error={error} />
+        <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import { api } from '../api/trpc';
+import { useLoad } from '../api/use-load';
+import { DataTable } from '../components/DataTable';
+import { ErrorNote } from '../components/ErrorNote';
+import { formatBytes, formatDate, formatDuration } from '../components/format';
+import { PageHeader } from '../components/PageHeader';
+import { StatusPill } from '../components/StatusPill';
+import { Link } from '../router/Link';
+
+export function RecordingsPage() {
+  const recordings = useLoad(() => api.recordings.list.query({}), []);
+  return (
+    <>
+      <PageHeader title="Recordings" subtitle="Terminal sessions of labs with recording switched on." />
+      <ErrorNote error={recordings.error} />
+      <DataTable
+        items={recordings.data}
+        failed={Boolean(recordings.error)}
+        what="recordings"
+        empty="No recordings yet."
+        head={
+          <>
+            <th>Started</th>
+            <th>Status</th>
+            <th>Duration</th>
+            <th>Size</th>
+            <th />
+          </>
+        }
+        row={(r) => (
+          <tr key={r.id}>
+            <td className="nowrap">{formatDate(r.startedAt)}</td>
+            <td>{r.endedAt ? <StatusPill status="finished" /> : <span className="badge-rec">Recording</span>}</td>
+            {/* Size and length are known once the session ends. */}
+            <td>{r.endedAt ? formatDuration(r.durationMs) : '—'}</td>
+            <td>{r.endedAt ? formatBytes(r.bytes) : '—'}</td>
+            <td className="actions">
+              <Link to={`/recordings/${r.id}`} className="btn btn-small btn-primary">
+                Replay
+              </Link>
+            </td>
+          </tr>
+        )}
+      />
+    </>
+  );
+}

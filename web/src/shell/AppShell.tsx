@@ -1,0 +1,55 @@
+/**
+ * The frame every signed-in page sits in: brand, role-aware navigation, the user and a sign-out button.
+ * Later features add a page and a NAV_ITEMS row, nothing here.
+ */
+import type { ReactNode } from 'react';
+import { useAuth, useMe } from '../auth/AuthContext';
+import { navigate, useRoute } from '../router/hash-router';
+import { navItemsFor } from './nav-items';
+
+export function AppShell({ children, wide }: { children: ReactNode; wide?: boolean }) {
+  const me = useMe();
+  const { logout } = useAuth();
+  const { path } = useRoute();
+  const items = navItemsFor(me.role);
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" href="#/">
+          <span className="brand-mark" aria-hidden="true">
+            ▍
+          </span>
+          AutoLabs
+        </a>
+        <nav className="nav" aria-label="Main">
+          {items.map((item) => (
+            <a
+              key={item.to}
+              href={`#${item.to}`}
+              className={path === item.to || path.startsWith(`${item.to}/`) ? 'nav-link active' : 'nav-link'}
+            >
+              {item.label}
+            </a>
+          ))}
+        </nav>
+        <div className="user-box">
+          <span className="user-name" data-testid="current-user">
+            {me.displayName || me.username}
+          </span>
+          <span className={`role role-${me.role}`}>{me.role}</span>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={() => {
+              void logout().then(() => navigate('/login'));
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main className={wide ? 'content content-wide' : 'content'}>{children}</main>
+    </div>
+  );
+}

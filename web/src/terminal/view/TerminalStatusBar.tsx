@@ -1,0 +1,32 @@
+import { StatusPill } from '../../components/StatusPill';
+import type { TerminalStatus } from '../transport/terminal-socket';
+
+/** Connection state, read-only and recording at a glance, plus the search toggle. */
+export function TerminalStatusBar(props: { status: TerminalStatus | null; renderer: 'webgl' | 'dom'; onSearch: () => void }) {
+  const s = props.status;
+  const others = s ? s.viewers.filter((v) => v.userId !== s.userId) : [];
+  return (
+    <div className="term-toolbar" data-testid="terminal-status" data-state={s?.state ?? 'connecting'}>
+      <StatusPill status={s?.state ?? 'connecting'} />
+      {s?.readOnly && s.state === 'live' ? <StatusPill status="read-only" title="You can watch but not type" /> : null}
+      {s?.mode === 'control' ? <StatusPill status="live" title="The owner let you type" /> : null}
+      {s?.recording ? (
+        <span className="badge-rec" data-testid="recording-badge" title="This session is recorded">
+          REC
+        </span>
+      ) : null}
+      {others.length > 0 ? (
+        <span className="muted" title={others.map((v) => `${v.name} (${v.mode})`).join(', ')}>
+          {others.length} watching
+        </span>
+      ) : null}
+      <span className="spacer" />
+      <span className="muted renderer" title="Copy: select + Ctrl+Shift+C · Paste: Ctrl+Shift+V · Find: Ctrl+Shift+F">
+        {props.renderer === 'webgl' ? 'GPU' : 'DOM'} renderer
+      </span>
+      <button type="button" className="btn btn-small" onClick={props.onSearch}>
+        Find
+      </button>
+    </div>
+  );
+}
