@@ -175,7 +175,7 @@ describe('workers: lab lifecycle (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
     await waitFor('instance running again', async () => (await instance(id)).status === 'running', 20_000);
     expect((await prisma().labDeployment.findUniqueOrThrow({ where: { id: dep.id } })).status).toBe('running');
     const again = await fx.services.runtime.exec(handle, config, ['cat', 'keep.txt']);
-    expect(again.stdout).toBe('keep\n');
+    expect(again).toEqual({ exitCode: 0, stdout: 'keep\n', stderr: '' });
   });
 
   it('archive uploads <deploymentId>/<instanceId>.tar.gz with the home, then destroys the home and marks archived', async () => {

@@ -118,6 +118,7 @@ export class LocalRuntime implements LabRuntime {
 
   private async startNow(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
     const progress = (message: string) => onProgress?.({ at: Date.now(), message });
+    checkHostTools(this.bwrapPath, this.rootMode);
     const paths = instancePaths(this.dataDir, req.instanceId);
     const previous = await readInstanceState(paths.stateFile);
     if (previous.kind === 'ok' && previous.state.phase === 'running' && existsSync(paths.home)) {
