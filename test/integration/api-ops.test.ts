@@ -76,6 +76,16 @@ describe('request ids and logs', () => {
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('logs one access line per request, with status and duration but without the query string', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/trpc/me.get?input=%7B%22secret%22%3A%22in-the-query%22%7D', headers: { 'x-request-id': 'access-1' } });
+    expect(res.statusCode).toBe(401);
+    const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.reqId === 'access-1' && l.msg === 'request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ method: 'GET', path: '/api/trpc/me.get', statusCode: 401, level: 30 });
+    expect(typeof lines[0].ms).toBe('number');
+    expect(logLines.join('\n')).not.toContain('in-the-query');
+  });
+
   it('passwords, cookies and bearer tokens never reach the log', async () => {
     const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'teacher', password: PASSWORD } });
     const token = /autolabs_session=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1] ?? '';

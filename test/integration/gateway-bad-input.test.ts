@@ -130,7 +130,7 @@ describe('gateway bad input', () => {
     await owner.close();
   });
 
-  it('closes a connection sending a 100 MB frame with MESSAGE_TOO_BIG; session and gateway stay up', async () => {
+  it('closes a connection sending a 100 MB frame with MESSAGE_TOO_BIG (4014); session and gateway stay up', async () => {
     const owner = await liveOwner();
     const sid = owner.control('welcome')!.sessionId;
     const viewer = await connect(await gw.viewerTicket(sid));

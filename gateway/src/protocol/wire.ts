@@ -51,13 +51,11 @@ export const FrameType = {
 export type ServerFrameType = typeof FrameType.output | typeof FrameType.snapshot;
 
 /**
- * WebSocket close codes. 1000/1001/1009 are the standard ones we use; everything of ours is 4000-4999.
+ * WebSocket close codes. 1000 is the standard one we use; everything of ours is 4000-4999.
  * A client must not reconnect automatically after the codes listed in FINAL_CLOSE_CODES.
  */
 export const CloseCode = {
   NORMAL: 1000,
-  /** Standard "message too big": the ws library enforces maxFrameBytes before buffering the message. */
-  MESSAGE_TOO_BIG: 1009,
   /** First message was not a valid hello, or none arrived within helloTimeoutMs. */
   BAD_HELLO: 4000,
   /** Ticket signature, issuer or audience wrong, or claims malformed. */
@@ -85,6 +83,11 @@ export const CloseCode = {
   BACKEND_FAILED: 4012,
   /** The session no longer exists (grace period over) and the ticket cannot open a new one. */
   SESSION_NOT_FOUND: 4013,
+  /**
+   * A message over maxFrameBytes. The ws library refuses it from the frame header, before buffering, with
+   * the standard 1009; the gateway sends this code in its place.
+   */
+  MESSAGE_TOO_BIG: 4014,
   INTERNAL: 4500,
 } as const;
 export type CloseCodeName = keyof typeof CloseCode;

@@ -29,6 +29,8 @@ export interface ConnectionDeps {
 
 const MAX_EARLY_MESSAGES = 64;
 const KEEPALIVE_MS = 30_000;
+/** The standard "message too big" close code the ws library uses for a message over maxPayload. */
+const WS_MESSAGE_TOO_BIG = 1009;
 
 const CLOSE_FOR: Partial<Record<ErrorCode, number>> = {
   TICKET_INVALID: CloseCode.TICKET_INVALID,
@@ -129,7 +131,11 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
     client = null;
   });
 
-  // ws closes the socket itself on protocol errors (1009 for an oversized message, 1007 for bad UTF-8);
+  // ws closes the socket itself on protocol errors (1009 for an oversized message, 1007 for bad UTF-8),
+  // through this socket's close(); an oversized message gets our documented code instead of 1009.
+  const wsClose = socket.close.bind(socket);
+  socket.close = (code?: number, reason?: string | Buffer) =>
+    wsClose(code === WS_MESSAGE_TOO_BIG ? CloseCode.MESSAGE_TOO_BIG : code, reason);
   // 'error' is informational and must be handled so it does not crash the process.
   socket.on('error', (err) => deps.log.debug({ err: err.message }, 'websocket error'));
 
