@@ -11,6 +11,7 @@ export function DataTable<T>({
   failed,
   what,
   empty,
+  label,
   head,
   row,
 }: {
@@ -18,6 +19,8 @@ export function DataTable<T>({
   failed?: boolean;
   what?: string;
   empty: ReactNode;
+  /** The table's accessible name, where a page has more than one table or tests look it up by name. */
+  label?: string;
   /** The header cells (`<th>`s). */
   head: ReactNode;
   /** One `<tr>` with its key. */
@@ -27,7 +30,7 @@ export function DataTable<T>({
   if (items.length === 0) return <Empty>{empty}</Empty>;
   return (
     <div className="table-wrap">
-      <table>
+      <table aria-label={label}>
         <thead>
           <tr>{head}</tr>
         </thead>

@@ -1,10 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { api, type RouterInputs } from '../api/trpc';
 import { useLoad } from '../api/use-load';
-import { Empty } from '../components/Empty';
+import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
-import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { StatusPill } from '../components/StatusPill';
 
@@ -57,44 +56,38 @@ export function AdminAuditPage() {
         </button>
       </form>
       <ErrorNote error={entries.error} />
-      {entries.data === undefined ? (
-        entries.error ? null : <Loading what="audit entries" />
-      ) : entries.data.entries.length === 0 ? (
-        <Empty>No entries match.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Actor</th>
-                <th>Action</th>
-                <th>Target</th>
-                <th>Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.data.entries.map((a) => (
-                <tr key={String(a.id)}>
-                  <td className="nowrap">{formatDate(a.at)}</td>
-                  <td>
-                    <span className="mono">{a.actorId ? a.actorId.slice(0, 8) : 'system'}</span>
-                    {a.actorRole ? <span className="muted"> {a.actorRole}</span> : null}
-                  </td>
-                  <td className="mono">{a.action}</td>
-                  <td>
-                    {a.targetType}
-                    {a.targetId ? <span className="muted mono"> {a.targetId.slice(0, 8)}</span> : null}
-                  </td>
-                  <td>
-                    <StatusPill status={a.outcome} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        items={entries.data?.entries}
+        failed={Boolean(entries.error)}
+        what="audit entries"
+        empty="No entries match."
+        head={
+          <>
+            <th>When</th>
+            <th>Actor</th>
+            <th>Action</th>
+            <th>Target</th>
+            <th>Outcome</th>
+          </>
+        }
+        row={(a) => (
+          <tr key={String(a.id)}>
+            <td className="nowrap">{formatDate(a.at)}</td>
+            <td>
+              <span className="mono">{a.actorId ? a.actorId.slice(0, 8) : 'system'}</span>
+              {a.actorRole ? <span className="muted"> {a.actorRole}</span> : null}
+            </td>
+            <td className="mono">{a.action}</td>
+            <td>
+              {a.targetType}
+              {a.targetId ? <span className="muted mono"> {a.targetId.slice(0, 8)}</span> : null}
+            </td>
+            <td>
+              <StatusPill status={a.outcome} />
+            </td>
+          </tr>
+        )}
+      />
       <div className="row" style={{ marginTop: '0.75rem', justifyContent: 'flex-end' }}>
         <span className="muted">Page {page + 1}</span>
         <button type="button" className="btn" disabled={page === 0} onClick={() => setCursors(cursors.slice(0, -1))}>

@@ -2,10 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { api, type RouterOutputs } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
-import { Empty } from '../components/Empty';
+import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
-import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 
 type Quota = RouterOutputs['admin']['quotas'][number];
@@ -32,47 +31,42 @@ export function AdminQuotasPage() {
       <div className="grid-2">
         <section>
           <ErrorNote error={quotas.error ?? users.error ?? courses.error} />
-          {quotas.data === undefined ? (
-            quotas.error ? null : <Loading what="quotas" />
-          ) : quotas.data.length === 0 ? (
-            <Empty>No quotas: nobody is limited.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table aria-label="Quotas">
-                <thead>
-                  <tr>
-                    <th>Applies to</th>
-                    <th>Instances</th>
-                    <th>CPU</th>
-                    <th>Memory</th>
-                    <th>Updated</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {quotas.data.map((q) => (
-                    <tr key={q.id} data-testid={`quota-${q.scope}-${userName(q.userId) || courseName(q.courseId) || 'global'}`}>
-                      <td>
-                        {q.scope === 'global' ? 'Everyone' : q.scope === 'course' ? (course(q.courseId)?.title ?? courseName(q.courseId)) : (user(q.userId)?.displayName ?? userName(q.userId))}
-                        <div className="muted mono">
-                          {q.scope === 'global' ? 'global' : q.scope === 'course' ? `course ${courseName(q.courseId)}` : `user ${userName(q.userId)}`}
-                        </div>
-                      </td>
-                      <td>{q.maxInstances}</td>
-                      <td className="nowrap">{q.maxCpuMillis / 1000} cores</td>
-                      <td className="nowrap">{q.maxMemoryMi} Mi</td>
-                      <td className="nowrap">{formatDate(q.updatedAt)}</td>
-                      <td className="actions">
-                        <button type="button" className="btn btn-small" onClick={() => setEditing(q)}>
-                          Edit
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable
+            items={quotas.data}
+            failed={Boolean(quotas.error)}
+            what="quotas"
+            empty="No quotas: nobody is limited."
+            label="Quotas"
+            head={
+              <>
+                <th>Applies to</th>
+                <th>Instances</th>
+                <th>CPU</th>
+                <th>Memory</th>
+                <th>Updated</th>
+                <th />
+              </>
+            }
+            row={(q) => (
+              <tr key={q.id} data-testid={`quota-${q.scope}-${userName(q.userId) || courseName(q.courseId) || 'global'}`}>
+                <td>
+                  {q.scope === 'global' ? 'Everyone' : q.scope === 'course' ? (course(q.courseId)?.title ?? courseName(q.courseId)) : (user(q.userId)?.displayName ?? userName(q.userId))}
+                  <div className="muted mono">
+                    {q.scope === 'global' ? 'global' : q.scope === 'course' ? `course ${courseName(q.courseId)}` : `user ${userName(q.userId)}`}
+                  </div>
+                </td>
+                <td>{q.maxInstances}</td>
+                <td className="nowrap">{q.maxCpuMillis / 1000} cores</td>
+                <td className="nowrap">{q.maxMemoryMi} Mi</td>
+                <td className="nowrap">{formatDate(q.updatedAt)}</td>
+                <td className="actions">
+                  <button type="button" className="btn btn-small" onClick={() => setEditing(q)}>
+                    Edit
+                  </button>
+                </td>
+              </tr>
+            )}
+          />
         </section>
         <QuotaForm
           key={editing?.id ?? 'new'}

@@ -2,9 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
+import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
-import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 
 const ROLES = ['admin', 'teacher', 'student', 'viewer'] as const;
@@ -45,42 +45,39 @@ export function AdminUsersPage() {
             </button>
           </form>
           <ErrorNote error={users.error ?? error} />
-          {users.data === undefined ? (
-            users.error ? null : <Loading what="users" />
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>User</th>
-                    <th>Email</th>
-                    <th>Role</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {users.data.map((u) => (
-                    <tr key={u.id}>
-                      <td>
-                        {u.displayName} <div className="muted mono">{u.username}</div>
-                      </td>
-                      <td>{u.email ?? '—'}</td>
-                      <td>
-                        <select value={u.role} onChange={(e) => void setRole(u.id, e.target.value as Role)} aria-label={`Role of ${u.username}`}>
-                          {ROLES.map((r) => (
-                            <option key={r} value={r}>
-                              {r}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                      <td className="nowrap">{formatDate(u.createdAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          {/* The admin is always a user, so only a search can come back empty. */}
+          <DataTable
+            items={users.data}
+            failed={Boolean(users.error)}
+            what="users"
+            empty="No users match."
+            head={
+              <>
+                <th>User</th>
+                <th>Email</th>
+                <th>Role</th>
+                <th>Created</th>
+              </>
+            }
+            row={(u) => (
+              <tr key={u.id}>
+                <td>
+                  {u.displayName} <div className="muted mono">{u.username}</div>
+                </td>
+                <td>{u.email ?? '—'}</td>
+                <td>
+                  <select value={u.role} onChange={(e) => void setRole(u.id, e.target.value as Role)} aria-label={`Role of ${u.username}`}>
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td className="nowrap">{formatDate(u.createdAt)}</td>
+              </tr>
+            )}
+          />
         </section>
         <CreateUserForm onCreated={users.reload} />
       </div>

@@ -3,9 +3,8 @@ import { api } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
 import { useMe } from '../auth/AuthContext';
-import { Empty } from '../components/Empty';
+import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
-import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { Link } from '../router/Link';
 
@@ -20,34 +19,28 @@ export function CoursesPage() {
       <div className={canCreate ? 'grid-2' : 'stack'}>
         <section>
           <ErrorNote error={courses.error} />
-          {courses.data === undefined ? (
-            courses.error ? null : <Loading what="courses" />
-          ) : courses.data.length === 0 ? (
-            <Empty>No courses yet.</Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Code</th>
-                    <th>Title</th>
-                    <th>Description</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {courses.data.map((c) => (
-                    <tr key={c.id}>
-                      <td className="mono">{c.code}</td>
-                      <td>
-                        <Link to={`/courses/${c.id}`}>{c.title}</Link>
-                      </td>
-                      <td className="muted">{c.description}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable
+            items={courses.data}
+            failed={Boolean(courses.error)}
+            what="courses"
+            empty="No courses yet."
+            head={
+              <>
+                <th>Code</th>
+                <th>Title</th>
+                <th>Description</th>
+              </>
+            }
+            row={(c) => (
+              <tr key={c.id}>
+                <td className="mono">{c.code}</td>
+                <td>
+                  <Link to={`/courses/${c.id}`}>{c.title}</Link>
+                </td>
+                <td className="muted">{c.description}</td>
+              </tr>
+            )}
+          />
         </section>
         {canCreate ? <CreateCourseForm onCreated={courses.reload} /> : null}
       </div>

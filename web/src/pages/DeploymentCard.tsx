@@ -2,9 +2,9 @@ import { useRef, useState } from 'react';
 import { api, type RouterOutputs } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
+import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
-import { Loading } from '../components/Loading';
 import { StatusPill } from '../components/StatusPill';
 
 type DeploymentRow = RouterOutputs['deployments']['list'][number];
@@ -92,7 +92,7 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
         ) : null}
       </dl>
       <ErrorNote error={error ?? status.error} />
-      {open ? view ? <InstanceTable instances={view.instances} names={names} /> : <Loading what="instances" /> : null}
+      {open ? <InstanceTable instances={view?.instances} failed={Boolean(status.error)} names={names} /> : null}
       <button type="button" className="link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
         {open ? 'Hide instances' : 'Show instances'}
       </button>
@@ -100,36 +100,39 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
   );
 }
 
-function InstanceTable({ instances, names }: { instances: Instance[]; names: DeploymentNames }) {
-  if (instances.length === 0) return <p className="muted">No instances.</p>;
+function InstanceTable({ instances, failed, names }: { instances: Instance[] | undefined; failed: boolean; names: DeploymentNames }) {
   const ownerOf = (i: Instance) => (i.ownerUserId ? names.user(i.ownerUserId) : i.groupId ? `Group ${names.group(i.groupId)}` : 'Whole course (shared)');
   // Sorted by who it is for, so rows keep their place while statuses change.
-  const rows = instances.map((i) => ({ ...i, owner: ownerOf(i) })).sort((a, b) => a.owner.localeCompare(b.owner));
+  const rows = instances?.map((i) => ({ ...i, owner: ownerOf(i) })).sort((a, b) => a.owner.localeCompare(b.owner));
   return (
-    <div className="table-wrap" style={{ marginBottom: '0.5rem' }}>
-      <table aria-label="Instances">
-        <thead>
-          <tr>
+    // Keeps the "Hide instances" link below from touching the table.
+    <div style={{ marginBottom: '0.5rem' }}>
+      <DataTable
+        items={rows}
+        failed={failed}
+        what="instances"
+        empty="No instances."
+        label="Instances"
+        head={
+          <>
             <th>For</th>
             <th>Status</th>
             <th>Started</th>
             <th>Stopped</th>
+          </>
+        }
+        row={(i) => (
+          <tr key={i.id} data-testid={`instance-${i.id}`}>
+            <td>{i.owner}</td>
+            <td>
+              <StatusPill status={i.status} title={i.statusReason ?? undefined} />
+              {i.status === 'failed' && i.statusReason ? <div className="muted">{i.statusReason}</div> : null}
+            </td>
+            <td className="nowrap">{formatDate(i.startedAt)}</td>
+            <td className="nowrap">{formatDate(i.stoppedAt)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((i) => (
-            <tr key={i.id} data-testid={`instance-${i.id}`}>
-              <td>{i.owner}</td>
-              <td>
-                <StatusPill status={i.status} title={i.statusReason ?? undefined} />
-                {i.status === 'failed' && i.statusReason ? <div className="muted">{i.statusReason}</div> : null}
-              </td>
-              <td className="nowrap">{formatDate(i.startedAt)}</td>
-              <td className="nowrap">{formatDate(i.stoppedAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
     </div>
   );
 }

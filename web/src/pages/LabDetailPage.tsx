@@ -1,6 +1,7 @@
 import { api } from '../api/trpc';
 import { useLoad } from '../api/use-load';
 import { CollapsibleText } from '../components/Collapsible';
+import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { Loading } from '../components/Loading';
@@ -27,19 +28,27 @@ export function LabDetailPage({ labId }: { labId: string }) {
             </pre>
           </div>
         </section>
-        <section className="card">
+        <section>
           <h2>Versions</h2>
           <ErrorNote error={versions.error} />
-          <table>
-            <tbody>
-              {(versions.data ?? []).map((v) => (
-                <tr key={v.id}>
-                  <td>{v.id === l.id ? <strong>v{v.version}</strong> : <Link to={`/labs/${v.id}`}>v{v.version}</Link>}</td>
-                  <td className="muted">{formatDate(v.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            items={versions.data}
+            failed={Boolean(versions.error)}
+            what="versions"
+            empty="No versions."
+            head={
+              <>
+                <th>Version</th>
+                <th>Uploaded</th>
+              </>
+            }
+            row={(v) => (
+              <tr key={v.id}>
+                <td>{v.id === l.id ? <strong>v{v.version}</strong> : <Link to={`/labs/${v.id}`}>v{v.version}</Link>}</td>
+                <td className="muted">{formatDate(v.createdAt)}</td>
+              </tr>
+            )}
+          />
         </section>
       </div>
     </>
