@@ -9,6 +9,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { PageHeader } from '../components/PageHeader';
 import { Link } from '../router/Link';
+import { CourseGroups } from './CourseGroups';
 
 export function CourseDetailPage({ courseId }: { courseId: string }) {
   const me = useMe();
@@ -125,6 +126,7 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
           </div>
         ) : null}
       </div>
+      {isTeacher ? <CourseGroups courseId={courseId} /> : null}
     </>
   );
 }

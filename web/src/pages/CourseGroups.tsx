@@ -1,0 +1,115 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/trpc';
+import { describeError, type ShownError } from '../api/describe-error';
+import { useLoad } from '../api/use-load';
+import { DataTable } from '../components/DataTable';
+import { ErrorNote } from '../components/ErrorNote';
+import { GroupMembersEditor } from './GroupMembersEditor';
+
+/**
+ * The course's student groups, which per-group labs start one instance for. Teachers of the course and
+ * admins only: the `groups` router answers FORBIDDEN to everyone else, so the course page mounts this
+ * panel for them alone. The API has no rename, so a group is created, filled and deleted.
+ */
+export function CourseGroups({ courseId }: { courseId: string }) {
+  const groups = useLoad(() => api.groups.list.query({ courseId }), [courseId]);
+  const members = useLoad(() => api.courses.members.query({ courseId }), [courseId]);
+  const students = (members.data ?? []).filter((m) => m.courseRole === 'student').map((m) => m.user);
+  const action = useAction();
+
+  /** Runs one change, then reloads the list whatever happened (another teacher may have changed it). */
+  async function change(call: () => Promise<unknown>): Promise<boolean> {
+    const ok = await action.run(call);
+    groups.reload();
+    return ok;
+  }
+
+  return (
+    <section className="course-groups" aria-label="Groups">
+      <h2>Groups</h2>
+      <ErrorNote error={groups.error ?? members.error} />
+      <ErrorNote error={action.error} />
+      <div className="grid-2">
+        <DataTable
+          items={groups.data}
+          failed={Boolean(groups.error)}
+          what="groups"
+          empty="No groups yet. Per-group labs start one instance for each group."
+          head={
+            <>
+              <th>Group</th>
+              <th>Members</th>
+              <th />
+            </>
+          }
+          row={(g) => (
+            <tr key={g.id}>
+              <td>{g.name}</td>
+              <td>
+                <GroupMembersEditor
+                  group={g}
+                  students={students}
+                  onAdd={(userId) => change(() => api.groups.addMember.mutate({ groupId: g.id, userId }))}
+                  onRemove={(userId) => void change(() => api.groups.removeMember.mutate({ groupId: g.id, userId }))}
+                />
+              </td>
+              <td className="actions">
+                <button
+                  type="button"
+                  className="btn btn-small btn-danger"
+                  aria-label={`Delete group ${g.name}`}
+                  onClick={() => void change(() => api.groups.delete.mutate({ id: g.id }))}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          )}
+        />
+        <CreateGroupForm courseId={courseId} onCreated={groups.reload} />
+      </div>
+    </section>
+  );
+}
+
+function CreateGroupForm({ courseId, onCreated }: { courseId: string; onCreated: () => void }) {
+  const [name, setName] = useState('');
+  const create = useAction();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!(await create.run(() => api.groups.create.mutate({ courseId, name })))) return;
+    setName('');
+    onCreated();
+  }
+
+  return (
+    <form className="card" onSubmit={(e) => void submit(e)} aria-label="New group">
+      <h2>New group</h2>
+      <label className="field">
+        <span>Name</span>
+        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required />
+      </label>
+      <ErrorNote error={create.error} />
+      <button className="btn btn-primary" type="submit">
+        Create group
+      </button>
+    </form>
+  );
+}
+
+/** One API call at a time with its error kept for an ErrorNote; `run` is true when the call went through. */
+function useAction() {
+  const [error, setError] = useState<ShownError>();
+  async function run(call: () => Promise<unknown>): Promise<boolean> {
+    setError(undefined);
+    try {
+      await call();
+      return true;
+    } catch (e) {
+      setError(describeError(e));
+      return false;
+    }
+  }
+  return { error, run };
+}
