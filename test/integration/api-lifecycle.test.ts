@@ -128,7 +128,37 @@ describe('instances.start', () => {
     expect(await prisma.labInstance.count({ where: { deployment: { assignmentId: assignment.id } } })).toBe(0);
     const audit = await prisma.auditLog.findFirst({ where: { action: 'instances.start' }, orderBy: { id: 'desc' } });
     expect(audit).toMatchObject({ outcome: 'denied', actorId: h.users.otherStudent.id, targetId: assignment.id });
-    await h.callerFor('admin').admin.setQuota({ scope: 'user', userId: h.users.otherStudent.id, maxInstances: 100, maxCpuMillis: 1000, maxMemoryMi: 1024 });
+    await h.callerFor('admin').admin.setQuota({ scope: 'user', userId: h.users.otherStudent.id, maxInstances: 100, maxCpuMillis: 100_000, maxMemoryMi: 100_000 });
+  });
+
+  it('a start that would take a student over their CPU or memory quota gets QUOTA_EXCEEDED naming the resource', async () => {
+    const prisma = h.services.db.prisma;
+    const me = h.users.otherStudent.id;
+    const used = await prisma.labInstance.aggregate({
+      where: { ownerUserId: me, status: { in: ['pending', 'starting', 'running', 'stopping'] } },
+      _sum: { cpuMillis: true, memoryMi: true },
+    });
+    const cpu = used._sum.cpuMillis ?? 0;
+    const memory = used._sum.memoryMi ?? 0;
+    // The test lab has one container with the default limits: 1 core and 512Mi.
+    const setQuota = (maxCpuMillis: number, maxMemoryMi: number) =>
+      h.callerFor('admin').admin.setQuota({ scope: 'user', userId: me, maxInstances: 100, maxCpuMillis, maxMemoryMi });
+    const start = async (title: string) => {
+      const assignment = await prisma.assignment.create({ data: { courseId: w.course.id, labConfigId: w.lab.id, title } });
+      return h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id });
+    };
+    await setQuota(cpu + 999, 100_000);
+    const noCpu = await start('Over CPU').catch((e: unknown) => e as { message: string; cause?: { code?: string; detail?: unknown } });
+    expect(noCpu).toMatchObject({ message: expect.stringMatching(/^CPU limit reached: this lab needs 1000m/), cause: { code: 'QUOTA_EXCEEDED', detail: { resource: 'cpu', usedMillis: cpu } } });
+    await setQuota(100_000, memory + 511);
+    const noMemory = await start('Over memory').catch((e: unknown) => e as { message: string; cause?: { code?: string } });
+    expect(noMemory).toMatchObject({ message: expect.stringMatching(/^memory limit reached: this lab needs 512Mi/), cause: { code: 'QUOTA_EXCEEDED' } });
+    await setQuota(cpu + 1000, memory + 512);
+    const fits = await start('Exactly fits');
+    expect(fits.status).toBe('pending');
+    const row = await prisma.labInstance.findUniqueOrThrow({ where: { id: fits.id } });
+    expect({ cpuMillis: row.cpuMillis, memoryMi: row.memoryMi }).toEqual({ cpuMillis: 1000, memoryMi: 512 });
+    await setQuota(100_000, 100_000);
   });
 
   it('a stopped instance is started again (same instance, lab.start) instead of a new one', async () => {

@@ -65,7 +65,7 @@ export async function seedDemo(
     await prisma.assignment.create({ data: { courseId: course.id, labConfigId: lab.id, title: lab.title, description: lab.description } });
   }
 
-  await prisma.resourceQuota.create({ data: { scope: 'global', maxInstances: 3, maxCpuMillis: 4000, maxMemoryMi: 4096 } });
+  await prisma.resourceQuota.create({ data: { scope: 'global', maxInstances: 3, maxCpuMillis: 6000, maxMemoryMi: 4096 } });
 
   const dataDir = services.env.AUTOLABS_DATA_DIR;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

@@ -6,6 +6,7 @@
  */
 import { AppError, isAppError } from '../errors/app-error';
 import type { LabMode, Prisma } from '../generated/prisma/client';
+import type { LabResources } from '../labs/lab-resources';
 import type { StopJob } from '../workers/jobs';
 import type { ApiServices } from './api-services';
 import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from './quota';
@@ -22,6 +23,8 @@ export interface NewDeployment {
   mode: LabMode;
   createdById: string;
   targets: DeploymentTarget[];
+  /** What each instance reserves (labResources of the lab config); recorded on it for quotas. */
+  resources: LabResources;
   /** Input field named in a QUOTA_EXCEEDED error. */
   quotaField: string;
 }
@@ -30,7 +33,7 @@ export async function createDeployment(services: ApiServices, d: NewDeployment) 
   const owners = d.targets.flatMap((t) => (t.ownerUserId ? [t.ownerUserId] : []));
   const deployment = await services.db.prisma.$transaction(async (tx) => {
     await lockUsers(tx, owners);
-    await assertInstanceQuota(tx, owners, d.courseId, d.quotaField);
+    await assertInstanceQuota(tx, owners, d.courseId, d.resources, d.quotaField);
     return insertDeployment(tx, d);
   });
   await publishDeployment(services, deployment.id);
@@ -46,7 +49,9 @@ export function insertDeployment(tx: Prisma.TransactionClient, d: NewDeployment)
       assignmentId: d.assignmentId,
       mode: d.mode,
       createdById: d.createdById,
-      instances: { create: d.targets.map((t) => ({ ownerUserId: t.ownerUserId ?? null, groupId: t.groupId ?? null })) },
+      instances: {
+        create: d.targets.map((t) => ({ ownerUserId: t.ownerUserId ?? null, groupId: t.groupId ?? null, ...d.resources })),
+      },
     },
     include: { instances: { include: { deployment: true } } },
   });

@@ -1,12 +1,14 @@
 /**
- * Instance quotas. The limit for a user is the most specific resource_quotas row: their own (scope
+ * Resource quotas. The quota for a user is the most specific resource_quotas row: their own (scope
  * user), else the course's (scope course, for labs of that course), else the global one; no row means
  * no limit. Live instances (pending, starting, running, stopping) count against it, whatever course
- * they belong to. Callers hold `lockUsers` in the same transaction, so two starts cannot both squeeze
- * under the limit.
+ * they belong to: their number, and the CPU and memory each reserves (its lab's limits, recorded on the
+ * instance when it was created). Callers hold `lockUsers` in the same transaction, so two starts cannot
+ * both squeeze under the limit.
  */
 import { AppError } from '../errors/app-error';
-import type { InstanceStatus, Prisma } from '../generated/prisma/client';
+import type { InstanceStatus, Prisma, ResourceQuota } from '../generated/prisma/client';
+import type { LabResources } from '../labs/lab-resources';
 
 export const LIVE_STATUSES: InstanceStatus[] = ['pending', 'starting', 'running', 'stopping'];
 
@@ -18,24 +20,43 @@ export async function lockUsers(tx: Tx, userIds: string[]): Promise<void> {
   }
 }
 
-export async function maxInstancesFor(tx: Tx, userId: string, courseId: string | null): Promise<number | null> {
+export async function quotaFor(tx: Tx, userId: string, courseId: string | null): Promise<ResourceQuota | null> {
   const rows = await tx.resourceQuota.findMany({
     where: { OR: [{ scope: 'user', userId }, ...(courseId ? [{ scope: 'course' as const, courseId }] : []), { scope: 'global' }] },
   });
-  const pick = rows.find((r) => r.scope === 'user') ?? rows.find((r) => r.scope === 'course') ?? rows.find((r) => r.scope === 'global');
-  return pick?.maxInstances ?? null;
+  return rows.find((r) => r.scope === 'user') ?? rows.find((r) => r.scope === 'course') ?? rows.find((r) => r.scope === 'global') ?? null;
 }
 
-/** Throws QUOTA_EXCEEDED naming the first user who would go over their limit with one more instance. */
-export async function assertInstanceQuota(tx: Tx, userIds: string[], courseId: string | null, field: string): Promise<void> {
+/**
+ * Throws QUOTA_EXCEEDED naming the first user who would go over a limit with one more instance that
+ * reserves `adding`: the number of instances, the CPU millicores or the memory MiB.
+ */
+export async function assertInstanceQuota(tx: Tx, userIds: string[], courseId: string | null, adding: LabResources, field: string): Promise<void> {
   for (const userId of userIds) {
-    const max = await maxInstancesFor(tx, userId, courseId);
-    if (max === null) continue;
-    const live = await tx.labInstance.count({ where: { ownerUserId: userId, status: { in: LIVE_STATUSES } } });
-    if (live + 1 > max) {
-      throw new AppError('QUOTA_EXCEEDED', `instance limit reached: ${live} of ${max} lab instances are running; stop one first`, {
-        field,
-        detail: { userId, live, max },
+    const quota = await quotaFor(tx, userId, courseId);
+    if (quota === null) continue;
+    const live = await tx.labInstance.aggregate({
+      where: { ownerUserId: userId, status: { in: LIVE_STATUSES } },
+      _count: { _all: true },
+      _sum: { cpuMillis: true, memoryMi: true },
+    });
+    const count = live._count._all;
+    const cpu = live._sum.cpuMillis ?? 0;
+    const memory = live._sum.memoryMi ?? 0;
+    const over = (message: string, detail: Record<string, unknown>) => {
+      throw new AppError('QUOTA_EXCEEDED', `${message}; stop a running lab first`, { field, detail: { userId, ...detail } });
+    };
+    if (count + 1 > quota.maxInstances) {
+      over(`instance limit reached: ${count} of ${quota.maxInstances} lab instances are running`, { live: count, max: quota.maxInstances });
+    }
+    if (cpu + adding.cpuMillis > quota.maxCpuMillis) {
+      over(`CPU limit reached: this lab needs ${adding.cpuMillis}m and ${cpu}m of ${quota.maxCpuMillis}m are in use`, {
+        resource: 'cpu', usedMillis: cpu, needMillis: adding.cpuMillis, maxMillis: quota.maxCpuMillis,
+      });
+    }
+    if (memory + adding.memoryMi > quota.maxMemoryMi) {
+      over(`memory limit reached: this lab needs ${adding.memoryMi}Mi and ${memory}Mi of ${quota.maxMemoryMi}Mi are in use`, {
+        resource: 'memory', usedMi: memory, needMi: adding.memoryMi, maxMi: quota.maxMemoryMi,
       });
     }
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client';
+import { labResources } from '../../labs/lab-resources';
 import { requireCourseTeacher, taughtCourseIds } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, roleProcedure, router, type AuthedContext } from '../init';
@@ -75,6 +76,7 @@ export const deploymentsRouter = router({
         mode,
         createdById: ctx.caller.id,
         targets,
+        resources: labResources(config),
         quotaField: 'studentIds',
       });
       return { ...deploymentView(d), instances: d.instances.map(instanceView) };

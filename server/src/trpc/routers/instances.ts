@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labResources } from '../../labs/lab-resources';
 import { runLabChecks } from '../../labs/run-checks';
 import type { RuntimeHandle } from '../../runtime/lab-runtime';
 import { courseRoleOf, requireInstance } from '../access';
@@ -39,6 +40,7 @@ export const instancesRouter = router({
       fail('FORBIDDEN', 'you are not a student of this course', { field: 'assignmentId' });
     }
     const me = ctx.caller.id;
+    const resources = labResources(await loadLabConfig(ctx.services, assignment.labConfig));
     // Decide and write under the student's lock, so concurrent clicks converge on one instance.
     const decision = await prisma.$transaction(async (tx) => {
       await lockUsers(tx, [me]);
@@ -48,11 +50,11 @@ export const instancesRouter = router({
         orderBy: { createdAt: 'desc' },
       });
       if (latest && LIVE_STATUSES.includes(latest.status)) return { kind: 'live' as const, instance: latest };
-      await assertInstanceQuota(tx, [me], assignment.courseId, 'assignmentId');
+      await assertInstanceQuota(tx, [me], assignment.courseId, resources, 'assignmentId');
       if (latest?.status === 'stopped' && latest.runtimeHandle !== null) {
         const instance = await tx.labInstance.update({
           where: { id: latest.id },
-          data: { status: 'pending', statusReason: null, stoppedAt: null },
+          data: { status: 'pending', statusReason: null, stoppedAt: null, ...resources },
           include: { deployment: true },
         });
         return { kind: 'restart' as const, instance };
@@ -64,6 +66,7 @@ export const instancesRouter = router({
         mode: 'per_student',
         createdById: me,
         targets: [{ ownerUserId: me }],
+        resources,
         quotaField: 'assignmentId',
       });
       return { kind: 'new' as const, instance: d.instances[0] };
