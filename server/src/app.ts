@@ -43,7 +43,7 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
   await app.register(fastifyCookie);
   requireJsonBodies(app);
   await registerOpsRoutes(app, services);
-  await registerAuthRoutes(app, { prisma: services.db.prisma, env: services.env });
+  await registerAuthRoutes(app, { prisma: services.db.prisma, env: services.env, sessionStore: services.sessionStore });
 
   const authenticator = new Authenticator(services.db.prisma, services.env);
   await app.register(fastifyTRPCPlugin, {

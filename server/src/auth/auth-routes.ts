@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import type { Env } from '../config/env';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { SessionStore } from '../infra/session-store/session-store';
 import { SESSION_COOKIE, createAuthSession, deleteAuthSession, findSessionUser } from './cookie-session';
 import { LoginThrottle } from './login-throttle';
 import { verifyPassword } from './password';
@@ -23,10 +24,11 @@ export function sessionCookieSecure(env: Pick<Env, 'SESSION_COOKIE_SECURE' | 'PU
 
 export async function registerAuthRoutes(
   app: FastifyInstance,
-  deps: { prisma: PrismaClient; env: Env; throttle?: LoginThrottle },
+  deps: { prisma: PrismaClient; env: Env; sessionStore: SessionStore },
 ): Promise<void> {
   const { prisma, env } = deps;
-  const throttle = deps.throttle ?? new LoginThrottle();
+  // Counts live in the session store, so replicas share them (see login-throttle.ts).
+  const throttle = new LoginThrottle(deps.sessionStore);
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: sessionCookieSecure(env) };
 
   app.post('/api/auth/login', async (req, reply) => {
@@ -37,7 +39,7 @@ export async function registerAuthRoutes(
       return reply.code(400).send({ code: 'BAD_INPUT', message: field ? `${field}: ${issue.message}` : issue.message, field });
     }
     const { username, password } = parsed.data;
-    const retryAfterMs = throttle.retryAfterMs(username, req.ip);
+    const retryAfterMs = await throttle.retryAfterMs(username, req.ip);
     if (retryAfterMs > 0) {
       const minutes = Math.ceil(retryAfterMs / 60_000);
       req.log.warn({ username }, 'sign-in throttled');
@@ -56,7 +58,7 @@ export async function registerAuthRoutes(
     const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() } });
     const ok = (await verifyPassword(password, user?.passwordHash)) && user !== null && !user.disabled;
     if (!ok || !user) {
-      throttle.recordFailure(username, req.ip);
+      await throttle.recordFailure(username, req.ip);
       req.log.info({ username }, 'sign-in refused');
       await recordAudit(prisma, req.log, {
         actorId: user?.id ?? null,
@@ -70,7 +72,7 @@ export async function registerAuthRoutes(
       });
       return reply.code(401).send({ code: 'UNAUTHENTICATED', message: 'wrong username or password' });
     }
-    throttle.recordSuccess(username);
+    await throttle.recordSuccess(username);
     const { token } = await createAuthSession(prisma, user.id, env.SESSION_TTL_HOURS);
     await recordAudit(prisma, req.log, {
       actorId: user.id,

@@ -6,11 +6,16 @@
 import { AppError } from '../../errors/app-error';
 import type { Disposable } from '../disposable';
 import { matchesFilter } from './session-filter';
-import type { SessionRecord, SessionStore } from './session-store';
+import { MAX_HITS_PER_KEY, type SessionRecord, type SessionStore } from './session-store';
+
+/** Hit keys kept at most; the least recently hit go first when an attacker sprays usernames. */
+const MAX_HIT_KEYS = 10_000;
 
 export class MemorySessionStore implements SessionStore {
   private readonly records = new Map<string, string>();
   private readonly claims = new Map<string, number>();
+  /** Hit timestamps per key, oldest first; Map order is least recently hit first. */
+  private readonly hits = new Map<string, number[]>();
   private readonly subscribers = new Map<string, Set<(message: unknown) => void>>();
   private closed = false;
   private claimsSinceSweep = 0;
@@ -54,6 +59,26 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
+  async recordHit(key: string, windowMs: number, now = Date.now()): Promise<void> {
+    this.assertOpen();
+    const list = this.recent(key, windowMs, now);
+    list.push(now);
+    list.sort((a, b) => a - b);
+    this.hits.delete(key);
+    this.hits.set(key, list.slice(-MAX_HITS_PER_KEY));
+    while (this.hits.size > MAX_HIT_KEYS) this.hits.delete(this.hits.keys().next().value as string);
+  }
+
+  async recentHits(key: string, windowMs: number, now = Date.now()): Promise<number[]> {
+    this.assertOpen();
+    return this.recent(key, windowMs, now);
+  }
+
+  async clearHits(key: string): Promise<void> {
+    this.assertOpen();
+    this.hits.delete(key);
+  }
+
   async publish(channel: string, message: unknown): Promise<void> {
     this.assertOpen();
     const raw = JSON.stringify(message);
@@ -92,6 +117,10 @@ export class MemorySessionStore implements SessionStore {
 
   private assertOpen(): void {
     if (this.closed) throw new AppError('SERVICE_UNAVAILABLE', 'session store is closed');
+  }
+
+  private recent(key: string, windowMs: number, now: number): number[] {
+    return (this.hits.get(key) ?? []).filter((t) => now - t < windowMs);
   }
 
   /** Expired claims are dropped lazily, once per 1000 claims, to keep memory bounded. */

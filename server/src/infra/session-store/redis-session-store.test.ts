@@ -70,6 +70,19 @@ describe('RedisSessionStore across processes', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
+  it('hits recorded by two replicas add up, and the key expires one window after its latest hit', async () => {
+    const prefix = freshPrefix();
+    const [a, b] = [open(prefix), open(prefix)];
+    await a.recordHit('login:u:ada', 60_000, 1000);
+    await b.recordHit('login:u:ada', 60_000, 2000);
+    expect(await a.recentHits('login:u:ada', 60_000, 2500)).toEqual([1000, 2000]);
+    const admin = new Redis(TEST_REDIS_URL);
+    const ttl = await admin.pttl(`${prefix}hits:login:u:ada`);
+    await admin.quit();
+    expect(ttl).toBeGreaterThan(55_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
   it('keeps delivering to subscribers after Redis drops both of its connections', async () => {
     const name = `autolabs-test-${randomUUID()}`;
     const prefix = freshPrefix();

@@ -5,14 +5,17 @@
  * top-level record field, so `update` is an atomic HSET of the patched fields (guarded by EXISTS in a Lua
  * script) with no read-modify-write race between replicas; `sessions` is the set of ids and
  * `by-<field>:<value>` index sets serve filtered `list` (kept in step by the same scripts); `claim:<key>`
- * is a `SET NX EX` marker. Pub/sub channels get the same prefix and use a second, duplicated connection,
+ * is a `SET NX EX` marker; `hits:<key>` is a sorted set of hit timestamps (score = time, member = time plus a
+ * random suffix so equal times stay distinct), trimmed to the window and MAX_HITS_PER_KEY on every hit and
+ * expiring one window after its latest hit. Pub/sub channels get the same prefix and use a second, duplicated connection,
  * because a subscribed Redis connection can run nothing else; ioredis re-subscribes after reconnects.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { AppError, isAppError } from '../../errors/app-error';
 import type { Disposable } from '../disposable';
 import { matchesFilter, type SessionFilter } from './session-filter';
-import type { SessionRecord, SessionStore } from './session-store';
+import { MAX_HITS_PER_KEY, type SessionRecord, type SessionStore } from './session-store';
 
 /** Fields with an index set each (`by-<field>:<JSON value>`), so filtered `list` reads only matching ids. */
 const INDEXED = ['ownerId', 'labInstanceId', 'courseId'] as const;
@@ -125,6 +128,33 @@ export class RedisSessionStore implements SessionStore {
     return reply === 'OK';
   }
 
+  async recordHit(key: string, windowMs: number, now = Date.now()): Promise<void> {
+    const k = this.hitsKey(key);
+    const member = `${now}:${randomBytes(6).toString('hex')}`;
+    // One MULTI, so a reader on another replica never sees the set half trimmed.
+    const replies = await this.run(() =>
+      this.redis
+        .multi()
+        .zadd(k, now, member)
+        .zremrangebyscore(k, '-inf', now - windowMs)
+        .zremrangebyrank(k, 0, -(MAX_HITS_PER_KEY + 1))
+        .pexpire(k, windowMs)
+        .exec(),
+    );
+    const failed = replies?.find(([err]) => err)?.[0];
+    if (failed) throw new AppError('SERVICE_UNAVAILABLE', 'session store (Redis) is unavailable', { cause: failed });
+  }
+
+  async recentHits(key: string, windowMs: number, now = Date.now()): Promise<number[]> {
+    const reply = await this.run(() => this.redis.zrange(this.hitsKey(key), `(${now - windowMs}`, '+inf', 'BYSCORE', 'WITHSCORES'));
+    // WITHSCORES interleaves member, score: keep the scores.
+    return reply.filter((_, i) => i % 2 === 1).map(Number);
+  }
+
+  async clearHits(key: string): Promise<void> {
+    await this.run(() => this.redis.del(this.hitsKey(key)));
+  }
+
   async publish(channel: string, message: unknown): Promise<void> {
     await this.run(() => this.redis.publish(this.prefix + channel, JSON.stringify(message)));
   }
@@ -182,6 +212,10 @@ export class RedisSessionStore implements SessionStore {
 
   private recordKey(id: string): string {
     return `${this.prefix}session:${id}`;
+  }
+
+  private hitsKey(key: string): string {
+    return `${this.prefix}hits:${key}`;
   }
 
   private indexKey(): string {

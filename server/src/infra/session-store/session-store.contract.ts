@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../testing/wait-for';
-import type { SessionRecord, SessionStore } from './session-store';
+import { MAX_HITS_PER_KEY, type SessionRecord, type SessionStore } from './session-store';
 
 export function sessionRecord(over: Partial<SessionRecord> = {}): SessionRecord {
   const now = Date.now();
@@ -115,6 +115,43 @@ export function runSessionStoreContract(name: string, makeStore: () => Promise<S
       expect(await s.claimOnce(key, 1)).toBe(false);
       await sleep(1200);
       expect(await s.claimOnce(key, 1)).toBe(true);
+    });
+
+    it('recentHits returns the hits still inside the window, oldest first, equal times counted twice', async () => {
+      const s = await open();
+      for (const t of [1000, 3000, 2000, 2000]) await s.recordHit('login:u:ada', 10_000, t);
+      expect(await s.recentHits('login:u:ada', 10_000, 3000)).toEqual([1000, 2000, 2000, 3000]);
+      // A hit leaves the window exactly windowMs after it happened.
+      expect(await s.recentHits('login:u:ada', 10_000, 11_000)).toEqual([2000, 2000, 3000]);
+      expect(await s.recentHits('login:u:ada', 10_000, 13_000)).toEqual([]);
+    });
+
+    it('recordHit drops hits that have left the window, so they do not come back with a wider one', async () => {
+      const s = await open();
+      await s.recordHit('k', 1000, 1000);
+      await s.recordHit('k', 1000, 5000);
+      expect(await s.recentHits('k', 60_000, 5000)).toEqual([5000]);
+    });
+
+    it(`keeps only the newest ${MAX_HITS_PER_KEY} hits of a key`, async () => {
+      const s = await open();
+      for (let t = 1; t <= MAX_HITS_PER_KEY + 5; t++) await s.recordHit('sprayed', 60_000, t);
+      const hits = await s.recentHits('sprayed', 60_000, MAX_HITS_PER_KEY + 5);
+      expect(hits).toHaveLength(MAX_HITS_PER_KEY);
+      expect(hits[0]).toBe(6);
+    });
+
+    it('clearHits forgets one key only; keys never share hits', async () => {
+      const s = await open();
+      await s.recordHit('login:u:ada', 60_000, 1000);
+      await s.recordHit('login:u:ada', 60_000, 1001);
+      await s.recordHit('login:u:bob', 60_000, 1002);
+      expect(await s.recentHits('login:u:bob', 60_000, 1003)).toEqual([1002]);
+      expect(await s.recentHits('login:u:nobody', 60_000, 1003)).toEqual([]);
+      await s.clearHits('login:u:ada');
+      await s.clearHits('login:u:never-hit');
+      expect(await s.recentHits('login:u:ada', 60_000, 1003)).toEqual([]);
+      expect(await s.recentHits('login:u:bob', 60_000, 1003)).toEqual([1002]);
     });
 
     it('delivers published messages in order to every subscriber of the channel, and only that channel', async () => {

@@ -2,6 +2,7 @@
  * Where live terminal sessions are registered, so any gateway replica can locate a session, the admin
  * console can list and kill them, and the idle culler can read activity. Also holds single-use ticket ids
  * and carries control messages between processes.
+ * Also keeps sliding-window hit counts (the sign-in throttle), so every API replica counts the same failures.
  * Implementations: MemorySessionStore (embedded) and RedisSessionStore. Both pass session-store.contract.ts.
  *
  * Semantics: records are JSON; `update` of a missing id is a no-op returning false. Records are not
@@ -34,11 +35,24 @@ export interface SessionStore {
   remove(id: string): Promise<void>;
   /** Records `key` for `ttlSeconds`; true the first time, false if it was already there (single-use tickets). */
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Sliding-window counter: records one hit on `key` at `now`. Hits that have left the window (older than
+   * `windowMs` before `now`) are dropped, and so is everything but the newest MAX_HITS_PER_KEY hits; a key
+   * with no recent hit disappears by itself. Distinct keys never share hits.
+   */
+  recordHit(key: string, windowMs: number, now?: number): Promise<void>;
+  /** Timestamps of the hits on `key` still inside the window (`now - t < windowMs`), oldest first. */
+  recentHits(key: string, windowMs: number, now?: number): Promise<number[]>;
+  /** Forgets every hit on `key`; clearing an unknown key is fine. */
+  clearHits(key: string): Promise<void>;
   publish(channel: string, message: unknown): Promise<void>;
   subscribe(channel: string, handler: (message: unknown) => void): Promise<Disposable>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Hits kept per key by `recordHit`: more than any limit counted with them, small enough to bound memory. */
+export const MAX_HITS_PER_KEY = 1000;
 
 /** Channel on which the server asks gateways to act on a session ({ type: 'kill', sessionId, by }). */
 export const SESSION_CONTROL_CHANNEL = 'autolabs:session-control';
