@@ -97,6 +97,57 @@ describe('group labs', () => {
     expect((await codeOf(h.callerFor('otherStudent').sessions.terminalTicket({ instanceId }))).code).toBe('FORBIDDEN');
     expect((await h.callerFor('teacher').instances.get({ id: instanceId })).groupId).toBe(group.id);
   });
+
+  it('a group member starting a per_group assignment starts the group lab; a teammate gets the same one, an outsider a clear error', async () => {
+    const prisma = h.services.db.prisma;
+    const lab = await storeLab(h.services, LAB_YAML.replace('name: api-test-lab', 'name: api-group-start').replace('spec:\n', 'spec:\n  mode: per_group\n'), {
+      createdById: h.users.teacher.id,
+      courseId: null,
+    });
+    const course = await w.makeCourse();
+    const team = await prisma.studentGroup.create({
+      data: { courseId: course.id, name: 'team', members: { create: [{ userId: h.users.student.id }, { userId: h.users.otherStudent.id }] } },
+    });
+    const assignment = await prisma.assignment.create({ data: { courseId: course.id, labConfigId: lab.id, title: 'Group work' } });
+    const first = await h.callerFor('student').instances.start({ assignmentId: assignment.id });
+    expect(first).toMatchObject({ groupId: team.id, ownerUserId: null, status: 'pending' });
+    expect((await prisma.labDeployment.findUniqueOrThrow({ where: { id: first.deploymentId } })).mode).toBe('per_group');
+    const second = await h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id });
+    expect(second.id).toBe(first.id);
+    // Both find it on their home page, with the assignment.
+    for (const who of ['student', 'otherStudent'] as const) {
+      expect((await h.callerFor(who).instances.mine()).map((i) => i.id)).toContain(first.id);
+      const mine = await h.callerFor(who).assignments.mine();
+      expect(mine.find((a) => a.id === assignment.id)?.instance?.id).toBe(first.id);
+    }
+    // Out of the group: a clear error, and no instance.
+    await prisma.groupMember.delete({ where: { groupId_userId: { groupId: team.id, userId: h.users.otherStudent.id } } });
+    expect(await codeOf(h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }))).toEqual({
+      code: 'BAD_REQUEST',
+      appCode: 'BAD_INPUT',
+      field: 'assignmentId',
+    });
+    expect((await h.callerFor('otherStudent').instances.mine()).map((i) => i.id)).not.toContain(first.id);
+    expect(await prisma.labInstance.count({ where: { deployment: { assignmentId: assignment.id } } })).toBe(1);
+  });
+
+  it('students starting a shared assignment all get the one course instance', async () => {
+    const prisma = h.services.db.prisma;
+    const lab = await storeLab(h.services, LAB_YAML.replace('name: api-test-lab', 'name: api-shared-start').replace('spec:\n', 'spec:\n  mode: shared\n'), {
+      createdById: h.users.teacher.id,
+      courseId: null,
+    });
+    const course = await w.makeCourse();
+    const assignment = await prisma.assignment.create({ data: { courseId: course.id, labConfigId: lab.id, title: 'Shared work' } });
+    const [a, b] = await Promise.all([
+      h.callerFor('student').instances.start({ assignmentId: assignment.id }),
+      h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }),
+    ]);
+    expect(b.id).toBe(a.id);
+    expect(a).toMatchObject({ ownerUserId: null, groupId: null });
+    expect((await h.callerFor('otherStudent').instances.mine()).map((i) => i.id)).toContain(a.id);
+    expect(await prisma.labInstance.count({ where: { deployment: { assignmentId: assignment.id } } })).toBe(1);
+  });
 });
 
 describe('instances.start', () => {

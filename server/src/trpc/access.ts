@@ -8,7 +8,7 @@
  *   students), and read access to the courses they belong to.
  * A record that does not exist is NOT_FOUND for everyone; one that exists but is not yours is FORBIDDEN.
  */
-import type { Course, CourseRole, LabDeployment, LabInstance } from '../generated/prisma/client';
+import type { Course, CourseRole, LabDeployment, LabInstance, Prisma } from '../generated/prisma/client';
 import { fail } from './errors';
 import type { AuthedContext } from './init';
 
@@ -51,6 +51,20 @@ export async function taughtCourseIds(ctx: AuthedContext): Promise<string[]> {
 }
 
 export type InstanceWithDeployment = LabInstance & { deployment: LabDeployment };
+
+/**
+ * The instances a student works in, as a query filter (the same rule as instanceRelation's 'user'):
+ * their own, their groups' and the shared instances of the courses they study in.
+ */
+export function usableBy(userId: string): Prisma.LabInstanceWhereInput {
+  return {
+    OR: [
+      { ownerUserId: userId },
+      { ownerUserId: null, group: { members: { some: { userId } } } },
+      { ownerUserId: null, groupId: null, deployment: { course: { members: { some: { userId, role: 'student' } } } } },
+    ],
+  };
+}
 
 /** How the caller relates to an instance; null when not at all. */
 export type InstanceRelation = 'user' | 'teacher' | 'admin';

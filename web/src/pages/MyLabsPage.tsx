@@ -77,6 +77,12 @@ function LabCard({ assignment, onChanged }: { assignment: MyAssignment; onChange
       <dl className="kv">
         <dt>Due</dt>
         <dd>{formatDate(assignment.dueAt)}</dd>
+        {instance && instance.ownerUserId === null ? (
+          <>
+            <dt>Shared</dt>
+            <dd>{instance.groupId ? 'with your group: each member gets their own terminal in it' : 'with the whole class'}</dd>
+          </>
+        ) : null}
         {instance?.startedAt ? (
           <>
             <dt>Started</dt>

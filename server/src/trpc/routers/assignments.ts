@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireCourseMember, requireCourseTeacher } from '../access';
+import { requireCourseMember, requireCourseTeacher, usableBy } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router } from '../init';
 import { assignmentView, instanceView } from '../views';
@@ -27,7 +27,7 @@ export const assignmentsRouter = router({
         course: true,
         labConfig: true,
         deployments: {
-          include: { instances: { where: { ownerUserId: me }, orderBy: { createdAt: 'desc' }, take: 1, include: { deployment: true } } },
+          include: { instances: { where: usableBy(me), orderBy: { createdAt: 'desc' }, take: 1, include: { deployment: true } } },
           orderBy: { createdAt: 'desc' },
         },
       },

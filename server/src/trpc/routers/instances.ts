@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { labResources } from '../../labs/lab-resources';
 import { runLabChecks } from '../../labs/run-checks';
 import type { RuntimeHandle } from '../../runtime/lab-runtime';
-import { courseRoleOf, requireInstance } from '../access';
+import { courseRoleOf, requireInstance, usableBy } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router } from '../init';
 import { insertDeployment, publishDeployment, restartInstance, stopInstances } from '../lab-jobs';
+import { labSlot } from '../lab-slot';
 import { loadLabConfig } from '../lab-store';
 import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from '../quota';
 import { instanceView } from '../views';
@@ -15,7 +16,7 @@ const id = z.uuid();
 export const instancesRouter = router({
   mine: authedProcedure.query(async ({ ctx }) => {
     const rows = await ctx.services.db.prisma.labInstance.findMany({
-      where: { ownerUserId: ctx.caller.id, status: { not: 'archived' } },
+      where: { AND: [usableBy(ctx.caller.id), { status: { not: 'archived' } }] },
       include: { deployment: true },
       orderBy: { createdAt: 'desc' },
       take: 100,
@@ -29,8 +30,9 @@ export const instancesRouter = router({
   }),
 
   /**
-   * A student starts their lab for an assignment: the live instance if there is one, a stopped one
-   * started again (same storage), or a new one-student deployment.
+   * A student starts their lab for an assignment: the live instance of their slot if there is one (their
+   * own, their group's or the course's, by the lab's mode: lab-slot.ts), a stopped one started again
+   * (same storage), or a new deployment for that slot.
    */
   start: authedProcedure.input(z.object({ assignmentId: id })).mutation(async ({ ctx, input }) => {
     const prisma = ctx.services.db.prisma;
@@ -40,17 +42,19 @@ export const instancesRouter = router({
       fail('FORBIDDEN', 'you are not a student of this course', { field: 'assignmentId' });
     }
     const me = ctx.caller.id;
-    const resources = labResources(await loadLabConfig(ctx.services, assignment.labConfig));
-    // Decide and write under the student's lock, so concurrent clicks converge on one instance.
+    const config = await loadLabConfig(ctx.services, assignment.labConfig);
+    const resources = labResources(config);
+    const slot = await labSlot(prisma, config.spec.mode, me, assignment);
+    // Decide and write under the slot's lock, so concurrent clicks converge on one instance.
     const decision = await prisma.$transaction(async (tx) => {
-      await lockUsers(tx, [me]);
+      await lockUsers(tx, [slot.lockKey]);
       const latest = await tx.labInstance.findFirst({
-        where: { ownerUserId: me, deployment: { assignmentId: assignment.id } },
+        where: { AND: [slot.where, { deployment: { assignmentId: assignment.id } }] },
         include: { deployment: true },
         orderBy: { createdAt: 'desc' },
       });
       if (latest && LIVE_STATUSES.includes(latest.status)) return { kind: 'live' as const, instance: latest };
-      await assertInstanceQuota(tx, [me], assignment.courseId, resources, 'assignmentId');
+      await assertInstanceQuota(tx, slot.owners, assignment.courseId, resources, 'assignmentId');
       if (latest?.status === 'stopped' && latest.runtimeHandle !== null) {
         const instance = await tx.labInstance.update({
           where: { id: latest.id },
@@ -63,9 +67,9 @@ export const instancesRouter = router({
         labConfigId: assignment.labConfigId,
         courseId: assignment.courseId,
         assignmentId: assignment.id,
-        mode: 'per_student',
+        mode: config.spec.mode,
         createdById: me,
-        targets: [{ ownerUserId: me }],
+        targets: [slot.target],
         resources,
         quotaField: 'assignmentId',
       });
