@@ -30,6 +30,12 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** The harness lab under another name and lab mode, stored as a new lab config. */
+function storeModeLab(name: string, mode: 'per_group' | 'shared', courseId: string | null = null) {
+  const yaml = LAB_YAML.replace('name: api-test-lab', `name: ${name}`).replace('spec:\n', `spec:\n  mode: ${mode}\n`);
+  return storeLab(h.services, yaml, { createdById: h.users.teacher.id, courseId });
+}
+
 async function codeOf(p: Promise<unknown>): Promise<{ code: string; appCode?: string; field?: string }> {
   try {
     await p;
@@ -74,10 +80,7 @@ describe('deployments', () => {
 describe('group labs', () => {
   it('per_group labs get one instance per group; its members (only) open their own terminal session in it', async () => {
     const prisma = h.services.db.prisma;
-    const groupLab = await storeLab(h.services, LAB_YAML.replace('name: api-test-lab', 'name: api-group-lab').replace('spec:\n', 'spec:\n  mode: per_group\n'), {
-      createdById: h.users.teacher.id,
-      courseId: w.course.id,
-    });
+    const groupLab = await storeModeLab('api-group-lab', 'per_group', w.course.id);
     const course = await w.makeCourse();
     const group = await prisma.studentGroup.create({ data: { courseId: course.id, name: 'red', members: { create: [{ userId: h.users.student.id }] } } });
     await prisma.studentGroup.create({ data: { courseId: course.id, name: 'blue', members: { create: [{ userId: h.users.otherStudent.id }] } } });
@@ -100,10 +103,7 @@ describe('group labs', () => {
 
   it('a group member starting a per_group assignment starts the group lab; a teammate gets the same one, an outsider a clear error', async () => {
     const prisma = h.services.db.prisma;
-    const lab = await storeLab(h.services, LAB_YAML.replace('name: api-test-lab', 'name: api-group-start').replace('spec:\n', 'spec:\n  mode: per_group\n'), {
-      createdById: h.users.teacher.id,
-      courseId: null,
-    });
+    const lab = await storeModeLab('api-group-start', 'per_group');
     const course = await w.makeCourse();
     const team = await prisma.studentGroup.create({
       data: { courseId: course.id, name: 'team', members: { create: [{ userId: h.users.student.id }, { userId: h.users.otherStudent.id }] } },
@@ -133,10 +133,7 @@ describe('group labs', () => {
 
   it('students starting a shared assignment all get the one course instance', async () => {
     const prisma = h.services.db.prisma;
-    const lab = await storeLab(h.services, LAB_YAML.replace('name: api-test-lab', 'name: api-shared-start').replace('spec:\n', 'spec:\n  mode: shared\n'), {
-      createdById: h.users.teacher.id,
-      courseId: null,
-    });
+    const lab = await storeModeLab('api-shared-start', 'shared');
     const course = await w.makeCourse();
     const assignment = await prisma.assignment.create({ data: { courseId: course.id, labConfigId: lab.id, title: 'Shared work' } });
     const [a, b] = await Promise.all([
