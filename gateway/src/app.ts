@@ -9,19 +9,25 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
 import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
 import { originAllowed } from './auth/origin-check';
-import { admitTicket } from './auth/ticket-gate';
+import { claimTicket, verifyTicketClaims } from './auth/ticket-gate';
 import { createBackendOpener } from './backends/backend-opener';
 import type { TerminalBackendOpener } from './backends/terminal-backend';
 import type { BatcherOptions } from './hub/flow-control';
 import { SessionHub } from './hub/session-hub';
 import { CloseCode, GATEWAY_WS_PATH, LIMITS } from './protocol/wire';
 import { serveConnection } from './ws/client-connection';
+import { FORWARDED_HEADER, forwardToPeer } from './ws/peer-forward';
 
 export interface GatewayPluginOptions {
   sessionStore: SessionStore;
   objectStore: ObjectStore;
   ticketPublicKey: CryptoKey;
   gatewayId: string;
+  /**
+   * Where the other replicas reach this one (GATEWAY_INTERNAL_URL, http(s) or ws(s)); recorded with each
+   * session so they forward its connections here. Absent: they refuse them (4013) instead.
+   */
+  internalUrl?: string;
   /** Origins allowed besides the gateway's own; '*' allows any (development only). */
   allowedOrigins: string[];
   graceSeconds: number;
@@ -43,6 +49,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     objectStore: opts.objectStore,
     recordingsBucket: opts.recordingsBucket,
     gatewayId: opts.gatewayId,
+    internalUrl: opts.internalUrl,
     graceSeconds: opts.graceSeconds,
     backends: opts.backends ?? createBackendOpener({ kubeConfig: opts.kubeConfig }),
     log: app.log,
@@ -77,9 +84,15 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     (socket, req) => {
       // Keystroke echoes are tiny: Nagle's algorithm would hold them for up to 40 ms.
       req.socket.setNoDelay(true);
+      // A connection a peer forwarded here is served here or refused, never forwarded again (no loops).
+      const forwarded = req.headers[FORWARDED_HEADER] !== undefined;
       serveConnection(socket, {
         hub,
-        admit: (token) => admitTicket(opts.ticketPublicKey, opts.sessionStore, token),
+        verify: (token) => verifyTicketClaims(opts.ticketPublicKey, token),
+        claim: (ticket) => claimTicket(opts.sessionStore, ticket),
+        forward: forwarded
+          ? undefined
+          : (gatewayUrl, hello) => forwardToPeer(socket, { gatewayUrl, gatewayId: opts.gatewayId, hello, log: req.log }),
         log: req.log,
       });
     },

@@ -19,6 +19,7 @@ export async function gatewayOptionsFromEnv(
   return {
     ...parts,
     gatewayId: `${os.hostname()}-${process.pid}`,
+    internalUrl: env.GATEWAY_INTERNAL_URL,
     allowedOrigins: env.ALLOWED_ORIGINS ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : [],
     graceSeconds: env.SESSION_GRACE_SECONDS,
     recordingsBucket: env.S3_BUCKET_RECORDINGS,

@@ -91,7 +91,8 @@ describe('helm template', () => {
 
   it('sets only variables that server/src/config/env.ts knows, secrets from the Secret, private key on the API only', async () => {
     const m = await render(devArgs);
-    const known = new Set(Object.keys(envSchema.shape));
+    // POD_IP is the downward-API input of GATEWAY_INTERNAL_URL, not read by the process itself.
+    const known = new Set([...Object.keys(envSchema.shape), 'POD_IP']);
     for (const deployment of ['autolabs-api', 'autolabs-worker', 'autolabs-gateway']) {
       const env = containerOf(m, deployment).env ?? [];
       const byName = new Map(env.map((e) => [e.name, e]));
@@ -103,6 +104,9 @@ describe('helm template', () => {
       }
       expect(byName.has('TICKET_PRIVATE_KEY')).toBe(deployment === 'autolabs-api');
     }
+    const gateway = new Map((containerOf(m, 'autolabs-gateway').env ?? []).map((e) => [e.name, e]));
+    expect(gateway.get('POD_IP')?.valueFrom?.fieldRef?.fieldPath).toBe('status.podIP');
+    expect(gateway.get('GATEWAY_INTERNAL_URL')?.value).toBe(`ws://$(POD_IP):${containerOf(m, 'autolabs-gateway').ports?.[0]?.containerPort}`);
   });
 
   it('the rendered values pass the server environment schema', async () => {

@@ -2,7 +2,8 @@
  * Two gateway replicas sharing a real Redis session store (random key prefix per run): single-use
  * tickets hold across replicas, sessions are registered where the admin console reads them, an admin
  * kill published by the server reaches the replica serving the session, and a replica refuses a
- * session another live replica serves.
+ * session another live replica serves when that replica has no internal URL to forward to (forwarding
+ * itself: gateway-forward.test.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair } from 'jose';
@@ -69,9 +70,10 @@ describe('gateway with Redis', () => {
     await waitFor('record removed', async () => (await server.get(sid)) === null);
   });
 
-  it('refuses to open a second shell for a session another live replica serves', async () => {
+  it('refuses to open a second shell for a session another live replica serves without an internal URL', async () => {
     const owner = await WireClient.connect({ url: a.url, ticket: await a.ownerTicket(), origin: a.origin });
     const sid = owner.control('welcome')!.sessionId;
+    expect((await server.get(sid))?.gatewayUrl).toBeUndefined();
     const elsewhere = await WireClient.connect({ url: b.url, ticket: await b.ownerTicket({ sid }), origin: b.origin });
     expect((await elsewhere.closed).code).toBe(CloseCode.SESSION_NOT_FOUND);
     expect(elsewhere.control('error')?.message).toMatch(/another gateway/);

@@ -1,8 +1,10 @@
 /**
- * Admits a terminal ticket: signature, issuer, audience and expiry (verifyTicket), then the shape of
- * the claims (the signer is trusted, but a gateway must not crash on a ticket minted by an older or
- * newer server), then single use: the `jti` is claimed in the session store, shared by every gateway
- * replica, until the ticket would have expired anyway.
+ * Admits a terminal ticket in two steps. `verifyTicketClaims`: signature, issuer, audience and expiry
+ * (verifyTicket), then the shape of the claims (the signer is trusted, but a gateway must not crash on a
+ * ticket minted by an older or newer server). `claimTicket`: single use, the `jti` is claimed in the
+ * session store, shared by every gateway replica, until the ticket would have expired anyway.
+ * They are apart because a replica that forwards a connection to the replica holding the session
+ * verifies the ticket but leaves the claim to that peer (docs/terminal-protocol.md, "Replicas").
  */
 import type { CryptoKey } from 'jose';
 import { z } from 'zod';
@@ -35,7 +37,8 @@ const claimsSchema = z.object({
 /** Prefix of the single-use keys in the session store. */
 export const TICKET_CLAIM_PREFIX = 'autolabs:ticket:';
 
-export async function admitTicket(publicKey: CryptoKey, store: SessionStore, token: string): Promise<VerifiedTicket> {
+/** Signature, expiry and claim shape; throws TICKET_INVALID / TICKET_EXPIRED. Does not claim the ticket. */
+export async function verifyTicketClaims(publicKey: CryptoKey, token: string): Promise<VerifiedTicket> {
   const verified = await verifyTicket(publicKey, token);
   const parsed = claimsSchema.safeParse(verified);
   if (!parsed.success) {
@@ -45,9 +48,13 @@ export async function admitTicket(publicKey: CryptoKey, store: SessionStore, tok
       detail: { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
     });
   }
-  const ttl = Math.max(1, parsed.data.exp - Math.floor(Date.now() / 1000) + 5);
-  if (!(await store.claimOnce(`${TICKET_CLAIM_PREFIX}${parsed.data.jti}`, ttl))) {
+  return parsed.data;
+}
+
+/** Claims a verified ticket's `jti` once across every replica; throws TICKET_REUSED the second time. */
+export async function claimTicket(store: SessionStore, ticket: VerifiedTicket): Promise<void> {
+  const ttl = Math.max(1, ticket.exp - Math.floor(Date.now() / 1000) + 5);
+  if (!(await store.claimOnce(`${TICKET_CLAIM_PREFIX}${ticket.jti}`, ttl))) {
     throw new AppError('TICKET_REUSED', 'terminal ticket was already used; request a new one');
   }
-  return parsed.data;
 }

@@ -29,6 +29,8 @@ export interface SessionHubOptions {
   objectStore: ObjectStore;
   recordingsBucket: string;
   gatewayId: string;
+  /** Where peers reach this replica; written into the records of its sessions (SessionRecord.gatewayUrl). */
+  internalUrl?: string;
   graceSeconds: number;
   backends: TerminalBackendOpener;
   log: FastifyBaseLogger;
@@ -98,6 +100,16 @@ export class SessionHub {
     }
   }
 
+  /**
+   * The internal URL of another live replica serving session `id`, or null when this replica serves it,
+   * nobody live does, or the holder cannot be reached by peers (no gatewayUrl).
+   */
+  async peerHolding(id: string): Promise<string | null> {
+    if (this.entries.has(id) || this.opening.has(id)) return null;
+    const record = await this.opts.sessionStore.get(id);
+    return record && this.servedElsewhere(record) ? (record.gatewayUrl ?? null) : null;
+  }
+
   /** Ends every session (clients closed with `code`) and stops listening. */
   async close(code: number = CloseCode.SHUTTING_DOWN): Promise<void> {
     this.closing = true;
@@ -115,7 +127,7 @@ export class SessionHub {
       return local;
     }
     const record = await this.opts.sessionStore.get(ticket.sid);
-    const foreign = record && record.state !== 'ended' && record.gatewayId !== this.opts.gatewayId && !this.stale(record) ? record : null;
+    const foreign = record && this.servedElsewhere(record) ? record : null;
     const known: KnownSession | null = record && record.state !== 'ended' ? record : null;
     checkAttach(ticket, known);
     if (foreign) throw new AppError('NOT_FOUND', 'the terminal session is served by another gateway', { field: 'ticket.sid' });
@@ -143,6 +155,7 @@ export class SessionHub {
       labInstanceId: ticket.labInstanceId,
       courseId: ticket.courseId,
       gatewayId: this.opts.gatewayId,
+      ...(this.opts.internalUrl ? { gatewayUrl: this.opts.internalUrl } : {}),
       state: 'live',
       clients: [],
       controlGrantedTo: [],
@@ -224,6 +237,11 @@ export class SessionHub {
     if (!entry) return;
     this.opts.log.info({ sessionId: m.sessionId, by: m.by }, 'terminal session killed by an administrator');
     void entry.session.end(CloseCode.KILLED_BY_ADMIN, 'ended by an administrator');
+  }
+
+  /** Live on another replica: not ended, and that replica's heartbeat is fresh. */
+  private servedElsewhere(record: SessionRecord): boolean {
+    return record.state !== 'ended' && record.gatewayId !== this.opts.gatewayId && !this.stale(record);
   }
 
   private stale(record: SessionRecord): boolean {

@@ -7,6 +7,7 @@ import fastify, { type FastifyInstance } from 'fastify';
 import { generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
@@ -35,6 +36,8 @@ export interface FixtureOptions extends Partial<GatewayPluginOptions> {
   sessionStore?: SessionStore;
   /** Share one key pair between gateways; generated when absent. */
   keys?: { privateKey: CryptoKey; publicKey: CryptoKey };
+  /** Give the gateway an internalUrl pointing at its own listen address, so replicas forward to it. */
+  reachableByPeers?: boolean;
 }
 
 export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFixture> {
@@ -44,18 +47,21 @@ export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFi
   const { privateKey, publicKey } = opts.keys ?? (await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }));
   const app = fastify({ logger: false });
   const recordingsBucket = 'recordings';
-  const { keys: _keys, ...pluginOptions } = opts;
+  const { keys: _keys, reachableByPeers, ...pluginOptions } = opts;
+  // The internal URL is recorded before the gateway listens, so its port is chosen first.
+  const port = reachableByPeers ? await freePort() : 0;
   await app.register(gatewayPlugin, {
     ...pluginOptions,
     sessionStore,
     objectStore,
     ticketPublicKey: publicKey,
     gatewayId: opts.gatewayId ?? `test-${randomUUID().slice(0, 8)}`,
+    internalUrl: reachableByPeers ? `ws://127.0.0.1:${port}` : opts.internalUrl,
     allowedOrigins: opts.allowedOrigins ?? ['http://app.test'],
     graceSeconds: opts.graceSeconds ?? 900,
     recordingsBucket,
   });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = await app.listen({ host: '127.0.0.1', port });
   const base = new URL(address);
 
   return {
@@ -75,4 +81,15 @@ export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFi
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * One WebSocket from hello to close. Validates every frame at the edge (wire.ts decoders) before it
  * reaches the hub; a bad frame closes this connection only, with the documented code, and the session
- * and its other clients carry on.
+ * and its other clients carry on. A connection for a session another replica holds is handed to a
+ * PeerLink (peer-forward.ts) after its ticket is verified, and from then on only piped.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
@@ -10,6 +11,7 @@ import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
 import type { ClientSink } from '../hub/client-sink';
 import type { SessionClient } from '../hub/live-session';
 import type { SessionHub } from '../hub/session-hub';
+import type { PeerLink } from './peer-forward';
 import {
   CloseCode,
   LIMITS,
@@ -23,7 +25,15 @@ import {
 
 export interface ConnectionDeps {
   hub: SessionHub;
-  admit: (token: string) => Promise<VerifiedTicket>;
+  /** Signature, expiry and claim shape; does not use the ticket up. */
+  verify: (token: string) => Promise<VerifiedTicket>;
+  /** Single use across replicas: throws TICKET_REUSED the second time. */
+  claim: (ticket: VerifiedTicket) => Promise<void>;
+  /**
+   * Forwards this connection (its hello text) to the replica at `gatewayUrl`. Absent when this
+   * connection must not be forwarded: it was forwarded to us already (loop guard).
+   */
+  forward?: (gatewayUrl: string, hello: string) => PeerLink;
   log: FastifyBaseLogger;
 }
 
@@ -57,10 +67,11 @@ const WIRE_CODES: readonly string[] = [
 ];
 
 export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
-  let phase: 'hello' | 'admitting' | 'attached' | 'closed' = 'hello';
+  let phase: 'hello' | 'admitting' | 'attached' | 'forwarding' | 'closed' = 'hello';
   // Read through a function: the phase changes while an attach is awaited.
   const isClosed = () => phase === 'closed';
   let client: SessionClient | null = null;
+  let peer: PeerLink | null = null;
   const early: { data: RawData; isBinary: boolean }[] = [];
   let alive = true;
 
@@ -86,6 +97,7 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
     clearInterval(keepalive);
     client?.detach();
     client = null;
+    peer?.close();
     // Close reasons are limited to 123 bytes by the WebSocket protocol.
     if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason.slice(0, 120));
   }
@@ -121,6 +133,7 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
       return;
     }
     if (phase === 'attached') onMessage(data, isBinary);
+    if (phase === 'forwarding') peer?.send(data, isBinary);
   });
 
   socket.on('close', () => {
@@ -129,6 +142,7 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
     clearInterval(keepalive);
     client?.detach();
     client = null;
+    peer?.close();
   });
 
   // ws closes the socket itself on protocol errors (1009 for an oversized message, 1007 for bad UTF-8),
@@ -141,7 +155,8 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
 
   function onHello(data: RawData, isBinary: boolean): void {
     if (isBinary) return fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: 'the first message must be a hello' });
-    const decoded = decodeClientControl(rawText(data));
+    const text = rawText(data);
+    const decoded = decodeClientControl(text);
     if (!decoded.ok) return fail(decoded.fault);
     const hello = decoded.value;
     if (hello.type !== 'hello') return fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: 'the first message must be a hello', field: 'type' });
@@ -149,7 +164,19 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
     clearTimeout(helloTimer);
     void (async () => {
       try {
-        const ticket = await deps.admit(hello.ticket);
+        const ticket = await deps.verify(hello.ticket);
+        if (phase !== 'admitting') return;
+        const holder = deps.forward ? await deps.hub.peerHolding(ticket.sid) : null;
+        if (phase !== 'admitting') return;
+        if (holder && deps.forward) {
+          // The holder claims the ticket: claiming here too would make it refuse it as reused.
+          deps.log.info({ sessionId: ticket.sid, peer: holder }, 'terminal connection forwarded to the replica holding the session');
+          peer = deps.forward(holder, text);
+          phase = 'forwarding';
+          for (const m of early.splice(0)) peer.send(m.data, m.isBinary);
+          return;
+        }
+        await deps.claim(ticket);
         if (phase !== 'admitting') return;
         const attached = await deps.hub.attach(ticket, sink, { cols: hello.cols, rows: hello.rows }, hello.resumeFrom);
         if (phase !== 'admitting') {

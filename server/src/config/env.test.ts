@@ -55,6 +55,10 @@ describe('loadEnv', () => {
     expect(configError({ ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/path' })).toMatch(/^invalid configuration: ALLOWED_ORIGINS: expected \* or comma-separated origins/);
     expect(loadEnv({ ALLOWED_ORIGINS: 'https://a.example/, http://localhost:5173' }).ALLOWED_ORIGINS).toBe('https://a.example/, http://localhost:5173');
     expect(loadEnv({ ALLOWED_ORIGINS: '*' }).ALLOWED_ORIGINS).toBe('*');
+    expect(loadEnv({ GATEWAY_INTERNAL_URL: 'ws://10.0.0.7:3001' }).GATEWAY_INTERNAL_URL).toBe('ws://10.0.0.7:3001');
+    expect(configError({ GATEWAY_INTERNAL_URL: '10.0.0.7:3001' })).toBe(
+      'invalid configuration: GATEWAY_INTERNAL_URL: expected a URL starting with http:// or https:// or ws:// or wss://',
+    );
     expect(configError({ TICKET_TTL_SECONDS: '3600' })).toBe('invalid configuration: TICKET_TTL_SECONDS: expected a whole number of seconds from 5 to 600');
     expect(configError({ S3_BUCKET_RECORDINGS: 'Recordings_2024' })).toMatch(/^invalid configuration: S3_BUCKET_RECORDINGS: expected a bucket name/);
     expect(configError({ LAB_NAMESPACE: 'Labs' })).toBe('invalid configuration: LAB_NAMESPACE: expected a DNS label such as labs');

@@ -52,6 +52,9 @@ export const envSchema = z.object({
   GATEWAY_PORT: port.default(3001),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   GATEWAY_PUBLIC_URL: url(['http:', 'https:', 'ws:', 'wss:']).optional(),
+  // Where the other gateway replicas reach this one (in Kubernetes, the pod IP): they forward it
+  // connections for the sessions it holds.
+  GATEWAY_INTERNAL_URL: url(['http:', 'https:', 'ws:', 'wss:']).optional(),
   ALLOWED_ORIGINS: origins.optional(),
   AUTOLABS_DATA_DIR: z.string().min(1).default(path.join(os.homedir(), '.autolabs')),
 

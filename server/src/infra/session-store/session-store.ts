@@ -16,6 +16,12 @@ export interface SessionRecord {
   labInstanceId: string;
   courseId: string | null;
   gatewayId: string;
+  /**
+   * Where the other gateway replicas reach the one serving this session (its GATEWAY_INTERNAL_URL), so a
+   * replica that receives a connection for it forwards the connection there. Absent: not reachable by
+   * peers (embedded mode, or not configured), and other replicas refuse the session instead.
+   */
+  gatewayUrl?: string;
   state: 'live' | 'detached' | 'ended';
   /** userId -> mode, for every attached client. */
   clients: { clientId: string; userId: string; mode: 'owner' | 'viewer' | 'control' }[];
