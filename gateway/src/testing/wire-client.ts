@@ -112,6 +112,7 @@ export class WireClient {
       const done = () => {
         clearTimeout(timer);
         this.listeners = this.listeners.filter((l) => l !== listener);
+        this.socket.off('close', listener);
       };
       const listener = () => {
         if (check()) {
