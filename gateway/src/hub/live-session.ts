@@ -247,8 +247,11 @@ export class LiveSession {
       c.credit.forgive();
       c.credit.onSent(data.byteLength);
       c.seq = snap.seq;
-      this.sendFrames(c, after);
-      c.state = 'live';
+      // Output that arrived while the snapshot was taken may be far more than a viewer's credit: it
+      // gets what its credit allows and the rest as it acks (see ack), like any viewer left behind.
+      const sendable = c.role === 'owner' ? after : framesWithin(after, this.window - c.credit.inflight);
+      this.sendFrames(c, sendable);
+      c.state = sendable.length === after.length ? 'live' : 'behind';
       if (c.role === 'owner') this.gate.set('owner-credit', c.credit.exhausted);
       return;
     }
@@ -379,6 +382,17 @@ export class LiveSession {
     await this.opts.recorder?.finish();
     this.opts.onEnded(this);
   }
+}
+
+/** The longest run of frames from the start whose payloads fit in `budget` bytes. */
+function framesWithin(frames: OutputFrame[], budget: number): OutputFrame[] {
+  let used = 0;
+  let n = 0;
+  while (n < frames.length && used + frames[n].data.byteLength - FRAME_HEADER_BYTES <= budget) {
+    used += frames[n].data.byteLength - FRAME_HEADER_BYTES;
+    n++;
+  }
+  return frames.slice(0, n);
 }
 
 function sumBytes(frames: OutputFrame[]): number {
