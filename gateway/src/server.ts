@@ -4,9 +4,9 @@
  * SIGTERM every terminal is closed with the "server shutting down" code so browsers reconnect elsewhere.
  * It is given only the ticket public key: it verifies tickets, it never mints them.
  */
-import fastify, { type FastifyBaseLogger } from 'fastify';
+import fastify from 'fastify';
 import { openObjectStore, openSessionStore } from '@autolabs/server/platform/stores';
-import { registerAccessLog } from '@autolabs/server/ops/access-log';
+import { AccessLog } from '@autolabs/server/ops/access-log';
 import { loadTicketKeys } from '@autolabs/server/platform/ticket-keys';
 import { runProcess } from '@autolabs/server/process/run-process';
 import { gatewayPlugin } from './app';
@@ -16,8 +16,7 @@ await runProcess('autolabs-gateway', async (env, log) => {
   const sessionStore = openSessionStore(env);
   const objectStore = await openObjectStore(env);
   const keys = await loadTicketKeys({ publicPem: env.TICKET_PUBLIC_KEY, dataDir: env.AUTOLABS_DATA_DIR });
-  const app = fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true });
-  registerAccessLog(app);
+  const app = fastify({ loggerInstance: log, logController: new AccessLog() });
   await app.register(gatewayPlugin, await gatewayOptionsFromEnv(env, { sessionStore, objectStore, ticketPublicKey: keys.publicKey }));
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {

@@ -10,7 +10,7 @@ import { subscribeGatewayReports } from './audit/gateway-reports';
 import { registerAuthRoutes } from './auth/auth-routes';
 import { Authenticator } from './auth/authenticator';
 import { requireJsonBodies } from './auth/json-only';
-import { registerAccessLog } from './ops/access-log';
+import { AccessLog } from './ops/access-log';
 import { handleError } from './ops/error-handler';
 import { registerOpsRoutes } from './ops/ops-routes';
 import { genReqId } from './ops/request-id';
@@ -29,7 +29,7 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
     loggerInstance: opts.logger,
     genReqId,
     requestIdHeader: false,
-    disableRequestLogging: true,
+    logController: new AccessLog(),
     // tRPC batches put every procedure name in one path segment (`/api/trpc/a.b,c.d,...`); fastify's
     // default limit of 100 characters answers a page's batch of five or six queries with a bare 414.
     routerOptions: { maxParamLength: 5000 },
@@ -39,7 +39,6 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
   });
 
   app.setErrorHandler(handleError);
-  registerAccessLog(app);
   await app.register(fastifyCookie);
   requireJsonBodies(app);
   await registerOpsRoutes(app, services);
