@@ -47,6 +47,8 @@ const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: '
 export const envSchema = z.object({
   NODE_ENV: oneOf(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: readable lines on a terminal (npm start), JSON lines otherwise (containers, log collectors).
+  LOG_FORMAT: oneOf(['auto', 'json', 'pretty']).default('auto'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   GATEWAY_PORT: port.default(3001),

@@ -4,6 +4,7 @@
  * A bad configuration stops the process with exactly one line naming the variable.
  */
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { ConfigError, loadEnv, type Env } from '../config/env';
 import { isAppError } from '../errors/app-error';
 
@@ -25,8 +26,15 @@ export const REDACT_PATHS = [
   '*.privateKey',
 ];
 
-export function makeLogger(env: Env, name: string): Logger {
-  return pino({ name, level: env.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/**
+ * JSON lines for machines; with LOG_FORMAT=pretty (or auto on a terminal, as `npm start` on a laptop) one
+ * readable line per entry. Redaction happens before either, so both are equally safe.
+ */
+export function makeLogger(env: Env, name: string, out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): Logger {
+  const options = { name, level: env.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const readable = env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && out.isTTY === true);
+  if (!readable) return out === process.stdout ? pino(options) : pino(options, out);
+  return pino(options, pretty({ destination: out, sync: true, colorize: out.isTTY === true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
 }
 
 const SHUTDOWN_DEADLINE_MS = 15_000;
