@@ -58,6 +58,15 @@ describe('app shell pages', () => {
     await screenshot(page, 'labs-validation');
   });
 
+  it('says what the embedded runtime will not run when a teacher checks a two-container lab', async () => {
+    const { page } = browser;
+    const yaml = readFileSync(new URL('../../lab-configs/sql-injection.yaml', import.meta.url), 'utf8');
+    await page.getByLabel('Lab YAML').fill(yaml);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText('The lab config is valid.').waitFor();
+    expect(await page.getByTestId('lab-runtime-notes').textContent()).toContain('the other containers (target) run only on Kubernetes');
+  });
+
   it('uploads a valid lab YAML as a new version and lists both versions', async () => {
     const { page } = browser;
     const yaml = readFileSync(new URL('../../lab-configs/linux-basics.yaml', import.meta.url), 'utf8');

@@ -3,6 +3,7 @@
  * storage, and the three ways an upload fails (invalid YAML, too large, database refuses the row) each
  * leaving nothing behind.
  */
+import { readFileSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +123,19 @@ describe('labs.validate', () => {
     const bad = await caller.labs.validate({ yaml: 'kind: Lab\n' });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.errors.map((e) => e.path)).toEqual(['apiVersion', 'metadata', 'spec']);
+  });
+
+  it('tells the teacher what the local runtime will not run of a valid lab', async () => {
+    const caller = h.callerFor('teacher');
+    const bundled = (name: string) => readFileSync(new URL(`../../lab-configs/${name}.yaml`, import.meta.url), 'utf8');
+    const plain = await caller.labs.validate({ yaml: LAB_YAML });
+    expect(plain.ok && plain.runtimeNotes).toEqual([]);
+    const sqli = await caller.labs.validate({ yaml: bundled('sql-injection') });
+    expect(sqli.ok && sqli.runtimeNotes).toEqual([
+      'Only the terminal container (attacker) runs in the local runtime; the other containers (target) run only on Kubernetes, and checks in them fail here.',
+    ]);
+    const network = await caller.labs.validate({ yaml: bundled('network-analysis') });
+    expect(network.ok && network.runtimeNotes).toHaveLength(2);
+    expect(network.ok && network.runtimeNotes[1]).toBe('Labs have no network in the local runtime: allowedEgress is not honoured.');
   });
 });

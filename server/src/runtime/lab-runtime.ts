@@ -69,6 +69,11 @@ export interface LabRuntime {
   status(handle: RuntimeHandle): Promise<InstanceStatus>;
   stop(handle: RuntimeHandle): Promise<void>;
   destroy(handle: RuntimeHandle): Promise<void>;
+  /**
+   * What this runtime will not do for this lab as written, one sentence each for the teacher (empty:
+   * it runs as written). Pure: no I/O. Absent: the runtime runs every lab as written.
+   */
+  limitations?(config: LabConfig): string[];
   /** How to open a terminal in the instance's terminal container. Pure: no I/O. */
   terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget;
   /**

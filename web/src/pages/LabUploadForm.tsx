@@ -14,6 +14,8 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
   const [yaml, setYaml] = useState('');
   const [courseId, setCourseId] = useState('');
   const [issues, setIssues] = useState<Issue[] | null>(null);
+  /** What this installation's lab runtime will not do for the lab as written (embedded mode, mostly). */
+  const [notes, setNotes] = useState<string[]>([]);
   const [ok, setOk] = useState<string>();
   const [error, setError] = useState<ShownError>();
   const [busy, setBusy] = useState(false);
@@ -22,9 +24,11 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
     const result = await api.labs.validate.query({ yaml });
     if (result.ok) {
       setIssues([]);
+      setNotes(result.runtimeNotes);
       return true;
     }
     setIssues(result.errors);
+    setNotes([]);
     return false;
   }
 
@@ -105,6 +109,16 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
         </div>
       ) : null}
       {ok ? <div className="note note-ok">{ok}</div> : null}
+      {ok && notes.length > 0 ? (
+        <div className="note" data-testid="lab-runtime-notes">
+          <strong>On this installation</strong>
+          <ul className="error-list">
+            {notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <ErrorNote error={error} />
       <div className="row">
         <button type="button" className="btn" disabled={busy || !yaml.trim()} onClick={() => void run(false)}>

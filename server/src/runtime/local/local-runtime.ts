@@ -195,6 +195,22 @@ export class LocalRuntime implements LabRuntime {
     if (uid !== null) await releaseUid(uidsDir(this.dataDir), uid, handle.instanceId);
   }
 
+  limitations(config: LabConfig): string[] {
+    const notes: string[] = [];
+    const terminal = config.spec.containers.find((c) => c.terminal) ?? config.spec.containers[0];
+    const others = config.spec.containers.filter((c) => c !== terminal).map((c) => c.name);
+    if (others.length > 0) {
+      notes.push(`Only the terminal container (${terminal.name}) runs in the local runtime; the other containers (${others.join(', ')}) run only on Kubernetes, and checks in them fail here.`);
+    }
+    const network = config.spec.network;
+    if (network.internet && !this.shareHostNetwork) {
+      notes.push('Labs have no network in the local runtime: internet: true is not honoured.');
+    } else if (!network.internet && network.allowedEgress.length > 0) {
+      notes.push('Labs have no network in the local runtime: allowedEgress is not honoured.');
+    }
+    return notes;
+  }
+
   terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget {
     const argv = sandboxArgv(this.sandboxSpec(handle, config, true), ['/bin/bash', '-l']);
     return { kind: 'pty', argv, env: { ...OUTER_ENV }, cwd: '/' };

@@ -14,7 +14,8 @@ export const labsRouter = router({
     if (size > ctx.services.env.MAX_UPLOAD_BYTES) {
       fail('PAYLOAD_TOO_LARGE', `the lab file is ${size} bytes; at most ${ctx.services.env.MAX_UPLOAD_BYTES} are accepted`, { field: 'yaml' });
     }
-    return validateLabConfig(input.yaml);
+    const result = validateLabConfig(input.yaml);
+    return result.ok ? { ...result, runtimeNotes: ctx.services.runtime.limitations?.(result.config) ?? [] } : result;
   }),
 
   /** YAML -> validated -> object store (content-addressed) + a new version row. */
