@@ -12,7 +12,13 @@ import { runProcess } from '@autolabs/server/process/run-process';
 import { gatewayPlugin } from './app';
 import { gatewayOptionsFromEnv } from './gateway-options';
 
-await runProcess('autolabs-gateway', async (env, log) => {
+const PROCESS = {
+  name: 'autolabs-gateway',
+  summary: 'the terminal gateway: browser terminals over WebSocket, shared sessions, recordings.',
+  entry: 'gateway/src/server.ts',
+};
+
+await runProcess(PROCESS, async (env, log) => {
   const sessionStore = openSessionStore(env);
   const objectStore = await openObjectStore(env);
   const keys = await loadTicketKeys({ publicPem: env.TICKET_PUBLIC_KEY, dataDir: env.AUTOLABS_DATA_DIR });

@@ -16,7 +16,13 @@ import { startWorkers } from './workers/index';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
-await runProcess('autolabs', async (env, log) => {
+const PROCESS = {
+  name: 'autolabs',
+  summary: 'embedded AutoLabs in one process: web UI, API, terminal gateway and workers (npm start).',
+  entry: 'server/src/embedded.ts',
+};
+
+await runProcess(PROCESS, async (env, log) => {
   const services = await createServices(env, log);
   await services.runtime.checkAvailable();
 

@@ -8,7 +8,13 @@ import { buildApp } from './app';
 import { createServices } from './platform/services';
 import { runProcess } from './process/run-process';
 
-await runProcess('autolabs-api', async (env, log) => {
+const PROCESS = {
+  name: 'autolabs-api',
+  summary: 'the API process: tRPC API, sign-in, health and metrics, and the built web app.',
+  entry: 'server/src/server.ts',
+};
+
+await runProcess(PROCESS, async (env, log) => {
   const services = await createServices(env, log);
   const app = await buildApp(services, { logger: log });
   await app.listen({ host: env.HOST, port: env.PORT });

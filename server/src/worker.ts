@@ -8,7 +8,13 @@ import { createServices } from './platform/services';
 import { runProcess } from './process/run-process';
 import { startWorkers } from './workers/index';
 
-await runProcess('autolabs-worker', async (env, log) => {
+const PROCESS = {
+  name: 'autolabs-worker',
+  summary: 'the worker process: takes lab jobs from the queue, drives the lab runtime, runs periodic jobs.',
+  entry: 'server/src/worker.ts',
+};
+
+await runProcess(PROCESS, async (env, log) => {
   const services = await createServices(env, log);
   await services.runtime.checkAvailable();
   const workers = await startWorkers(services, { log });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadEnv } from './env';
+import { ConfigError, envSchema, loadEnv } from './env';
 
 function configError(source: Record<string, string>): string {
   try {
@@ -92,6 +92,32 @@ describe('process start with a bad configuration', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/: invalid configuration: PORT: expected a port number \(0-65535\)$/);
+    expect(result.stdout).toBe('');
+  });
+
+  const allEntries = [...entries, 'gateway/src/server.ts'];
+  const run = (entry: string, arg: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', entry, arg], {
+      cwd: root,
+      // A bad PORT too: --help must answer before the configuration is even read.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  it.each(allEntries)('%s --help prints its usage and every variable with its default, and exits 0', (entry) => {
+    const result = run(entry, '--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe(`Usage: node --import tsx ${entry} [--help]`);
+    for (const key of Object.keys(envSchema.shape)) expect(result.stdout).toMatch(new RegExp(`^  ${key} +(default |unset by default)`, 'm'));
+    expect(result.stdout).toMatch(/^ {2}PORT +default 3000$/m);
+    expect(result.stderr).toBe('');
+  });
+
+  it.each(allEntries)('%s with an unknown argument exits 2 with one line', (entry) => {
+    const result = run(entry, '--bogus');
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/: Unknown option '--bogus'; try --help$/)]);
     expect(result.stdout).toBe('');
   });
 });

@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { ConfigError, loadEnv, type Env } from '../config/env';
 import { isAppError } from '../errors/app-error';
+import { helpText, readCommandLine } from './help';
 
 export interface Running {
   /** Stop accepting work, drain, release every connection. */
@@ -39,7 +40,25 @@ export function makeLogger(env: Env, name: string, out: NodeJS.WritableStream & 
 
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
-export async function runProcess(name: string, start: (env: Env, log: Logger) => Promise<Running>): Promise<void> {
+export interface ProcessInfo {
+  name: string;
+  /** One sentence for --help: what this process is. */
+  summary: string;
+  /** The entry file, relative to the repository (for the usage line). */
+  entry: string;
+}
+
+export async function runProcess(info: ProcessInfo, start: (env: Env, log: Logger) => Promise<Running>): Promise<void> {
+  const { name } = info;
+  const commandLine = readCommandLine(process.argv.slice(2));
+  if (commandLine.kind === 'help') {
+    process.stdout.write(helpText(name, info.summary, info.entry));
+    process.exit(0);
+  }
+  if (commandLine.kind === 'bad') {
+    process.stderr.write(`${name}: ${commandLine.message}\n`);
+    process.exit(2);
+  }
   let env: Env;
   try {
     env = loadEnv();
