@@ -1,19 +1,9 @@
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, openBrowser, screenshot, startApp, type OpenBrowser, type RunningApp } from './harness';
+import { describe, expect, it } from 'vitest';
+import { login, screenshot, useApp, useBrowser } from './harness';
 
-let app: RunningApp;
-let browser: OpenBrowser;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await openBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const app = useApp();
+const browser = useBrowser();
 
 /** The status of every instance row in a deployment card, in table order. */
 async function instanceStatuses(card: Locator): Promise<string[]> {

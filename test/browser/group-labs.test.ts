@@ -5,19 +5,14 @@
  * their own terminal.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, openBrowser, screenshot, startApp, startLabAndOpenTerminal, waitForTerminal, type OpenBrowser, type RunningApp } from './harness';
+import { afterAll, describe, expect, it } from 'vitest';
+import { login, openBrowser, screenshot, startLabAndOpenTerminal, useApp, waitForTerminal, type OpenBrowser } from './harness';
 
-let app: RunningApp;
+const app = useApp();
 const browsers: OpenBrowser[] = [];
-
-beforeAll(async () => {
-  app = await startApp();
-}, 180_000);
 
 afterAll(async () => {
   for (const b of browsers) await b.close();
-  await app?.stop();
 });
 
 async function browserFor(username: string): Promise<OpenBrowser> {

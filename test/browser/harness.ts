@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The page's terminal test hook (web/src/terminal/view/test-hooks.ts). */
 declare global {
@@ -168,6 +169,33 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The embedded app for a test file: the object returned now is filled in by a beforeAll that starts the
+ * app, and the app is stopped after the file's tests. Call at the top level of a test file.
+ */
+export function useApp(): RunningApp {
+  const app = {} as RunningApp;
+  beforeAll(async () => {
+    Object.assign(app, await startApp());
+  }, 180_000);
+  afterAll(async () => {
+    await app.stop?.();
+  });
+  return app;
+}
+
+/** A browser for a test file, opened before its tests (after useApp's app when called after it) and closed after them. */
+export function useBrowser(opts: { viewport?: { width: number; height: number } } = {}): OpenBrowser {
+  const browser = {} as OpenBrowser;
+  beforeAll(async () => {
+    Object.assign(browser, await openBrowser(opts));
+  }, 60_000);
+  afterAll(async () => {
+    await browser.close?.();
+  });
+  return browser;
 }
 
 export async function login(page: Page, app: RunningApp, username: string): Promise<void> {

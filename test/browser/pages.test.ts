@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, openBrowser, screenshot, startApp, type OpenBrowser, type RunningApp } from './harness';
+import { describe, expect, it } from 'vitest';
+import { login, screenshot, useApp, useBrowser } from './harness';
 
-let app: RunningApp;
-let browser: OpenBrowser;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await openBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const app = useApp();
+const browser = useBrowser();
 
 describe('app shell pages', () => {
   it('refuses a wrong password with a visible message and stays on the login page', async () => {

@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  login,
-  openBrowser,
-  screenshot,
-  startApp,
-  startLabAndOpenTerminal,
-  terminalText,
-  waitForTerminal,
-  waitForTerminalState,
-  type OpenBrowser,
-  type RunningApp,
-} from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { login, screenshot, startLabAndOpenTerminal, terminalText, useApp, useBrowser, waitForTerminal, waitForTerminalState } from './harness';
 
-let app: RunningApp;
-let student: OpenBrowser;
-let teacher: OpenBrowser;
+const app = useApp();
+const student = useBrowser();
+const teacher = useBrowser();
 
 beforeAll(async () => {
-  app = await startApp();
-  student = await openBrowser();
-  teacher = await openBrowser();
   await login(student.page, app, 'student');
   await startLabAndOpenTerminal(student.page, app);
   await login(teacher.page, app, 'teacher');
@@ -29,12 +15,6 @@ beforeAll(async () => {
   await teacher.page.getByRole('link', { name: 'Shadow' }).first().click();
   await waitForTerminalState(teacher.page, 'live');
 }, 180_000);
-
-afterAll(async () => {
-  await teacher?.close();
-  await student?.close();
-  await app?.stop();
-});
 
 describe('teacher shadowing a student', () => {
   it('shows a read-only banner to the teacher', async () => {

@@ -1,35 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  PROMPT_AT_END,
   lastLine,
   login,
-  openBrowser,
+  PROMPT_AT_END,
   screenshot,
-  startApp,
   startLabAndOpenTerminal,
   terminalText,
+  useApp,
+  useBrowser,
   waitForTerminal,
   waitForTerminalState,
-  type OpenBrowser,
-  type RunningApp,
 } from './harness';
 
-let app: RunningApp;
-let browser: OpenBrowser;
+const app = useApp();
+const browser = useBrowser();
 
 beforeAll(async () => {
-  app = await startApp();
-  browser = await openBrowser();
   await login(browser.page, app, 'student');
   await browser.page.getByRole('article').first().waitFor();
   await screenshot(browser.page, 'my-labs');
   await startLabAndOpenTerminal(browser.page, app);
 }, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
 
 const countLines = (text: string, line: string) => text.split('\n').filter((l) => l.trim() === line).length;
 
