@@ -64,13 +64,26 @@ describe('course groups on the course page', () => {
     await screenshot(page, 'groups-after-reload');
   });
 
-  it('deletes a group, which then leaves the list while the other stays', async () => {
+  it('renames a group in place (a taken name is refused with its message), then deletes it while the other stays', async () => {
     const { page } = browser;
     const panel = page.getByRole('region', { name: 'Groups' });
     await panel.getByRole('form', { name: 'New group' }).getByLabel('Name').fill('Team Blue');
     await panel.getByRole('button', { name: 'Create group' }).click();
     await panel.getByRole('cell', { name: 'Team Blue', exact: true }).waitFor();
-    await panel.getByRole('button', { name: 'Delete group Team Blue' }).click();
+
+    await panel.getByRole('button', { name: 'Rename group Team Blue' }).click();
+    const rename = panel.getByRole('form', { name: 'Rename Team Blue' });
+    await rename.getByLabel('New name').fill('Team Red');
+    await rename.getByRole('button', { name: 'Save' }).click();
+    const alert = panel.locator('[role="alert"][data-code="CONFLICT"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('this course has a group with that name');
+    await rename.getByLabel('New name').fill('Team Green');
+    await rename.getByRole('button', { name: 'Save' }).click();
+    await panel.getByRole('cell', { name: 'Team Green', exact: true }).waitFor();
+    expect(await panel.getByRole('form', { name: /^Rename / }).count()).toBe(0);
+
+    await panel.getByRole('button', { name: 'Delete group Team Green' }).click();
     await expect.poll(() => panel.locator('tbody tr td:first-child').allTextContents()).toEqual(['Team Red']);
   });
 

@@ -78,6 +78,16 @@ describe('deployments', () => {
 });
 
 describe('group labs', () => {
+  it('a teacher renames a group; a name another group of the course has is CONFLICT on name, and nothing changes', async () => {
+    const course = await w.makeCourse();
+    const teacher = h.callerFor('teacher');
+    const red = await teacher.groups.create({ courseId: course.id, name: 'red' });
+    await teacher.groups.create({ courseId: course.id, name: 'blue' });
+    expect(await teacher.groups.rename({ id: red.id, name: '  crimson ' })).toMatchObject({ id: red.id, name: 'crimson' });
+    expect(await codeOf(teacher.groups.rename({ id: red.id, name: 'blue' }))).toEqual({ code: 'CONFLICT', appCode: 'CONFLICT', field: 'name' });
+    expect((await teacher.groups.list({ courseId: course.id })).map((g) => g.name)).toEqual(['blue', 'crimson']);
+  });
+
   it('per_group labs get one instance per group; its members (only) open their own terminal session in it', async () => {
     const prisma = h.services.db.prisma;
     const groupLab = await storeModeLab('api-group-lab', 'per_group', w.course.id);

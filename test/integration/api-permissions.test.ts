@@ -37,6 +37,7 @@ const TABLE: Record<string, Row> = {
 
   'groups.list': { input: (w) => ({ courseId: w.course.id }), allowed: COURSE_STAFF },
   'groups.create': { input: (w) => ({ courseId: w.course.id, name: uniq('group') }), allowed: COURSE_STAFF, mutation: true },
+  'groups.rename': { input: async (w) => ({ id: (await w.makeGroup()).id, name: uniq('renamed') }), allowed: COURSE_STAFF, mutation: true },
   'groups.delete': { input: async (w) => ({ id: (await w.makeGroup()).id }), allowed: COURSE_STAFF, mutation: true },
   'groups.addMember': { input: async (w, h) => ({ groupId: (await w.makeGroup()).id, userId: h.users.otherStudent.id }), allowed: COURSE_STAFF, mutation: true },
   'groups.removeMember': { input: async (w, h) => ({ groupId: (await w.makeGroup()).id, userId: h.users.student.id }), allowed: COURSE_STAFF, mutation: true },

@@ -9,13 +9,15 @@ import { GroupMembersEditor } from './GroupMembersEditor';
 /**
  * The course's student groups, which per-group labs start one instance for. Teachers of the course and
  * admins only: the `groups` router answers FORBIDDEN to everyone else, so the course page mounts this
- * panel for them alone. The API has no rename, so a group is created, filled and deleted.
+ * panel for them alone.
  */
 export function CourseGroups({ courseId }: { courseId: string }) {
   const groups = useLoad(() => api.groups.list.query({ courseId }), [courseId]);
   const members = useLoad(() => api.courses.members.query({ courseId }), [courseId]);
   const students = (members.data ?? []).filter((m) => m.courseRole === 'student').map((m) => m.user);
   const action = useAction();
+  /** The group whose name is being edited in place, if any. */
+  const [renaming, setRenaming] = useState<string | null>(null);
 
   /** Runs one change, then reloads the list whatever happened (another teacher may have changed it). */
   async function change(call: () => Promise<unknown>): Promise<boolean> {
@@ -44,7 +46,19 @@ export function CourseGroups({ courseId }: { courseId: string }) {
           }
           row={(g) => (
             <tr key={g.id}>
-              <td>{g.name}</td>
+              <td>
+                {renaming === g.id ? (
+                  <RenameGroupForm
+                    name={g.name}
+                    onRename={async (name) => {
+                      if (await change(() => api.groups.rename.mutate({ id: g.id, name }))) setRenaming(null);
+                    }}
+                    onCancel={() => setRenaming(null)}
+                  />
+                ) : (
+                  g.name
+                )}
+              </td>
               <td>
                 <GroupMembersEditor
                   group={g}
@@ -54,6 +68,9 @@ export function CourseGroups({ courseId }: { courseId: string }) {
                 />
               </td>
               <td className="actions">
+                <button type="button" className="btn btn-small" aria-label={`Rename group ${g.name}`} onClick={() => setRenaming(g.id)}>
+                  Rename
+                </button>
                 <button
                   type="button"
                   className="btn btn-small btn-danger"
@@ -69,6 +86,28 @@ export function CourseGroups({ courseId }: { courseId: string }) {
         <CreateGroupForm courseId={courseId} onCreated={groups.reload} />
       </div>
     </section>
+  );
+}
+
+function RenameGroupForm({ name, onRename, onCancel }: { name: string; onRename: (name: string) => Promise<void>; onCancel: () => void }) {
+  const [value, setValue] = useState(name);
+  return (
+    <form
+      className="row"
+      aria-label={`Rename ${name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onRename(value);
+      }}
+    >
+      <input aria-label="New name" value={value} onChange={(e) => setValue(e.target.value)} maxLength={100} required autoFocus />
+      <button className="btn btn-small btn-primary" type="submit">
+        Save
+      </button>
+      <button type="button" className="btn btn-small" onClick={onCancel}>
+        Cancel
+      </button>
+    </form>
   );
 }
 

@@ -14,6 +14,14 @@ async function requireGroup(ctx: AuthedContext, groupId: string, field: string) 
   return group;
 }
 
+/** Group names are unique within a course: the database's unique index answers, as CONFLICT on `name`. */
+function nameTaken(e: unknown): never {
+  if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') fail('CONFLICT', 'this course has a group with that name', { field: 'name' });
+  throw e;
+}
+
+const groupName = z.string().trim().min(1).max(100);
+
 export const groupsRouter = router({
   list: authedProcedure.input(z.object({ courseId: id })).query(async ({ ctx, input }) => {
     await requireCourseTeacher(ctx, input.courseId);
@@ -26,15 +34,18 @@ export const groupsRouter = router({
   }),
 
   create: authedProcedure
-    .input(z.object({ courseId: id, name: z.string().trim().min(1).max(100) }))
+    .input(z.object({ courseId: id, name: groupName }))
     .mutation(async ({ ctx, input }) => {
       await requireCourseTeacher(ctx, input.courseId);
-      const group = await ctx.services.db.prisma.studentGroup.create({ data: input }).catch((e: unknown) => {
-        if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') fail('CONFLICT', 'this course has a group with that name', { field: 'name' });
-        throw e;
-      });
+      const group = await ctx.services.db.prisma.studentGroup.create({ data: input }).catch(nameTaken);
       return { id: group.id, courseId: group.courseId, name: group.name };
     }),
+
+  rename: authedProcedure.input(z.object({ id, name: groupName })).mutation(async ({ ctx, input }) => {
+    await requireGroup(ctx, input.id, 'id');
+    const group = await ctx.services.db.prisma.studentGroup.update({ where: { id: input.id }, data: { name: input.name } }).catch(nameTaken);
+    return { id: group.id, courseId: group.courseId, name: group.name };
+  }),
 
   delete: authedProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
     await requireGroup(ctx, input.id, 'id');
