@@ -19,13 +19,18 @@ export function findInPath(binary: string): string | null {
   return null;
 }
 
-/** Throws AppError RUNTIME_UNAVAILABLE naming the package to install, or why namespaces do not work. */
-export function checkHostTools(bwrapPath: string | null, rootMode: boolean): void {
+/** Throws AppError RUNTIME_UNAVAILABLE naming the package when bwrap is not (or no longer) installed. */
+export function requireBwrap(bwrapPath: string | null): asserts bwrapPath is string {
   if (bwrapPath === null || !existsSync(bwrapPath)) {
     throw new AppError('RUNTIME_UNAVAILABLE', 'bubblewrap (bwrap) is not installed: install the Debian package "bubblewrap"', {
       detail: { bwrapPath },
     });
   }
+}
+
+/** Throws AppError RUNTIME_UNAVAILABLE naming the package to install, or why namespaces do not work. */
+export function checkHostTools(bwrapPath: string | null, rootMode: boolean): void {
+  requireBwrap(bwrapPath);
   for (const tool of ['/usr/bin/prlimit', '/usr/bin/nice', ...(rootMode ? ['/usr/bin/setpriv'] : [])]) {
     if (!existsSync(tool)) {
       throw new AppError('RUNTIME_UNAVAILABLE', `${tool} is missing: install the Debian packages "util-linux" and "coreutils"`);

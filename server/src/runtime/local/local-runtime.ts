@@ -27,7 +27,7 @@ import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHan
 import { CGROUP_V1_ROOT, cgroupV1Available, instanceCgroup, removeInstanceCgroups } from './cgroup-v1';
 import { writeEtcFiles } from './etc-files';
 import { createHome, exportHome } from './home-dir';
-import { OUTER_ENV, checkHostTools, findInPath } from './host-tools';
+import { OUTER_ENV, checkHostTools, findInPath, requireBwrap } from './host-tools';
 import { detectHostLayout, type HostLayout } from './host-layout';
 import { instancePaths, uidsDir, type InstancePaths } from './instance-paths';
 import { readInstanceState, writeInstanceState, type InstanceState } from './instance-state';
@@ -118,7 +118,8 @@ export class LocalRuntime implements LabRuntime {
 
   private async startNow(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
     const progress = (message: string) => onProgress?.({ at: Date.now(), message });
-    checkHostTools(this.bwrapPath, this.rootMode);
+    // Cheap on purpose (checkAvailable ran the full check at start-up): bwrap may have been removed since.
+    requireBwrap(this.bwrapPath);
     const paths = instancePaths(this.dataDir, req.instanceId);
     const previous = await readInstanceState(paths.stateFile);
     if (previous.kind === 'ok' && previous.state.phase === 'running' && existsSync(paths.home)) {
