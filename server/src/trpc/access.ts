@@ -53,8 +53,8 @@ export async function taughtCourseIds(ctx: AuthedContext): Promise<string[]> {
 export type InstanceWithDeployment = LabInstance & { deployment: LabDeployment };
 
 /**
- * The instances a student works in, as a query filter (the same rule as instanceRelation's 'user'):
- * their own, their groups' and the shared instances of the courses they study in.
+ * The instances a student works in, as a query filter (instanceRelation's 'user' uses it too, so the rule
+ * is written once): their own, their groups' and the shared instances of the courses they study in.
  */
 export function usableBy(userId: string): Prisma.LabInstanceWhereInput {
   return {
@@ -70,16 +70,14 @@ export function usableBy(userId: string): Prisma.LabInstanceWhereInput {
 export type InstanceRelation = 'user' | 'teacher' | 'admin';
 
 export async function instanceRelation(ctx: AuthedContext, instance: InstanceWithDeployment): Promise<InstanceRelation | null> {
-  const prisma = ctx.services.db.prisma;
   const me = ctx.caller.id;
   if (instance.ownerUserId === me) return 'user';
-  if (instance.ownerUserId === null && instance.groupId) {
-    const member = await prisma.groupMember.findUnique({ where: { groupId_userId: { groupId: instance.groupId, userId: me } } });
-    if (member) return 'user';
+  if (instance.ownerUserId === null) {
+    const usable = await ctx.services.db.prisma.labInstance.count({ where: { AND: [{ id: instance.id }, usableBy(me)] } });
+    if (usable > 0) return 'user';
   }
   const courseId = instance.deployment.courseId;
   const role = courseId ? await courseRoleOf(ctx, courseId) : null;
-  if (instance.ownerUserId === null && instance.groupId === null && role === 'student') return 'user';
   if (role === 'teacher') return 'teacher';
   if (ctx.caller.role === 'admin') return 'admin';
   return null;
