@@ -5,12 +5,12 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '@autolabs/server/infra/testing/free-port';
 
 /** The page's terminal test hook (web/src/terminal/view/test-hooks.ts). */
 declare global {
@@ -56,16 +56,6 @@ export function buildWeb(): void {
   built = true;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const ACCOUNT_LINE = /^\s+(admin|teacher|student|viewer)\s+(\S+) \/ (\S+)\s*$/;
 

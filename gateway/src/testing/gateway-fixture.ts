@@ -7,7 +7,6 @@ import fastify, { type FastifyInstance } from 'fastify';
 import { generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
@@ -17,6 +16,7 @@ import type { SessionStore } from '@autolabs/server/infra/session-store/session-
 import { gatewayPlugin, type GatewayPluginOptions } from '../app';
 import { GATEWAY_WS_PATH } from '../protocol/wire';
 import { mintOwnerTicket, mintViewerTicket, type TicketOverrides } from './test-tickets';
+import { freePort } from '@autolabs/server/infra/testing/free-port';
 
 export interface GatewayFixture {
   app: FastifyInstance;
@@ -83,13 +83,3 @@ export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFi
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
