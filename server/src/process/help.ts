@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { envSchema } from '../config/env';
+import type { ProcessInfo } from './run-process';
 
 export type CommandLine = { kind: 'run' } | { kind: 'help' } | { kind: 'bad'; message: string };
 
@@ -18,7 +19,7 @@ export function readCommandLine(argv: string[]): CommandLine {
 }
 
 /** Usage, what the process does, and every environment variable with its default (from the schema). */
-export function helpText(name: string, summary: string, entry: string): string {
+export function helpText({ name, summary, entry }: ProcessInfo): string {
   const rows = Object.entries(envSchema.shape).map(([key, schema]) => {
     const def = (schema as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def;
     return `  ${key.padEnd(24)}${def.type === 'default' ? `default ${String(def.defaultValue)}` : 'unset by default'}`;

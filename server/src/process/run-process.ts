@@ -52,7 +52,7 @@ export async function runProcess(info: ProcessInfo, start: (env: Env, log: Logge
   const { name } = info;
   const commandLine = readCommandLine(process.argv.slice(2));
   if (commandLine.kind === 'help') {
-    process.stdout.write(helpText(name, info.summary, info.entry));
+    process.stdout.write(helpText(info));
     process.exit(0);
   }
   if (commandLine.kind === 'bad') {
