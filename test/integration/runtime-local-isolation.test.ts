@@ -66,6 +66,11 @@ function runInPty(target: TerminalTarget, script: string, timeoutMs = 15_000): P
   });
 }
 
+/** Resolves once `file` exists (what a sandboxed script writes when it reaches a point). */
+async function untilExists(file: string): Promise<void> {
+  while (!fs.existsSync(file)) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** The shell's output from a PTY transcript: no escape sequences, no carriage returns, no marker. */
 function plainPtyOutput(transcript: string): string {
   const plain = transcript.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g, '').replace(/\r/g, '');
@@ -204,24 +209,50 @@ describe('LocalRuntime isolation (real bubblewrap)', () => {
   it('limits memory, processes and CPU per instance through its own cgroup', async () => {
     const limited = lab('limited-lab', { memory: '256Mi', cpu: '200m' });
     const cg = (controller: string, file: string) => fs.readFileSync(`/sys/fs/cgroup/${controller}/autolabs/${alice.instanceId}/${file}`, 'utf8').trim();
-    const sleeper = sh(alice, 'sleep 1', limited);
-    await new Promise((r) => setTimeout(r, 300));
+    const home = path.join(dataDir, 'labs', alice.instanceId, 'home');
+    const sleeper = sh(alice, 'touch ~/in-group; while [ ! -e ~/leave-group ]; do sleep 0.02; done', limited);
+    await untilExists(path.join(home, 'in-group'));
     expect([cg('memory', 'memory.limit_in_bytes'), cg('pids', 'pids.max'), cg('cpu', 'cpu.cfs_quota_us')]).toEqual([String(256 * 2 ** 20), '256', '20000']);
     expect(cg('pids', 'cgroup.procs')).not.toBe('');
+    fs.writeFileSync(path.join(home, 'leave-group'), '');
     await sleeper;
 
     const memory = await sh(alice, 'ulimit -v; python3 -c "x = b\'1\' * (400 * 1024 * 1024)" 2>/dev/null; echo "exit=$?"', limited);
     expect(memory.stdout).toBe('unlimited\nexit=137\n');
 
-    let peak = 0;
-    const poll = setInterval(() => (peak = Math.max(peak, Number(cg('pids', 'pids.current')))), 20);
-    const forks = await sh(alice, 'i=0; while [ $i -lt 300 ]; do sleep 2 & i=$((i+1)); done; wait', limited);
-    clearInterval(poll);
-    const refused = (forks.stderr.match(/fork: /g) ?? []).length;
-    console.log(`fork loop of 300: peak ${peak} tasks in the instance cgroup (pids.max 256), ${refused} fork failures reported`);
-    expect(peak).toBeLessThanOrEqual(256);
-    expect(peak).toBeGreaterThan(200);
-    expect(refused).toBeGreaterThan(0);
+    // Fork until the kernel refuses, holding every child (each execs a long sleep), so the count does not
+    // depend on how fast this machine forks: read the group while all of them are alive, then release them.
+    const forkLab = lab('fork-lab', { memory: '1Gi', cpu: '1' });
+    const forks = sh(alice, `python3 - <<'EOF'
+import errno, os, time
+kids, refused = [], None
+for _ in range(400):
+    try:
+        pid = os.fork()
+    except OSError as e:
+        refused = errno.errorcode[e.errno]
+        break
+    if pid == 0:
+        os.execv('/bin/sleep', ['sleep', '600'])
+    kids.append(pid)
+open(os.path.expanduser('~/forks-held'), 'w').write('held')
+while not os.path.exists(os.path.expanduser('~/forks-release')):
+    time.sleep(0.02)
+for k in kids:
+    os.kill(k, 9)
+    os.waitpid(k, 0)
+print(len(kids), refused)
+EOF`, forkLab);
+    await untilExists(path.join(home, 'forks-held'));
+    const held = Number(cg('pids', 'pids.current'));
+    fs.writeFileSync(path.join(home, 'forks-release'), '');
+    const result = await forks;
+    const [children, refusal] = result.stdout.trim().split(' ');
+    console.log(`fork until refused: ${children} children held, ${held} tasks in the instance cgroup (pids.max 256), refusal ${refusal}`);
+    expect(held).toBeLessThanOrEqual(256);
+    expect(held).toBeGreaterThan(250);
+    expect(Number(children)).toBeGreaterThan(240);
+    expect(refusal).toBe('EAGAIN');
 
     const throttledBefore = Number(/nr_throttled (\d+)/.exec(cg('cpu', 'cpu.stat'))?.[1]);
     // `times` prints the CPU time of finished children: the busy loop's, over one second of wall time.

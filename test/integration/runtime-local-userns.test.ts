@@ -1,7 +1,9 @@
 /**
  * LocalRuntime when AutoLabs does not run as root: bubblewrap puts the student in a user namespace
  * (uid 1000 inside, the AutoLabs user outside). The runtime runs in a child process as `nobody` (65534)
- * so this path is exercised for real on a machine where the tests themselves run as root.
+ * so this path is exercised for real on a machine where the tests themselves run as root. The child
+ * loads its code as root and only then drops to `nobody` (groups, gid, uid, so no capability is left):
+ * the checkout may sit under a directory that `nobody` cannot read.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +20,10 @@ const script = `
 import pino from 'pino';
 const { LocalRuntime } = await import('${repoRoot}/server/src/runtime/local/local-runtime.ts');
 const { labConfigSchema } = await import('${repoRoot}/server/src/labs/lab-config.ts');
+process.chdir(process.env.PROBE_DATA_DIR);
+process.setgroups([]);
+process.setgid(${NOBODY});
+process.setuid(${NOBODY});
 const rt = new LocalRuntime({ dataDir: process.env.PROBE_DATA_DIR, log: pino({ level: 'silent' }) });
 await rt.checkAvailable();
 const config = labConfigSchema.parse({ apiVersion: 'autolabs.io/v1', kind: 'Lab', metadata: { name: 'userns-lab', title: 'U' },
@@ -39,8 +45,8 @@ describe('LocalRuntime without root (user namespace mode)', () => {
 
   it('maps the student to uid 1000 in its own user namespace, keeps the home and leaks no secrets', async () => {
     const { stdout } = await promisify(execFile)(
-      '/usr/bin/setpriv',
-      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
       { cwd: repoRoot, env: { PATH: '/usr/bin:/bin', HOME: dataDir, PROBE_DATA_DIR: dataDir, SECRET_TOKEN: 'do-not-leak' }, timeout: 60_000 },
     );
     const result = JSON.parse(stdout) as { handle: { uid: number | null }; status: { phase: string }; inside: { exitCode: number; stdout: string } };
