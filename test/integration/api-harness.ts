@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
+import { TRPCError } from '@trpc/server';
 import { generateKeyPair } from 'jose';
 import { loadEnv } from '@autolabs/server/config/env';
 import { callerFromUser, type Caller } from '@autolabs/server/auth/caller';
@@ -54,6 +55,8 @@ export interface Harness {
   services: ApiServices;
   users: Record<Exclude<CastMember, 'anonymous'>, User>;
   callerFor(who: CastMember): ReturnType<typeof createCaller>;
+  /** A caller for a user made outside the cast (a co-teacher, a second student). */
+  callerAs(user: User): ReturnType<typeof createCaller>;
   contextFor(who: CastMember): Context;
   /** Runs before the services close (e.g. destroying lab instances a test started). */
   onClose(cleanup: () => Promise<void>): void;
@@ -106,19 +109,21 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     viewer: await make('viewer', 'viewer'),
   };
 
-  const contextFor = (who: CastMember): Context => ({
+  const contextOf = (user: User | null, requestId: string): Context => ({
     services,
-    caller: who === 'anonymous' ? null : (callerFromUser(users[who], 'session') satisfies Caller),
+    caller: user ? (callerFromUser(user, 'session') satisfies Caller) : null,
     authError: null,
-    requestId: `test-${who}`,
+    requestId,
     log,
   });
+  const contextFor = (who: CastMember): Context => contextOf(who === 'anonymous' ? null : users[who], `test-${who}`);
   const cleanups: (() => Promise<void>)[] = [];
   return {
     services,
     users,
     contextFor,
     callerFor: (who) => createCaller(contextFor(who)),
+    callerAs: (user) => createCaller(contextOf(user, `test-${user.username}`)),
     onClose: (cleanup) => cleanups.push(cleanup),
     async close() {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -170,7 +175,7 @@ export async function seedWorld(h: Harness) {
   const otherCourse = await prisma.course.create({
     data: { code: uniq('D'), title: 'Other course', members: { create: [{ userId: users.otherTeacher.id, role: 'teacher' }] } },
   });
-  const lab = await storeLab(h.services, LAB_YAML, { createdById: users.teacher.id, courseId: null });
+  const lab = await storeLab(h.services, LAB_YAML, { createdById: users.teacher.id, courseId: course.id });
   const assignment = await prisma.assignment.create({ data: { courseId: course.id, labConfigId: lab.id, title: 'First lab' } });
   const makeGroup = () =>
     prisma.studentGroup.create({ data: { courseId: course.id, name: uniq('g'), members: { create: [{ userId: users.student.id }] } } });
@@ -217,3 +222,15 @@ export async function seedWorld(h: Harness) {
 }
 
 export type World = Awaited<ReturnType<typeof seedWorld>>;
+
+/** How a call ended: 'ok', or the tRPC code with our stable code and the field it names. */
+export async function outcomeOf(p: Promise<unknown>): Promise<{ code: string; appCode?: string; field?: string }> {
+  try {
+    await p;
+    return { code: 'ok' };
+  } catch (e) {
+    if (!(e instanceof TRPCError)) throw e;
+    const cause = e.cause as { code?: string; field?: string } | undefined;
+    return { code: e.code, appCode: cause?.code, field: cause?.field };
+  }
+}

@@ -52,7 +52,7 @@ describe('labs.upload', () => {
     expect(v2).toMatchObject({ name: 'api-test-lab', version: 2 });
 
     const caller = h.callerFor('teacher');
-    expect((await caller.labs.versions({ name: 'api-test-lab' })).map((l) => l.version)).toEqual([2, 1]);
+    expect((await caller.labs.versions({ id: v2.id })).map((l) => l.version)).toEqual([2, 1]);
     const got = await caller.labs.get({ id: v2.id });
     expect(got.yaml).toBe(changed);
     expect(got.title).toBe('API test lab, revised');

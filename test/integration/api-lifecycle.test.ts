@@ -3,14 +3,13 @@
  * (session store) and RabbitMQ (job queue). Jobs are read back from RabbitMQ to check what workers get.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRPCError } from '@trpc/server';
 import { SESSION_CONTROL_CHANNEL, type SessionRecord } from '@autolabs/server/infra/session-store/session-store';
 import type { QueueName } from '@autolabs/server/infra/queue/job-queue';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { verifyTicket } from '@autolabs/server/tickets/ticket';
 import { parseLabConfig } from '@autolabs/server/labs/lab-config';
 import { storeLab } from '@autolabs/server/trpc/lab-store';
-import { LAB_YAML, createHarness, seedWorld, type Harness, type World } from './api-harness';
+import { LAB_YAML, createHarness, outcomeOf, seedWorld, type Harness, type World } from './api-harness';
 
 let h: Harness;
 let w: World;
@@ -36,17 +35,6 @@ function storeModeLab(name: string, mode: 'per_group' | 'shared', courseId: stri
   return storeLab(h.services, yaml, { createdById: h.users.teacher.id, courseId });
 }
 
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; appCode?: string; field?: string }> {
-  try {
-    await p;
-    return { code: 'ok' };
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    const cause = e.cause as { code?: string; field?: string } | undefined;
-    return { code: e.code, appCode: cause?.code, field: cause?.field };
-  }
-}
-
 describe('deployments', () => {
   it('deployments.start creates a pending instance per chosen student and publishes lab.deploy', async () => {
     const d = await h.callerFor('teacher').deployments.start({ labConfigId: w.lab.id, courseId: w.course.id, studentIds: [h.users.otherStudent.id] });
@@ -62,7 +50,7 @@ describe('deployments', () => {
 
   it('a student id outside the course is BAD_INPUT on studentIds, and nothing is created', async () => {
     const before = await h.services.db.prisma.labDeployment.count();
-    const r = await codeOf(h.callerFor('teacher').deployments.start({ labConfigId: w.lab.id, courseId: w.course.id, studentIds: [h.users.viewer.id] }));
+    const r = await outcomeOf(h.callerFor('teacher').deployments.start({ labConfigId: w.lab.id, courseId: w.course.id, studentIds: [h.users.viewer.id] }));
     expect(r).toEqual({ code: 'BAD_REQUEST', appCode: 'BAD_INPUT', field: 'studentIds' });
     expect(await h.services.db.prisma.labDeployment.count()).toBe(before);
   });
@@ -84,14 +72,14 @@ describe('group labs', () => {
     const red = await teacher.groups.create({ courseId: course.id, name: 'red' });
     await teacher.groups.create({ courseId: course.id, name: 'blue' });
     expect(await teacher.groups.rename({ id: red.id, name: '  crimson ' })).toMatchObject({ id: red.id, name: 'crimson' });
-    expect(await codeOf(teacher.groups.rename({ id: red.id, name: 'blue' }))).toEqual({ code: 'CONFLICT', appCode: 'CONFLICT', field: 'name' });
+    expect(await outcomeOf(teacher.groups.rename({ id: red.id, name: 'blue' }))).toEqual({ code: 'CONFLICT', appCode: 'CONFLICT', field: 'name' });
     expect((await teacher.groups.list({ courseId: course.id })).map((g) => g.name)).toEqual(['blue', 'crimson']);
   });
 
   it('per_group labs get one instance per group; its members (only) open their own terminal session in it', async () => {
     const prisma = h.services.db.prisma;
-    const groupLab = await storeModeLab('api-group-lab', 'per_group', w.course.id);
     const course = await w.makeCourse();
+    const groupLab = await storeModeLab('api-group-lab', 'per_group', course.id);
     const group = await prisma.studentGroup.create({ data: { courseId: course.id, name: 'red', members: { create: [{ userId: h.users.student.id }] } } });
     await prisma.studentGroup.create({ data: { courseId: course.id, name: 'blue', members: { create: [{ userId: h.users.otherStudent.id }] } } });
 
@@ -107,7 +95,7 @@ describe('group labs', () => {
 
     const t = await h.callerFor('student').sessions.terminalTicket({ instanceId });
     expect(t.sessionId).toBe(`term-${instanceId}-${h.users.student.id}`);
-    expect((await codeOf(h.callerFor('otherStudent').sessions.terminalTicket({ instanceId }))).code).toBe('FORBIDDEN');
+    expect((await outcomeOf(h.callerFor('otherStudent').sessions.terminalTicket({ instanceId }))).code).toBe('FORBIDDEN');
     expect((await h.callerFor('teacher').instances.get({ id: instanceId })).groupId).toBe(group.id);
   });
 
@@ -132,7 +120,7 @@ describe('group labs', () => {
     }
     // Out of the group: a clear error, and no instance.
     await prisma.groupMember.delete({ where: { groupId_userId: { groupId: team.id, userId: h.users.otherStudent.id } } });
-    expect(await codeOf(h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }))).toEqual({
+    expect(await outcomeOf(h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }))).toEqual({
       code: 'BAD_REQUEST',
       appCode: 'BAD_INPUT',
       field: 'assignmentId',
@@ -181,7 +169,7 @@ describe('instances.start', () => {
     const live = await prisma.labInstance.count({ where: { ownerUserId: h.users.otherStudent.id, status: { in: ['pending', 'starting', 'running', 'stopping'] } } });
     await h.callerFor('admin').admin.setQuota({ scope: 'user', userId: h.users.otherStudent.id, maxInstances: live, maxCpuMillis: 1000, maxMemoryMi: 1024 });
     const assignment = await prisma.assignment.create({ data: { courseId: w.course.id, labConfigId: w.lab.id, title: 'Over quota' } });
-    const r = await codeOf(h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }));
+    const r = await outcomeOf(h.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }));
     expect(r).toEqual({ code: 'TOO_MANY_REQUESTS', appCode: 'QUOTA_EXCEEDED', field: 'assignmentId' });
     expect(await prisma.labInstance.count({ where: { deployment: { assignmentId: assignment.id } } })).toBe(0);
     const audit = await prisma.auditLog.findFirst({ where: { action: 'instances.start' }, orderBy: { id: 'desc' } });
@@ -284,7 +272,7 @@ describe('terminal tickets', () => {
   it('a lab that is not running yet is CONFLICT on instanceId', async () => {
     const instance = await w.makeInstance();
     await h.services.db.prisma.labInstance.update({ where: { id: instance.id }, data: { status: 'starting' } });
-    expect(await codeOf(h.callerFor('student').sessions.terminalTicket({ instanceId: instance.id }))).toEqual({ code: 'CONFLICT', appCode: 'CONFLICT', field: 'instanceId' });
+    expect(await outcomeOf(h.callerFor('student').sessions.terminalTicket({ instanceId: instance.id }))).toEqual({ code: 'CONFLICT', appCode: 'CONFLICT', field: 'instanceId' });
   });
 
   it('the course teacher gets a viewer ticket for a live session, without a target, and it is audited', async () => {
@@ -302,7 +290,7 @@ describe('terminal tickets', () => {
     const live = await h.callerFor('teacher').sessions.live();
     expect(live.map((s) => s.id)).toContain(w.session.id);
     expect(live.map((s) => s.id)).not.toContain(stale.id);
-    expect((await codeOf(h.callerFor('teacher').sessions.shadowTicket({ sessionId: stale.id }))).appCode).toBe('NOT_FOUND');
+    expect((await outcomeOf(h.callerFor('teacher').sessions.shadowTicket({ sessionId: stale.id }))).appCode).toBe('NOT_FOUND');
     expect(await h.callerFor('otherTeacher').sessions.live()).toEqual([]);
   });
 
@@ -338,7 +326,7 @@ describe('when the queue is down', () => {
       const world = await seedWorld(down);
       await down.services.queue.close();
       const assignment = await down.services.db.prisma.assignment.create({ data: { courseId: world.course.id, labConfigId: world.lab.id, title: 'No queue' } });
-      const r = await codeOf(down.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }));
+      const r = await outcomeOf(down.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }));
       expect(r.appCode).toBe('SERVICE_UNAVAILABLE');
       const rows = await down.services.db.prisma.labInstance.findMany({ where: { deployment: { assignmentId: assignment.id } } });
       expect(rows.map((i) => i.status)).toEqual(['failed']);

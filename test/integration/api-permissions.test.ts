@@ -1,20 +1,23 @@
 /**
  * THE permission table: every tRPC procedure x every kind of caller, against the real router and a real
  * Postgres database. "teacher" teaches the course the records belong to, "otherTeacher" teaches another
- * course; "student" owns the lab instance, "otherStudent" is in the same course but owns nothing.
- * Allowed cells must succeed; the others must fail with FORBIDDEN (UNAUTHORIZED when anonymous), and a
- * refused mutation must leave a `denied` audit entry naming the caller.
+ * course; "student" owns the lab instance, "otherStudent" is in the same course but owns nothing. The
+ * lab belongs to the course. Allowed cells must succeed; the others must fail with FORBIDDEN
+ * (UNAUTHORIZED when anonymous), and a refused mutation must leave a `denied` audit entry naming the
+ * caller. A listing must show the world's record to exactly the callers in its `seenBy`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { appRouter } from '@autolabs/server/trpc/root';
 import { CAST, LAB_YAML, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
 
-type Input = (w: World, h: Harness) => Promise<unknown> | unknown;
+type Input = (w: World, h: Harness, who: CastMember) => Promise<unknown> | unknown;
 interface Row {
   input?: Input;
   allowed: CastMember[];
   mutation?: boolean;
+  /** For listings: whether the result holds the world's record, and which allowed callers must find it there. */
+  listed?: { has: (result: unknown, w: World) => boolean; seenBy: CastMember[] };
 }
 
 const EVERYONE: CastMember[] = ['admin', 'teacher', 'otherTeacher', 'student', 'otherStudent', 'viewer'];
@@ -23,10 +26,18 @@ const COURSE_STAFF: CastMember[] = ['admin', 'teacher'];
 const COURSE_MEMBERS: CastMember[] = ['admin', 'teacher', 'student', 'otherStudent'];
 const INSTANCE_OVERSEERS: CastMember[] = ['admin', 'teacher', 'student'];
 
+/** The course a caller would use the world's lab in: their own (otherTeacher's is the other course). */
+const homeCourse = (w: World, who: CastMember) => (who === 'otherTeacher' ? w.otherCourse.id : w.course.id);
+/** A listing whose items have ids: does it hold the record `pick` names? */
+const listing = (pick: (w: World) => string, seenBy: CastMember[]): Row['listed'] => ({
+  has: (result, w) => (result as { id: string }[]).some((item) => item.id === pick(w)),
+  seenBy,
+});
+
 const TABLE: Record<string, Row> = {
   'me.get': { allowed: EVERYONE },
 
-  'courses.list': { allowed: EVERYONE },
+  'courses.list': { allowed: EVERYONE, listed: listing((w) => w.course.id, COURSE_MEMBERS) },
   'courses.get': { input: (w) => ({ id: w.course.id }), allowed: COURSE_MEMBERS },
   'courses.create': { input: () => ({ code: uniq('NEW'), title: 'New course' }), allowed: STAFF, mutation: true },
   'courses.update': { input: (w) => ({ id: w.course.id, title: 'Renamed' }), allowed: COURSE_STAFF, mutation: true },
@@ -43,8 +54,12 @@ const TABLE: Record<string, Row> = {
   'groups.removeMember': { input: async (w, h) => ({ groupId: (await w.makeGroup()).id, userId: h.users.student.id }), allowed: COURSE_STAFF, mutation: true },
 
   'assignments.list': { input: (w) => ({ courseId: w.course.id }), allowed: COURSE_MEMBERS },
-  'assignments.mine': { allowed: EVERYONE },
-  'assignments.create': { input: (w) => ({ courseId: w.course.id, labConfigId: w.lab.id, title: 'Another lab' }), allowed: COURSE_STAFF, mutation: true },
+  'assignments.mine': { allowed: EVERYONE, listed: listing((w) => w.assignment.id, ['student', 'otherStudent']) },
+  'assignments.create': {
+    input: (w, _h, who) => ({ courseId: homeCourse(w, who), labConfigId: w.lab.id, title: 'Another lab' }),
+    allowed: COURSE_STAFF,
+    mutation: true,
+  },
   'assignments.delete': {
     input: async (w, h) => ({ id: (await h.services.db.prisma.assignment.create({ data: { courseId: w.course.id, labConfigId: w.lab.id, title: 'Doomed' } })).id }),
     allowed: COURSE_STAFF,
@@ -52,27 +67,31 @@ const TABLE: Record<string, Row> = {
   },
 
   'labs.validate': { input: () => ({ yaml: LAB_YAML }), allowed: STAFF },
-  'labs.upload': { input: () => ({ yaml: LAB_YAML }), allowed: STAFF, mutation: true },
-  'labs.list': { allowed: STAFF },
-  'labs.get': { input: (w) => ({ id: w.lab.id }), allowed: STAFF },
-  'labs.versions': { input: (w) => ({ name: w.lab.name }), allowed: STAFF },
+  'labs.upload': { input: (w, _h, who) => ({ yaml: LAB_YAML, courseId: homeCourse(w, who) }), allowed: STAFF, mutation: true },
+  'labs.list': { input: () => ({}), allowed: STAFF, listed: listing((w) => w.lab.id, COURSE_STAFF) },
+  'labs.get': { input: (w) => ({ id: w.lab.id }), allowed: COURSE_STAFF },
+  'labs.versions': { input: (w) => ({ id: w.lab.id }), allowed: COURSE_STAFF },
 
-  'deployments.start': { input: (w, h) => ({ labConfigId: w.lab.id, courseId: w.course.id, studentIds: [h.users.otherStudent.id] }), allowed: COURSE_STAFF, mutation: true },
+  'deployments.start': {
+    input: (w, h, who) => ({ labConfigId: w.lab.id, courseId: homeCourse(w, who), studentIds: [h.users.otherStudent.id] }),
+    allowed: COURSE_STAFF,
+    mutation: true,
+  },
   'deployments.stop': { input: async (w) => ({ id: (await w.makeInstance()).deploymentId }), allowed: COURSE_STAFF, mutation: true },
   'deployments.status': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
-  'deployments.list': { input: () => ({}), allowed: STAFF },
+  'deployments.list': { input: () => ({}), allowed: STAFF, listed: listing((w) => w.deployment.id, COURSE_STAFF) },
 
-  'instances.mine': { allowed: EVERYONE },
+  'instances.mine': { allowed: EVERYONE, listed: listing((w) => w.instance.id, ['student']) },
   'instances.get': { input: (w) => ({ id: w.instance.id }), allowed: INSTANCE_OVERSEERS },
   'instances.start': { input: (w) => ({ assignmentId: w.assignment.id }), allowed: ['admin', 'student', 'otherStudent'], mutation: true },
   'instances.stop': { input: async (w) => ({ id: (await w.makeInstance()).id }), allowed: INSTANCE_OVERSEERS, mutation: true },
   'instances.check': { input: (w) => ({ id: w.instance.id }), allowed: INSTANCE_OVERSEERS, mutation: true },
 
-  'sessions.live': { allowed: EVERYONE },
+  'sessions.live': { allowed: EVERYONE, listed: listing((w) => w.session.id, INSTANCE_OVERSEERS) },
   'sessions.terminalTicket': { input: (w) => ({ instanceId: w.instance.id }), allowed: ['student'], mutation: true },
   'sessions.shadowTicket': { input: (w) => ({ sessionId: w.session.id }), allowed: COURSE_STAFF, mutation: true },
 
-  'recordings.list': { input: () => ({}), allowed: EVERYONE },
+  'recordings.list': { input: () => ({}), allowed: EVERYONE, listed: listing((w) => w.recording.id, INSTANCE_OVERSEERS) },
   'recordings.get': { input: (w) => ({ id: w.recording.id }), allowed: INSTANCE_OVERSEERS },
 
   'admin.users': { input: () => ({}), allowed: ['admin'] },
@@ -115,14 +134,18 @@ describe('permission table', () => {
 
   it.each(Object.entries(TABLE))('%s: allowed callers succeed, everyone else is refused', async (path, row) => {
     for (const who of CAST) {
-      const input = row.input ? await row.input(w, h) : undefined;
+      const input = row.input ? await row.input(w, h, who) : undefined;
       const call = procedureOf(h.callerFor(who), path);
+      let result: unknown;
       const outcome = await call(input).then(
-        () => 'ok',
+        (r) => ((result = r), 'ok'),
         (e: unknown) => (e instanceof TRPCError ? e.code : `unexpected ${String(e)}`),
       );
       const expected = row.allowed.includes(who) ? 'ok' : who === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN';
       expect(`${who}: ${outcome}`).toBe(`${who}: ${expected}`);
+      if (row.listed && outcome === 'ok') {
+        expect(`${who} sees it: ${row.listed.has(result, w)}`).toBe(`${who} sees it: ${row.listed.seenBy.includes(who)}`);
+      }
 
       if (row.mutation && expected !== 'ok') {
         const entry = await h.services.db.prisma.auditLog.findFirst({ orderBy: { id: 'desc' } });

@@ -20,6 +20,7 @@ import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
 import { startWorkers, type WorkerServices } from '../../server/src/workers';
 import { labYaml } from '../../server/src/workers/testing/worker-fixture';
 import { parseLabConfig } from '../../server/src/labs/lab-config';
+import { labOwner } from '../../server/src/labs/lab-owner';
 
 describe('workers on the embedded services (PGlite, in-process queue)', () => {
   let dataDir: string;
@@ -58,7 +59,7 @@ describe('workers on the embedded services (PGlite, in-process queue)', () => {
     const student = await prisma.user.create({ data: { username: 'student', displayName: 'S', role: 'student' } });
     const course = await prisma.course.create({ data: { code: 'EMB', title: 'Embedded' } });
     await prisma.courseMember.createMany({ data: [{ courseId: course.id, userId: teacher.id, role: 'teacher' }, { courseId: course.id, userId: student.id, role: 'student' }] });
-    const config = await prisma.labConfig.create({ data: { name: 'embedded-lab', version: 1, title: 'E', objectKey: `sha256/${sha256}.yaml`, sha256, createdById: teacher.id } });
+    const config = await prisma.labConfig.create({ data: { owner: labOwner({ courseId: null, createdById: teacher.id }), name: 'embedded-lab', version: 1, title: 'E', objectKey: `sha256/${sha256}.yaml`, sha256, createdById: teacher.id } });
     const dep = await prisma.labDeployment.create({ data: { labConfigId: config.id, courseId: course.id, mode: 'per_student', createdById: teacher.id } });
 
     await services.queue.publish('lab.deploy', { deploymentId: dep.id });

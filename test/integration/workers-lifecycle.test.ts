@@ -12,6 +12,7 @@ import { LabConfigCache } from '../../server/src/workers/lab-configs';
 import { startInstance } from '../../server/src/workers/steps/start-instance';
 import type { WorkerContext } from '../../server/src/workers/worker-context';
 import { parseLabConfig } from '../../server/src/labs/lab-config';
+import { labOwner } from '../../server/src/labs/lab-owner';
 import type { Disposable } from '../../server/src/infra/disposable';
 import { SESSION_CONTROL_CHANNEL, type SessionRecord } from '../../server/src/infra/session-store/session-store';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
@@ -120,7 +121,7 @@ describe('workers: lab lifecycle (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
 
   it('a lab config that no longer validates fails the deployment and its instances with the reason', async () => {
     const broken = await prisma().labConfig.create({
-      data: { name: 'broken', version: 1, title: 'b', objectKey: 'sha256/broken.yaml', sha256: 'x', createdById: room.teacherId },
+      data: { owner: labOwner({ courseId: null, createdById: room.teacherId }), name: 'broken', version: 1, title: 'b', objectKey: 'sha256/broken.yaml', sha256: 'x', createdById: room.teacherId },
     });
     await fx.services.objectStore.put(fx.env.S3_BUCKET_CONFIGS, 'sha256/broken.yaml', 'apiVersion: autolabs.io/v1\nkind: Lab\n');
     const dep = await prisma().labDeployment.create({

@@ -2,12 +2,14 @@
  * Lab configs: the YAML lives in the object store under a content-addressed key (`sha256/<hex>.yaml`),
  * the metadata in lab_configs. Upload writes the object first (idempotent: same bytes, same key), then
  * the row in a transaction; if the row cannot be written the object is removed again unless another
- * version already uses it, so a failed upload leaves nothing behind.
+ * version already uses it, so a failed upload leaves nothing behind. Versions are numbered per owner
+ * (lab-owner.ts): the course uploaded into, or the author when there is none.
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors/app-error';
 import type { LabConfig as LabConfigRow } from '../generated/prisma/client';
 import { parseLabConfig, type LabConfig } from '../labs/lab-config';
+import { labOwner } from '../labs/lab-owner';
 import type { ApiServices } from './api-services';
 
 export function labObjectKey(sha256: string): string {
@@ -26,9 +28,10 @@ export async function storeLab(
   const config = parseLabConfig(yaml);
   const sha256 = createHash('sha256').update(yaml, 'utf8').digest('hex');
   const prisma = services.db.prisma;
-  const latest = await prisma.labConfig.findFirst({ where: { name: config.metadata.name }, orderBy: { version: 'desc' } });
+  const series = { owner: labOwner(opts), name: config.metadata.name };
+  const latest = await prisma.labConfig.findFirst({ where: series, orderBy: { version: 'desc' } });
   // Uploading the same file again is not a new version.
-  if (latest && latest.sha256 === sha256 && latest.courseId === opts.courseId) return latest;
+  if (latest && latest.sha256 === sha256) return latest;
 
   const bucket = services.env.S3_BUCKET_CONFIGS;
   const objectKey = labObjectKey(sha256);
@@ -36,12 +39,12 @@ export async function storeLab(
   await services.objectStore.put(bucket, objectKey, yaml, { contentType: 'application/yaml' });
   try {
     return await prisma.$transaction(async (tx) => {
-      // Versions of one name are numbered one after another even when two teachers upload at once.
-      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', `lab-config:${config.metadata.name}`);
-      const last = await tx.labConfig.findFirst({ where: { name: config.metadata.name }, orderBy: { version: 'desc' } });
+      // Versions of one series are numbered one after another even when two teachers upload at once.
+      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', `lab-config:${series.owner}:${series.name}`);
+      const last = await tx.labConfig.findFirst({ where: series, orderBy: { version: 'desc' } });
       return tx.labConfig.create({
         data: {
-          name: config.metadata.name,
+          ...series,
           version: (last?.version ?? 0) + 1,
           title: config.metadata.title,
           description: config.metadata.description,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requireCourseMember, requireCourseTeacher, usableBy } from '../access';
+import { requireCourseMember, requireCourseTeacher, requireLabInCourse, usableBy } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router } from '../init';
 import { assignmentView, instanceView } from '../views';
@@ -57,11 +57,8 @@ export const assignmentsRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      await requireCourseTeacher(ctx, input.courseId);
-      const prisma = ctx.services.db.prisma;
-      const lab = await prisma.labConfig.findUnique({ where: { id: input.labConfigId } });
-      if (!lab) fail('NOT_FOUND', 'no such lab config', { field: 'labConfigId' });
-      const a = await prisma.assignment.create({
+      await requireLabInCourse(ctx, input);
+      const a = await ctx.services.db.prisma.assignment.create({
         data: { ...input, dueAt: input.dueAt ? new Date(input.dueAt) : null },
       });
       return assignmentView(a);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client';
 import { labResources } from '../../labs/lab-resources';
-import { requireCourseTeacher, taughtCourseIds } from '../access';
+import { requireCourseTeacher, requireLabInCourse, taughtCourseIds } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, roleProcedure, router, type AuthedContext } from '../init';
 import { createDeployment, stopInstances, type DeploymentTarget } from '../lab-jobs';
@@ -38,10 +38,8 @@ export const deploymentsRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      await requireCourseTeacher(ctx, input.courseId);
+      const lab = await requireLabInCourse(ctx, input);
       const prisma = ctx.services.db.prisma;
-      const lab = await prisma.labConfig.findUnique({ where: { id: input.labConfigId } });
-      if (!lab) fail('NOT_FOUND', 'no such lab config', { field: 'labConfigId' });
       if (input.assignmentId) {
         const a = await prisma.assignment.findUnique({ where: { id: input.assignmentId } });
         if (!a || a.courseId !== input.courseId) fail('NOT_FOUND', 'no such assignment in this course', { field: 'assignmentId' });

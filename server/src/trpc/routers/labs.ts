@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validateLabConfig } from '../../labs/lab-config';
-import { requireCourseTeacher } from '../access';
+import { labsUsableInCourse, labsVisibleTo, requireCourseTeacher, requireLab } from '../access';
 import { fail } from '../errors';
 import { roleProcedure, router } from '../init';
 import { readLabYaml, storeLab } from '../lab-store';
@@ -27,26 +27,35 @@ export const labsRouter = router({
       return { id: row.id, name: row.name, version: row.version };
     }),
 
-  /** The latest version of every lab, with how many versions it has. */
-  list: staff.query(async ({ ctx }) => {
-    const rows = await ctx.services.db.prisma.labConfig.findMany({ orderBy: [{ name: 'asc' }, { version: 'desc' }] });
+  /**
+   * The latest version of every lab I may see (or, with courseId, of every lab usable in that course),
+   * with how many versions it has. Labs of different owners are listed apart even when their names match.
+   */
+  list: staff.input(z.object({ courseId: z.uuid().optional() }).default({})).query(async ({ ctx, input }) => {
+    const where = input.courseId ? await labsUsableInCourse(ctx, input.courseId) : await labsVisibleTo(ctx);
+    const rows = await ctx.services.db.prisma.labConfig.findMany({ where, orderBy: [{ name: 'asc' }, { owner: 'asc' }, { version: 'desc' }] });
     const latest = new Map<string, { lab: ReturnType<typeof labView>; versions: number }>();
     for (const r of rows) {
-      const seen = latest.get(r.name);
+      const series = `${r.owner} ${r.name}`;
+      const seen = latest.get(series);
       if (seen) seen.versions += 1;
-      else latest.set(r.name, { lab: labView(r), versions: 1 });
+      else latest.set(series, { lab: labView(r), versions: 1 });
     }
     return [...latest.values()].map(({ lab, versions }) => ({ ...lab, versions }));
   }),
 
   get: staff.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
-    const row = await ctx.services.db.prisma.labConfig.findUnique({ where: { id: input.id } });
-    if (!row) fail('NOT_FOUND', 'no such lab config', { field: 'id' });
+    const row = await requireLab(ctx, input.id);
     return { ...labView(row), yaml: await readLabYaml(ctx.services, row) };
   }),
 
-  versions: staff.input(z.object({ name: z.string().min(1).max(63) })).query(async ({ ctx, input }) => {
-    const rows = await ctx.services.db.prisma.labConfig.findMany({ where: { name: input.name }, orderBy: { version: 'desc' } });
+  /** Every version of the lab this one is a version of (same owner, same name), newest first. */
+  versions: staff.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
+    const lab = await requireLab(ctx, input.id);
+    const rows = await ctx.services.db.prisma.labConfig.findMany({
+      where: { AND: [{ owner: lab.owner, name: lab.name }, await labsVisibleTo(ctx)] },
+      orderBy: { version: 'desc' },
+    });
     return rows.map(labView);
   }),
 });

@@ -16,6 +16,7 @@ import { LocalDirObjectStore } from '../../infra/object-store/local-dir-object-s
 import { AmqpJobQueue } from '../../infra/queue/amqp-job-queue';
 import { RedisSessionStore } from '../../infra/session-store/redis-session-store';
 import { Prisma, type LabMode } from '../../generated/prisma/client';
+import { labOwner } from '../../labs/lab-owner';
 import type { LabRuntime, RuntimeHandle } from '../../runtime/lab-runtime';
 import { LocalRuntime } from '../../runtime/local/local-runtime';
 import type { WorkerServices } from '../worker-context';
@@ -135,7 +136,7 @@ export async function seedClassroom(fx: WorkerFixture, yaml: string, students = 
   await fx.services.objectStore.put(fx.env.S3_BUCKET_CONFIGS, objectKey, yaml);
   const name = /name: (\S+)/.exec(yaml)?.[1] ?? 'lab';
   const labConfig = await prisma.labConfig.create({
-    data: { name, version: 1, title: name, objectKey, sha256, createdById: teacher.id, courseId: course.id },
+    data: { owner: labOwner({ courseId: course.id, createdById: teacher.id }), name, version: 1, title: name, objectKey, sha256, createdById: teacher.id, courseId: course.id },
   });
   return { teacherId: teacher.id, studentIds, groupIds, courseId: course.id, labConfigId: labConfig.id };
 }
