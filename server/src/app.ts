@@ -22,6 +22,8 @@ import { appRouter, type AppRouter } from './trpc/root';
 export interface BuildAppOptions {
   /** The process logger (secrets redacted, see process/run-process.ts); none = no request logs. */
   logger?: FastifyBaseLogger;
+  /** The clock the sign-in throttle reads; tests pass one to step through its waits without sleeping. */
+  now?: () => number;
 }
 
 export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -29,6 +31,9 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
     loggerInstance: opts.logger,
     genReqId,
     requestIdHeader: false,
+    // `request.ip` is the client's address as a trusted proxy reports it in X-Forwarded-For, or the
+    // socket's: with TRUST_PROXY unset nobody's header is believed (the sign-in throttle counts by it).
+    trustProxy: services.env.TRUST_PROXY ?? false,
     logController: new AccessLog(),
     // tRPC batches put every procedure name in one path segment (`/api/trpc/a.b,c.d,...`); fastify's
     // default limit of 100 characters answers a page's batch of five or six queries with a bare 414.
@@ -42,7 +47,7 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
   await app.register(fastifyCookie);
   requireJsonBodies(app);
   await registerOpsRoutes(app, services);
-  await registerAuthRoutes(app, { prisma: services.db.prisma, env: services.env, sessionStore: services.sessionStore });
+  await registerAuthRoutes(app, { prisma: services.db.prisma, env: services.env, sessionStore: services.sessionStore, now: opts.now });
 
   const authenticator = new Authenticator(services.db.prisma, services.env);
   await app.register(fastifyTRPCPlugin, {

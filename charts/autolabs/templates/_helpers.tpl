@@ -67,6 +67,10 @@ Pass (dict "root" $ "privateKey" true|false): only the API signs tickets, so onl
 - name: ALLOWED_ORIGINS
   value: {{ . | quote }}
 {{- end }}
+{{- with $v.trustProxy }}
+- name: TRUST_PROXY
+  value: {{ . | quote }}
+{{- end }}
 - name: SESSION_COOKIE_SECURE
   value: {{ $v.sessionCookieSecure | quote }}
 {{ include "autolabs.secretEnv" (dict "root" .root "name" "DATABASE_URL") }}

@@ -24,10 +24,12 @@ export function sessionCookieSecure(env: Pick<Env, 'SESSION_COOKIE_SECURE' | 'PU
 
 export async function registerAuthRoutes(
   app: FastifyInstance,
-  deps: { prisma: PrismaClient; env: Env; sessionStore: SessionStore },
+  deps: { prisma: PrismaClient; env: Env; sessionStore: SessionStore; now?: () => number },
 ): Promise<void> {
   const { prisma, env } = deps;
-  // Counts live in the session store, so replicas share them (see login-throttle.ts).
+  const now = deps.now ?? Date.now;
+  // Counts live in the session store, so replicas share them (see login-throttle.ts). `req.ip` is the
+  // socket's address, or the client's as reported by a proxy that TRUST_PROXY names (app.ts).
   const throttle = new LoginThrottle(deps.sessionStore);
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: sessionCookieSecure(env) };
 
@@ -39,27 +41,28 @@ export async function registerAuthRoutes(
       return reply.code(400).send({ code: 'BAD_INPUT', message: field ? `${field}: ${issue.message}` : issue.message, field });
     }
     const { username, password } = parsed.data;
-    const retryAfterMs = await throttle.retryAfterMs(username, req.ip);
-    if (retryAfterMs > 0) {
-      const minutes = Math.ceil(retryAfterMs / 60_000);
-      req.log.warn({ username }, 'sign-in throttled');
+    // The password is not even looked at while the attempt has to wait.
+    const throttled = await throttle.check(username, req.ip, now());
+    if (throttled) {
+      req.log.warn({ username, address: req.ip, limit: throttled.limit }, 'sign-in throttled');
       await recordAudit(prisma, req.log, {
         actorId: null,
         actorRole: null,
         action: 'auth.login',
         targetType: 'user',
         outcome: 'denied',
-        detail: { username, reason: 'throttled' },
+        detail: { username, reason: 'throttled', limit: throttled.limit },
         requestId: req.id,
       });
-      reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
-      return reply.code(429).send({ code: 'QUOTA_EXCEEDED', message: `too many failed sign-ins; try again in ${minutes} minute(s)` });
+      const seconds = Math.max(1, Math.ceil(throttled.retryAfterMs / 1000));
+      reply.header('retry-after', String(seconds));
+      return reply.code(429).send({ code: 'RATE_LIMITED', message: `too many failed sign-ins; try again in ${waitText(seconds)}` });
     }
     const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() } });
     const ok = (await verifyPassword(password, user?.passwordHash)) && user !== null && !user.disabled;
     if (!ok || !user) {
-      await throttle.recordFailure(username, req.ip);
-      req.log.info({ username }, 'sign-in refused');
+      await throttle.recordFailure(username, req.ip, now());
+      req.log.info({ username, address: req.ip }, 'sign-in refused');
       await recordAudit(prisma, req.log, {
         actorId: user?.id ?? null,
         actorRole: user?.role ?? null,
@@ -72,7 +75,7 @@ export async function registerAuthRoutes(
       });
       return reply.code(401).send({ code: 'UNAUTHENTICATED', message: 'wrong username or password' });
     }
-    await throttle.recordSuccess(username);
+    await throttle.recordSuccess(username, req.ip);
     const { token } = await createAuthSession(prisma, user.id, env.SESSION_TTL_HOURS);
     await recordAudit(prisma, req.log, {
       actorId: user.id,
@@ -108,4 +111,8 @@ export async function registerAuthRoutes(
     reply.clearCookie(SESSION_COOKIE, cookieOptions);
     return reply.code(204).send();
   });
+}
+
+function waitText(seconds: number): string {
+  return seconds < 60 ? `${seconds} second(s)` : `${Math.ceil(seconds / 60)} minute(s)`;
 }

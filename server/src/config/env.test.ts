@@ -64,6 +64,16 @@ describe('loadEnv', () => {
     expect(configError({ LAB_NAMESPACE: 'Labs' })).toBe('invalid configuration: LAB_NAMESPACE: expected a DNS label such as labs');
   });
 
+  it('trusts no proxy by default, and takes TRUST_PROXY as proxy addresses, CIDRs or proxy-addr names', () => {
+    expect(loadEnv({}).TRUST_PROXY).toBeUndefined();
+    expect(loadEnv({ TRUST_PROXY: '127.0.0.1' }).TRUST_PROXY).toEqual(['127.0.0.1']);
+    expect(loadEnv({ TRUST_PROXY: '10.0.0.0/8, fd00::/8,::1, uniquelocal' }).TRUST_PROXY).toEqual(['10.0.0.0/8', 'fd00::/8', '::1', 'uniquelocal']);
+    const expected = 'invalid configuration: TRUST_PROXY: expected comma-separated proxy addresses or CIDRs such as 127.0.0.1,10.0.0.0/8 (no hop count)';
+    for (const bad of ['true', '2', '10.0.0.0/33', 'fd00::/129', 'proxy.example.edu', '10.0.0.1,', '10.0.0.0/8/8']) {
+      expect(configError({ TRUST_PROXY: bad }), bad).toBe(expected);
+    }
+  });
+
   it('requires the variables that go together', () => {
     expect(configError({ S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'key' })).toBe(
       'invalid configuration: S3_SECRET_KEY: required when S3_ENDPOINT is set',

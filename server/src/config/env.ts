@@ -3,6 +3,7 @@
  * embedded implementation (see platform/services.ts). A bad value stops the process with one line naming
  * the variable and what is expected.
  */
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -42,6 +43,25 @@ const origins = z.string().refine(
   { error: 'expected * or comma-separated origins such as https://labs.example.edu,http://localhost:5173' },
 );
 
+// Who may tell us the client's address in X-Forwarded-For: the proxies' addresses (IPs, CIDRs, or
+// proxy-addr's names loopback, linklocal, uniquelocal). Anyone else's header is ignored, so a client cannot
+// choose the address it is counted under. No hop count: it would believe whichever peer connects, so a
+// client reaching the API directly could pick its address (Fastify 5 ignores a hop count for that reason).
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxy = (entry: string) => {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [ip, bits, ...rest] = entry.split('/');
+  const version = isIP(ip);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+};
+const trustedProxies = z
+  .string()
+  .refine((v) => v.split(',').every((entry) => isProxy(entry.trim())), {
+    error: 'expected comma-separated proxy addresses or CIDRs such as 127.0.0.1,10.0.0.0/8 (no hop count)',
+  })
+  .transform((v) => v.split(',').map((entry) => entry.trim()));
+
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected a bucket name: 3-63 lowercase letters, digits, "." or "-"' });
 
 export const envSchema = z.object({
@@ -58,6 +78,7 @@ export const envSchema = z.object({
   // connections for the sessions it holds.
   GATEWAY_INTERNAL_URL: url(['http:', 'https:', 'ws:', 'wss:']).optional(),
   ALLOWED_ORIGINS: origins.optional(),
+  TRUST_PROXY: trustedProxies.optional(),
   AUTOLABS_DATA_DIR: z.string().min(1).default(path.join(os.homedir(), '.autolabs')),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
