@@ -32,10 +32,12 @@ export interface GatewayPluginOptions {
   allowedOrigins: string[];
   graceSeconds: number;
   recordingsBucket: string;
-  /** Defaults to the local PTY opener, plus Kubernetes exec when `kubeConfig` is given. */
+  /** Defaults to local runtime sandboxes (with `localDataDir`) and Kubernetes exec (with `kubeConfig`). */
   backends?: TerminalBackendOpener;
   /** Credentials for k8s-exec terminal targets (LAB_RUNTIME=kubernetes). */
   kubeConfig?: KubeConfig;
+  /** The local runtime's data directory, where it records how to open each instance's terminal. */
+  localDataDir?: string;
   /** Output history kept per session for resume (bytes). */
   ringBytes?: number;
   batching?: BatcherOptions;
@@ -51,7 +53,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     gatewayId: opts.gatewayId,
     internalUrl: opts.internalUrl,
     graceSeconds: opts.graceSeconds,
-    backends: opts.backends ?? createBackendOpener({ kubeConfig: opts.kubeConfig }),
+    backends: opts.backends ?? createBackendOpener({ kubeConfig: opts.kubeConfig, localDataDir: opts.localDataDir }),
     log: app.log,
     ringBytes: opts.ringBytes,
     batching: opts.batching,

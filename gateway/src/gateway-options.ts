@@ -25,5 +25,7 @@ export async function gatewayOptionsFromEnv(
     recordingsBucket: env.S3_BUCKET_RECORDINGS,
     // Terminals of Kubernetes labs are execs into their pods: KUBECONFIG, else the service account.
     kubeConfig,
+    // Terminals of local labs: the sandbox argv the runtime recorded in its data directory.
+    localDataDir: env.LAB_RUNTIME === 'local' ? env.AUTOLABS_DATA_DIR : undefined,
   };
 }

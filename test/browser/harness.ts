@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 /** The page's terminal test hook (web/src/terminal/view/test-hooks.ts). */
 declare global {
@@ -97,7 +98,7 @@ export async function startApp(opts: { timeoutMs?: number } = {}): Promise<Runni
         });
       });
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
   };
 
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);

@@ -4,12 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshPostgres, type FreshDatabase } from '@autolabs/server/infra/database/testing/fresh-postgres';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await fresh?.drop();
-  await rm(dataDir, { recursive: true, force: true });
+  removeDataDir(dataDir);
 });
 
 describe('API process', () => {

@@ -1,6 +1,6 @@
 /**
  * The gateway in front of the real embedded runtime: LocalRuntime starts a lab instance, its
- * terminalTarget (a bubblewrap sandbox argv) goes into the owner ticket, and the browser-side client
+ * terminalTarget (the instance; the gateway reads the sandbox argv the runtime recorded) goes into the owner ticket, and the browser-side client
  * gets a shell inside the sandbox, including resume after a cut and shadowing by a teacher.
  */
 import fs from 'node:fs';
@@ -15,6 +15,7 @@ import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { startGateway, type GatewayFixture } from '@autolabs/gateway/testing/gateway-fixture';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { CloseCode } from '@autolabs/gateway/protocol/wire';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const config = labConfigSchema.parse({
   apiVersion: 'autolabs.io/v1',
@@ -43,12 +44,12 @@ beforeAll(async () => {
   runtime = new LocalRuntime({ dataDir, log: pino({ level: 'silent' }) });
   await runtime.checkAvailable();
   handle = await runtime.start({ instanceId: randomUUID(), ownerKey: 'student-1', labKey: 'gateway-lab', config });
-  gw = await startGateway();
+  gw = await startGateway({ localDataDir: dataDir });
 });
 afterAll(async () => {
   await gw?.close();
   if (handle) await runtime.destroy(handle);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  removeDataDir(dataDir);
 });
 
 describe('gateway with the local bubblewrap runtime', () => {

@@ -14,12 +14,13 @@ import { mintOwnerTicket } from '@autolabs/gateway/testing/test-tickets';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { CloseCode, GATEWAY_WS_PATH } from '@autolabs/gateway/protocol/wire';
 import { TEST_REDIS_URL } from '../setup/services';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autolabs-gw-proc-'));
 let child: ChildProcess | null = null;
 afterAll(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  removeDataDir(dataDir);
 });
 
 function startProcess(env: Record<string, string>): Promise<{ port: number; output: () => string }> {

@@ -11,6 +11,7 @@ import { parseLabConfig, type LabConfig } from '@autolabs/server/labs/lab-config
 import { runLabChecks } from '@autolabs/server/labs/run-checks';
 import type { RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const log = pino({ level: 'silent' });
 let dataDir: string;
@@ -27,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (handle) await runtime.destroy(handle).catch(() => undefined);
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  removeDataDir(dataDir);
 });
 
 describe('linux-basics in a local sandbox', () => {

@@ -1,7 +1,7 @@
 /**
  * What a student can and cannot see from inside a real bubblewrap sandbox of the LocalRuntime. Every
  * assertion runs commands inside the sandbox twice over where it matters: through `exec` (lab checks) and
- * through the PTY argv of `terminalTarget` spawned with node-pty (what the gateway does).
+ * through the PTY argv the runtime recorded for the gateway, spawned with node-pty (what the gateway does).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import * as pty from 'node-pty';
 import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
+import { readTerminalLaunch } from '../../server/src/runtime/local/sandbox-launch';
 import { labConfigSchema, type LabConfig } from '../../server/src/labs/lab-config';
 import type { RuntimeHandle, TerminalTarget } from '../../server/src/runtime/lab-runtime';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const SECRET_DB = 'postgresql://postgres:s3cret-db-password@127.0.0.1:5432/autolabs';
 const SECRET_KEY = '-----BEGIN PRIVATE KEY-----secret-ticket-key-----END PRIVATE KEY-----';
@@ -90,7 +92,7 @@ describe('LocalRuntime isolation (real bubblewrap)', () => {
   const bothWays = async (handle: RuntimeHandle, script: string, cfg = config): Promise<[string, string]> => {
     const viaExec = await sh(handle, script, cfg);
     expect(viaExec.exitCode).toBe(0);
-    return [viaExec.stdout, plainPtyOutput(await runInPty(runtime.terminalTarget(handle, cfg), script))];
+    return [viaExec.stdout, plainPtyOutput(await runInPty(await readTerminalLaunch(dataDir, handle.instanceId), script))];
   };
 
   beforeAll(async () => {
@@ -112,7 +114,7 @@ describe('LocalRuntime isolation (real bubblewrap)', () => {
 
   afterAll(async () => {
     for (const h of [alice, bob]) if (h) await runtime.destroy(h);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
     process.env.DATABASE_URL = saved.db;
     process.env.TICKET_PRIVATE_KEY = saved.key;
     process.env.AUTOLABS_DATA_DIR = saved.data;
@@ -164,7 +166,7 @@ describe('LocalRuntime isolation (real bubblewrap)', () => {
     const script = `${probes.map((p) => `test -e '${p}' && echo "VISIBLE ${p}"`).join('; ')}; find / -xdev \\( -name 'bob-secret-marker.txt' -o -name 'PG_VERSION' -o -name 'ticket-private.pem' \\) 2>/dev/null; true`;
     const viaExec = await sh(alice, script);
     expect(viaExec.stdout).toBe('');
-    const viaPty = await runInPty(runtime.terminalTarget(alice, config), script);
+    const viaPty = await runInPty(await readTerminalLaunch(dataDir, alice.instanceId), script);
     expect(viaPty).not.toContain('VISIBLE');
     expect(viaPty).not.toContain('bob-secret-marker');
     expect(viaPty).not.toContain('ticket-private.pem');
@@ -173,7 +175,7 @@ describe('LocalRuntime isolation (real bubblewrap)', () => {
   it('leaks no environment secrets of the parent process, through exec or the PTY', async () => {
     const script = 'env; cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n"';
     const viaExec = await sh(alice, script);
-    const viaPty = await runInPty(runtime.terminalTarget(alice, config), script);
+    const viaPty = await runInPty(await readTerminalLaunch(dataDir, alice.instanceId), script);
     for (const out of [viaExec.stdout, viaPty]) {
       expect(out).toContain('HOME=/home/student');
       expect(out).not.toContain('s3cret-db-password');
@@ -272,7 +274,7 @@ EOF`, forkLab);
   });
 
   it('gives the PTY shell job control (no --new-session for terminals)', async () => {
-    const out = await runInPty(runtime.terminalTarget(alice, config), 'sleep 30 & jobs; kill %1');
+    const out = await runInPty(await readTerminalLaunch(dataDir, alice.instanceId), 'sleep 30 & jobs; kill %1');
     expect(out).not.toContain('no job control');
     expect(out).toMatch(/\[1\]\+?\s+Running\s+sleep 30/);
   });

@@ -3,6 +3,7 @@
  * of our process, after stop and destroy; that stop ends terminals spawned elsewhere; and the errors it
  * gives for a missing bubblewrap, a bad id and an instance that is not running.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import * as pty from 'node-pty';
 import { list } from 'tar';
+import { readTerminalLaunch } from '../../server/src/runtime/local/sandbox-launch';
 import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
 import { labConfigSchema } from '../../server/src/labs/lab-config';
 import type { AppError } from '../../server/src/errors/app-error';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const log = pino({ level: 'silent' });
 const config = labConfigSchema.parse({
@@ -60,7 +63,7 @@ describe('LocalRuntime lifecycle (real bubblewrap)', () => {
   afterAll(async () => {
     // Destroy ends leftover sandboxes and removes their cgroups, which live outside dataDir.
     for (let i = 1; i <= n; i++) await runtime.destroy({ runtime: 'local', instanceId: `11111111-0000-4000-8000-${String(i).padStart(12, '0')}` });
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
   });
 
   it('reports absent before start, running after, and start again returns the same handle', async () => {
@@ -87,8 +90,7 @@ describe('LocalRuntime lifecycle (real bubblewrap)', () => {
 
   it('stop ends a PTY shell spawned by someone else and a running check, and keeps the home', async () => {
     const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
-    const target = runtime.terminalTarget(handle, config);
-    if (target.kind !== 'pty') throw new Error('expected a pty target');
+    const target = await readTerminalLaunch(dataDir, handle.instanceId);
     const term = pty.spawn(target.argv[0], target.argv.slice(1), { env: target.env, cwd: target.cwd, cols: 80, rows: 24 });
     const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
     term.write('echo kept > ~/kept.txt\r');
@@ -122,7 +124,17 @@ describe('LocalRuntime lifecycle (real bubblewrap)', () => {
     fs.writeFileSync(path.join(dataDir, 'labs', damaged.instanceId, 'state.json'), '{not json');
     expect(await runtime.status(damaged)).toEqual({ phase: 'failed', reason: 'state file is not JSON' });
     const homeless = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
-    fs.rmSync(path.join(dataDir, 'labs', homeless.instanceId, 'home'), { recursive: true });
+    const home = path.join(dataDir, 'labs', homeless.instanceId, 'home');
+    // A reboot unmounts the home volume: failed until a start mounts it again, with the files intact.
+    fs.writeFileSync(path.join(home, 'kept.txt'), 'kept');
+    execFileSync('umount', [home]);
+    expect(await runtime.status(homeless)).toMatchObject({ phase: 'failed', reason: expect.stringContaining('not mounted') });
+    expect((await runtime.exec(homeless, config, ['true']).catch((e: Error) => e)) instanceof Error).toBe(true);
+    await runtime.start({ instanceId: homeless.instanceId, ownerKey: 'a', labKey: 'l', config });
+    expect(await runtime.status(homeless)).toEqual({ phase: 'running' });
+    expect(fs.readFileSync(path.join(home, 'kept.txt'), 'utf8')).toBe('kept');
+    execFileSync('umount', [home]);
+    fs.rmSync(home, { recursive: true });
     expect(await runtime.status(homeless)).toMatchObject({ phase: 'failed', reason: expect.stringContaining('home') });
   });
 
@@ -166,10 +178,9 @@ describe('LocalRuntime lifecycle (real bubblewrap)', () => {
   it('never builds a root sandbox from a handle whose uid is missing or outside the reserved range', async () => {
     const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
     for (const uid of [0, null, 1000]) {
-      expect(() => runtime.terminalTarget({ ...handle, uid }, config)).toThrow(/no sandbox user id/);
+      const error = await caught(runtime.exec({ ...handle, uid }, config, ['id', '-u']));
+      expect({ code: error.code, field: error.field }).toEqual({ code: 'BAD_INPUT', field: 'runtimeHandle' });
     }
-    const error = await caught(runtime.exec({ ...handle, uid: 0 }, config, ['id', '-u']));
-    expect({ code: error.code, field: error.field }).toEqual({ code: 'BAD_INPUT', field: 'runtimeHandle' });
   });
 
   it('rejects an instance id that is not slug-safe with BAD_INPUT on instanceId', async () => {

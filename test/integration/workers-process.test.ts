@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshPostgres, type FreshDatabase } from '../../server/src/infra/database/testing/fresh-postgres';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -37,7 +38,7 @@ describe('worker process', () => {
   });
   afterAll(async () => {
     await db?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
   });
 
   it('starts on the configured services and exits 0 after a graceful SIGTERM', async () => {

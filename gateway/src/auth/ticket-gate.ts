@@ -14,6 +14,7 @@ import { verifyTicket, type VerifiedTicket } from '@autolabs/server/tickets/tick
 
 const id = z.string().min(1).max(200);
 const target = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local-sandbox'), instanceId: id }),
   z.object({ kind: z.literal('pty'), argv: z.array(z.string()).min(1), env: z.record(z.string(), z.string()), cwd: z.string().min(1) }),
   z.object({ kind: z.literal('k8s-exec'), namespace: id, pod: id, container: id, command: z.array(z.string()).min(1) }),
   z.object({ kind: z.literal('ssh'), host: id, port: z.number().int().min(1).max(65535), username: id, privateKeyRef: id }),

@@ -8,7 +8,7 @@ import { LocalDirObjectStore } from '@autolabs/server/infra/object-store/local-d
 import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
 import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
-import { defaultBackendOpener } from '../backends/backend-opener';
+import { plainPtyOpener } from '../backends/backend-opener';
 import { CloseCode, FrameType, decodeServerFrame, type ServerControlMessage } from '../protocol/wire';
 import { bashTarget } from '../testing/test-tickets';
 import type { ClientSink } from './client-sink';
@@ -76,7 +76,7 @@ describe('SessionHub', () => {
       gatewayId: 'gw-test',
       graceSeconds,
       heartbeatMs,
-      backends: defaultBackendOpener,
+      backends: plainPtyOpener,
       log: pino({ level: 'silent' }),
     });
     await hub.start();

@@ -3,7 +3,7 @@
  * session store and a LocalDirObjectStore in a temporary directory, an Ed25519 key pair, and helpers
  * that mint owner and viewer tickets for a local `bash --norc` target.
  */
-import fastify, { type FastifyInstance } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { LocalDirObjectStore } from '@autolabs/server/infra/object-store/local-d
 import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
 import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
 import { gatewayPlugin, type GatewayPluginOptions } from '../app';
+import { createBackendOpener } from '../backends/backend-opener';
 import { GATEWAY_WS_PATH } from '../protocol/wire';
 import { mintOwnerTicket, mintViewerTicket, type TicketOverrides } from './test-tickets';
 import { freePort } from '@autolabs/server/infra/testing/free-port';
@@ -38,6 +39,8 @@ export interface FixtureOptions extends Partial<GatewayPluginOptions> {
   keys?: { privateKey: CryptoKey; publicKey: CryptoKey };
   /** Give the gateway an internalUrl pointing at its own listen address, so replicas forward to it. */
   reachableByPeers?: boolean;
+  /** Where the gateway logs (tests that assert on log lines pass a pino logger); none = silent. */
+  logger?: FastifyBaseLogger;
 }
 
 export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFixture> {
@@ -45,13 +48,15 @@ export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFi
   const sessionStore = opts.sessionStore ?? new MemorySessionStore();
   const objectStore = new LocalDirObjectStore({ root: dir });
   const { privateKey, publicKey } = opts.keys ?? (await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }));
-  const app = fastify({ logger: false });
+  const app = opts.logger ? fastify({ loggerInstance: opts.logger }) : fastify({ logger: false });
   const recordingsBucket = 'recordings';
-  const { keys: _keys, reachableByPeers, ...pluginOptions } = opts;
+  const { keys: _keys, reachableByPeers, logger: _logger, ...pluginOptions } = opts;
   // The internal URL is recorded before the gateway listens, so its port is chosen first.
   const port = reachableByPeers ? await freePort() : 0;
   await app.register(gatewayPlugin, {
     ...pluginOptions,
+    // Tests drive plain shells; a test of the production opener passes its own `backends`.
+    backends: pluginOptions.backends ?? createBackendOpener({ plainPty: true, localDataDir: pluginOptions.localDataDir }),
     sessionStore,
     objectStore,
     ticketPublicKey: publicKey,

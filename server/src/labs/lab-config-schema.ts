@@ -5,6 +5,7 @@
  * docs/lab-config.md documents every field; keep the two in step.
  */
 import { z } from 'zod';
+import { forbiddenEnvReason, mountPathProblem, NO_NUL, NUL_MESSAGE } from './lab-config-safety';
 import { BYTES_QUANTITY, CPU_QUANTITY, DURATION, parseQuantity } from './quantity';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -20,18 +21,28 @@ const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9*]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$/;
 
 const resourceAmounts = z.strictObject({ cpu, memory: bytes });
+/** A command-line word or environment value: any text but NUL (it cannot pass through exec). */
+const word = z.string().max(65_536).refine(NO_NUL, NUL_MESSAGE);
+
+const envMap = z.record(z.string().regex(envName, 'expected a variable name such as DB_HOST'), word).superRefine((env, ctx) => {
+  for (const name of Object.keys(env)) {
+    const reason = forbiddenEnvReason(name);
+    if (reason) ctx.addIssue({ code: 'custom', message: reason, path: [name] });
+  }
+});
+const mountPath = z.string().superRefine((p, ctx) => {
+  const problem = mountPathProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const DEFAULT_RESOURCES = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 
 export const containerSchema = z.strictObject({
   name: dnsLabel.describe('Container name, unique in the lab; other containers reach it by this host name.'),
   image: z.string().regex(/^[^\s]+$/, 'expected an image reference such as debian:12-slim').describe('Container image, e.g. autolabs/linux-basics:latest.'),
-  command: z.array(z.string()).min(1).optional().describe('Overrides the image entrypoint.'),
-  args: z.array(z.string()).optional().describe('Overrides the image command (arguments to the entrypoint).'),
-  env: z
-    .record(z.string().regex(envName, 'expected a variable name such as DB_HOST'), z.string())
-    .optional()
-    .describe('Environment variables, name to value.'),
+  command: z.array(word).min(1).optional().describe('Overrides the image entrypoint.'),
+  args: z.array(word).optional().describe('Overrides the image command (arguments to the entrypoint).'),
+  env: envMap.optional().describe('Environment variables, name to value (not the loader\'s LD_* and similar; see the docs).'),
   ports: z
     .array(
       z.strictObject({
@@ -81,7 +92,7 @@ const networkSchema = z.strictObject({
 const checkSchema = z.strictObject({
   name: z.string().min(1, 'expected a name').max(100),
   container: dnsLabel.optional(),
-  command: z.array(z.string()).min(1, 'expected at least one word, such as [test, -f, /tmp/done]'),
+  command: z.array(word).min(1, 'expected at least one word, such as [test, -f, /tmp/done]'),
   timeout: duration.optional(),
   expect: z
     .strictObject({
@@ -101,7 +112,7 @@ const specSchema = z
     network: networkSchema.default({ internet: false, allowedEgress: [], allow: [] }),
     /** The persistent volume mounted into the terminal container (archived when the lab ends). */
     storage: z
-      .strictObject({ size: bytes, mountPath: z.string().regex(/^\/\S*$/, 'expected an absolute path such as /home/student') })
+      .strictObject({ size: bytes, mountPath })
       .default({ size: '1Gi', mountPath: '/home/student' })
       .describe('Persistent volume mounted in the terminal container; archived when the instance is removed.'),
     lifetime: z

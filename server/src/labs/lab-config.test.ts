@@ -176,6 +176,42 @@ describe('lab config bad input', () => {
     expect(paths(bad)).toEqual({ 'spec.containers[0].env.1BAD': 'expected a variable name such as DB_HOST' });
   });
 
+  it('refuses loader and interpreter variables that would change what a privileged program loads', () => {
+    const bad = MINIMAL.replace('      terminal: true\n', '      terminal: true\n      env: { LD_PRELOAD: /home/student/x.so, GLIBC_TUNABLES: x, BASH_ENV: /tmp/rc, PYTHONPATH: /tmp, DB_HOST: db }\n');
+    const errors = paths(bad);
+    expect(Object.keys(errors)).toEqual([
+      'spec.containers[0].env.LD_PRELOAD',
+      'spec.containers[0].env.GLIBC_TUNABLES',
+      'spec.containers[0].env.BASH_ENV',
+      'spec.containers[0].env.PYTHONPATH',
+    ]);
+    expect(errors['spec.containers[0].env.LD_PRELOAD']).toBe('LD_PRELOAD changes what programs load or run before their own code; labs may not set it');
+    let e: AppError | undefined;
+    try {
+      parseLabConfig(bad);
+    } catch (err) {
+      e = err as AppError;
+    }
+    expect({ code: e?.code, field: e?.field }).toEqual({ code: 'LAB_CONFIG_INVALID', field: 'spec.containers[0].env.LD_PRELOAD' });
+  });
+
+  it('keeps the storage out of system directories and refuses paths that are not plain', () => {
+    for (const mountPath of ['/usr/bin', '/etc', '/lib', '/proc/self', '/tmp']) {
+      expect(paths(MINIMAL + `  storage: { size: 1Gi, mountPath: "${mountPath}" }\n`)['spec.storage.mountPath']).toMatch(/system directories/);
+    }
+    for (const mountPath of ['/', '/home/../usr', '/home//student', 'home/student', '/home/student/', '/home/a b']) {
+      expect(paths(MINIMAL + `  storage: { size: 1Gi, mountPath: "${mountPath}" }\n`)['spec.storage.mountPath']).toMatch(/plain names/);
+    }
+    for (const mountPath of ['/home/student', '/srv/lab-data', '/root', '/workspace/project.v2']) {
+      expect(validateLabConfig(MINIMAL + `  storage: { size: 1Gi, mountPath: "${mountPath}" }\n`).ok).toBe(true);
+    }
+  });
+
+  it('refuses NUL characters in commands, arguments and environment values', () => {
+    const bad = MINIMAL.replace('      terminal: true\n', '      terminal: true\n      command: ["sh\\0"]\n      env: { A: "x\\0y" }\n');
+    expect(paths(bad)).toEqual({ 'spec.containers[0].command[0]': 'expected text without NUL characters', 'spec.containers[0].env.A': 'expected text without NUL characters' });
+  });
+
   it('rejects wrong types, enum values and missing required fields', () => {
     const bad = `apiVersion: autolabs.io/v2
 kind: Lab

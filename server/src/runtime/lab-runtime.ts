@@ -51,6 +51,9 @@ export interface ProgressEvent {
  * ticket by the server, so the gateway never asks the runtime or the database.
  */
 export type TerminalTarget =
+  /** A terminal in a local runtime sandbox; the gateway takes its argv from the runtime, never a ticket. */
+  | { kind: 'local-sandbox'; instanceId: string }
+  /** A plain local program: tests and benchmarks only (a gateway opens it only when built to). */
   | { kind: 'pty'; argv: string[]; env: Record<string, string>; cwd: string }
   | { kind: 'k8s-exec'; namespace: string; pod: string; container: string; command: string[] }
   | { kind: 'ssh'; host: string; port: number; username: string; privateKeyRef: string };

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../errors/app-error';
+import { VOLUME_TOOLS } from './instance-volume';
 
 /** Environment of the wrapper and bubblewrap themselves; the sandbox starts from --clearenv. */
 export const OUTER_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
@@ -29,12 +30,17 @@ export function requireBwrap(bwrapPath: string | null): asserts bwrapPath is str
 }
 
 /** Throws AppError RUNTIME_UNAVAILABLE naming the package to install, or why namespaces do not work. */
-export function checkHostTools(bwrapPath: string | null, rootMode: boolean): void {
+export function checkHostTools(bwrapPath: string | null, rootMode: boolean, diskQuota = false): void {
   requireBwrap(bwrapPath);
-  for (const tool of ['/usr/bin/prlimit', '/usr/bin/nice', ...(rootMode ? ['/usr/bin/setpriv'] : [])]) {
-    if (!existsSync(tool)) {
-      throw new AppError('RUNTIME_UNAVAILABLE', `${tool} is missing: install the Debian packages "util-linux" and "coreutils"`);
-    }
+  const tools = [
+    { path: '/usr/bin/prlimit', pkg: 'util-linux' },
+    { path: '/usr/bin/nice', pkg: 'coreutils' },
+    { path: '/usr/bin/env', pkg: 'coreutils' },
+    ...(rootMode ? [{ path: '/usr/bin/setpriv', pkg: 'util-linux' }] : []),
+    ...(diskQuota ? VOLUME_TOOLS : []),
+  ];
+  for (const tool of tools) {
+    if (!existsSync(tool.path)) throw new AppError('RUNTIME_UNAVAILABLE', `${tool.path} is missing: install the Debian package "${tool.pkg}"`);
   }
   const smoke = spawnSync(
     bwrapPath,

@@ -4,6 +4,9 @@
  *
  *   <dataDir>/labs/<instanceId>/state.json   phase, config hash, times (see instance-state.ts)
  *   <dataDir>/labs/<instanceId>/home/        the student's persistent home (the local stand-in for a PVC)
+ *   <dataDir>/labs/<instanceId>/home.img     in root mode, the ext4 image mounted at home/ (its quota)
+ *   <dataDir>/labs/<instanceId>/scratch/     in root mode, /tmp and /var/tmp: scratch.img, new at each start
+ *   <dataDir>/labs/<instanceId>/terminal.json  how the gateway opens a terminal (sandbox-launch.ts)
  *   <dataDir>/labs/<instanceId>/etc/         passwd, group, hosts, hostname shown inside the sandbox
  *   <dataDir>/labs/<instanceId>/pids/        one file per live sandbox, named by the pid of its wrapper
  *   <dataDir>/labs/uids/<uid>                which instance holds a sandbox user id (root mode only)
@@ -14,6 +17,10 @@ import { AppError } from '../../errors/app-error';
 export interface InstancePaths {
   root: string;
   home: string;
+  homeImage: string;
+  scratch: string;
+  scratchImage: string;
+  terminalLaunch: string;
   etc: string;
   pids: string;
   stateFile: string;
@@ -30,6 +37,10 @@ export function instancePaths(dataDir: string, instanceId: string): InstancePath
   return {
     root,
     home: path.join(root, 'home'),
+    homeImage: path.join(root, 'home.img'),
+    scratch: path.join(root, 'scratch'),
+    scratchImage: path.join(root, 'scratch.img'),
+    terminalLaunch: path.join(root, 'terminal.json'),
     etc: path.join(root, 'etc'),
     pids: path.join(root, 'pids'),
     stateFile: path.join(root, 'state.json'),

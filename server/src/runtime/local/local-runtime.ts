@@ -2,18 +2,20 @@
  * LocalRuntime: labs on the machine AutoLabs runs on, one bubblewrap sandbox per terminal or check, for
  * embedded installs and development.
  *
- * What an "instance" is here: a persistent home directory (the stand-in for a PVC), a state file and a
- * reserved user id. Sandboxes are started on demand (the gateway spawns `terminalTarget().argv` for each
- * terminal, `exec` spawns one per check) and all bind the same home. Container semantics are reduced
+ * What an "instance" is here: a persistent home directory (the stand-in for a PVC; in root mode an ext4
+ * image mounted there, so storage.size is a quota), a state file and a reserved user id. Sandboxes are
+ * started on demand (the gateway spawns the argv recorded in `terminal.json` for each terminal, see
+ * sandbox-launch.ts; `exec` spawns one per check) and all bind the same home and the same scratch /tmp. Container semantics are reduced
  * plainly: only the lab's terminal container is represented; images are not pulled (the host's /usr is
  * the image), the containers' own commands and ports are not run, SSH is not offered, and each sandbox has
- * its own PID namespace and /tmp (two terminals of one instance share the home, not their processes).
+ * its own PID namespace (two terminals of one instance share the home and /tmp, not their processes).
  * A lab that asks for `internet: true` still gets no network unless the runtime was built with
  * `shareHostNetwork`, because sharing the host network would expose every service listening on the host.
  *
  * State semantics (LabRuntime): `status` reads `<dataDir>/labs/<id>/state.json`, so it answers the same
  * after a restart of our process; it is 'absent' before `start`, 'running' after it, 'stopped' after
- * `stop`, and 'failed' when the state file is damaged or the home directory has vanished. No lab process
+ * `stop`, and 'failed' when the state file is damaged, the home directory has vanished or its volume is not
+ * mounted (after a reboot; `start` mounts it again). No lab process
  * runs between terminals, so there is no process whose crash could fail the instance.
  */
 import { createHash } from 'node:crypto';
@@ -22,7 +24,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors/app-error';
-import type { LabConfig } from '../../labs/lab-config';
+import { parseQuantity, type LabConfig } from '../../labs/lab-config';
 import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
 import { CGROUP_V1_ROOT, cgroupV1Available, instanceCgroup, removeInstanceCgroups } from './cgroup-v1';
 import { writeEtcFiles } from './etc-files';
@@ -30,12 +32,15 @@ import { createHome, exportHome } from './home-dir';
 import { OUTER_ENV, checkHostTools, findInPath, requireBwrap } from './host-tools';
 import { detectHostLayout, type HostLayout } from './host-layout';
 import { instancePaths, uidsDir, type InstancePaths } from './instance-paths';
+import { isMountpoint, mountHomeVolume, removeScratchVolume, resetScratchVolume, unmountVolumes } from './instance-volume';
 import { readInstanceState, writeInstanceState, type InstanceState } from './instance-state';
 import { killInstanceProcesses, liveSandboxPids } from './process-tracker';
 import { sandboxArgv, sandboxUid, type SandboxIdentity, type SandboxSpec } from './sandbox-argv';
 import { buildSandboxSpec, uidOf } from './sandbox-spec';
 import { DEFAULT_MAX_PROCESSES } from './sandbox-limits';
 import { runSandboxed } from './run-sandboxed';
+import { writeTerminalLaunch } from './sandbox-launch';
+import { userNamespaceFilter } from './seccomp-filter';
 import { releaseUid, reserveUid } from './uid-allocator';
 
 export interface LocalRuntimeOptions {
@@ -51,6 +56,13 @@ export interface LocalRuntimeOptions {
    * /sys/fs/cgroup when we are root and it is usable, else none (rlimits only). null turns cgroups off.
    */
   cgroupRoot?: string | null;
+  /**
+   * Home and /tmp as loop-mounted ext4 volumes, so storage.size is a quota; by default when we are root
+   * (mounting needs it). Off: the home is a plain directory, /tmp a small tmpfs.
+   */
+  diskQuota?: boolean;
+  /** Size of each instance's scratch volume (/tmp and /var/tmp) with diskQuota; default 512 MiB. */
+  scratchBytes?: number;
 }
 
 export interface LocalHandle extends RuntimeHandle {
@@ -60,6 +72,8 @@ export interface LocalHandle extends RuntimeHandle {
 }
 
 const EXEC_DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_SCRATCH_BYTES = 512 * 2 ** 20;
+const TERMINAL_COMMAND = ['/bin/bash', '-l'];
 
 export class LocalRuntime implements LabRuntime {
   readonly name = 'local' as const;
@@ -71,6 +85,9 @@ export class LocalRuntime implements LabRuntime {
   private readonly shareHostNetwork: boolean;
   private readonly maxProcesses: number;
   private readonly cgroupRoot: string | null;
+  private readonly diskQuota: boolean;
+  private readonly scratchBytes: number;
+  private readonly seccomp: { file: string; program: Buffer } | null;
   /** Lifecycle calls per instance, run one after another: a redelivered start must not race the first. */
   private readonly lifecycle = new Map<string, Promise<unknown>>();
 
@@ -83,11 +100,18 @@ export class LocalRuntime implements LabRuntime {
     this.shareHostNetwork = opts.shareHostNetwork ?? false;
     this.maxProcesses = opts.maxProcesses ?? DEFAULT_MAX_PROCESSES;
     this.cgroupRoot = opts.cgroupRoot !== undefined ? opts.cgroupRoot : cgroupV1Available() ? CGROUP_V1_ROOT : null;
-    this.log.info({ mode: this.rootMode ? 'setuid' : 'userns', cgroups: this.cgroupRoot ?? 'none' }, 'local runtime limits');
+    this.diskQuota = this.rootMode && (opts.diskQuota ?? true);
+    this.scratchBytes = opts.scratchBytes ?? DEFAULT_SCRATCH_BYTES;
+    const program = userNamespaceFilter();
+    this.seccomp = program ? { file: path.join(this.dataDir, 'labs', `seccomp-${process.arch}.bpf`), program } : null;
+    this.log.info(
+      { mode: this.rootMode ? 'setuid' : 'userns', cgroups: this.cgroupRoot ?? 'none', diskQuota: this.diskQuota, seccomp: this.seccomp !== null },
+      'local runtime limits',
+    );
   }
 
   async checkAvailable(): Promise<void> {
-    checkHostTools(this.bwrapPath, this.rootMode);
+    checkHostTools(this.bwrapPath, this.rootMode, this.diskQuota);
   }
 
   start(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
@@ -123,6 +147,8 @@ export class LocalRuntime implements LabRuntime {
     const paths = instancePaths(this.dataDir, req.instanceId);
     const previous = await readInstanceState(paths.stateFile);
     if (previous.kind === 'ok' && previous.state.phase === 'running' && existsSync(paths.home)) {
+      // Already running (a redelivered start, or a start after a reboot unmounted the volumes).
+      await this.prepareStorage(paths, req.config, previous.state.uid, false);
       return this.handleOf(previous.state);
     }
     await fs.mkdir(paths.root, { recursive: true, mode: 0o711 });
@@ -131,10 +157,8 @@ export class LocalRuntime implements LabRuntime {
     const uid = this.rootMode ? await reserveUid(uidsDir(this.dataDir), req.instanceId) : null;
     const identity: SandboxIdentity = uid === null ? { mode: 'userns' } : { mode: 'setuid', uid };
     const mountPath = req.config.spec.storage.mountPath;
-    if (!existsSync(paths.home)) {
-      progress('creating home directory');
-      await createHome(paths.home, uid);
-    }
+    progress('preparing storage');
+    await this.prepareStorage(paths, req.config, uid, true);
     await writeEtcFiles(paths.etc, { uid: sandboxUid(identity), home: mountPath, hostname: req.config.metadata.name });
     const now = new Date().toISOString();
     const state: InstanceState = {
@@ -148,13 +172,29 @@ export class LocalRuntime implements LabRuntime {
       startedAt: now,
       stoppedAt: null,
     };
+    const handle = this.handleOf(state);
+    await writeTerminalLaunch(paths, { kind: 'pty', argv: sandboxArgv(this.sandboxSpec(handle, req.config, true), TERMINAL_COMMAND), env: { ...OUTER_ENV }, cwd: '/' });
     await writeInstanceState(paths.stateFile, state);
     if (req.config.spec.network.internet && !this.shareHostNetwork) {
       progress('internet access is not available in the local runtime; the lab runs without a network');
     }
     progress('sandbox ready');
     this.log.info({ instanceId: req.instanceId, uid }, 'local lab instance started');
-    return this.handleOf(state);
+    return handle;
+  }
+
+  /** The home (created on first use) and, when `freshScratch` or missing, a new scratch volume. */
+  private async prepareStorage(paths: InstancePaths, config: LabConfig, uid: number | null, freshScratch: boolean): Promise<void> {
+    if (this.seccomp && !existsSync(this.seccomp.file)) {
+      await fs.mkdir(path.dirname(this.seccomp.file), { recursive: true });
+      await fs.writeFile(this.seccomp.file, this.seccomp.program, { mode: 0o644 });
+    }
+    if (!this.diskQuota || uid === null) {
+      if (!existsSync(paths.home)) await createHome(paths.home, uid);
+      return;
+    }
+    await mountHomeVolume(paths, Math.floor(parseQuantity(config.spec.storage.size)), uid);
+    if (freshScratch || !(await isMountpoint(paths.scratch))) await resetScratchVolume(paths, this.scratchBytes);
   }
 
   async status(handle: RuntimeHandle): Promise<InstanceStatus> {
@@ -169,6 +209,9 @@ export class LocalRuntime implements LabRuntime {
     if (read.kind === 'damaged') return { phase: 'failed', reason: read.reason };
     if (read.state.phase === 'running' && !existsSync(paths.home)) {
       return { phase: 'failed', reason: 'the home directory of the instance is missing' };
+    }
+    if (read.state.phase === 'running' && this.diskQuota && read.state.uid !== null && !(await isMountpoint(paths.home))) {
+      return { phase: 'failed', reason: 'the storage volume of the instance is not mounted (the host restarted?); start the lab again' };
     }
     return { phase: read.state.phase };
   }
@@ -186,11 +229,13 @@ export class LocalRuntime implements LabRuntime {
       throw new AppError('INTERNAL', `could not end every process of instance ${handle.instanceId}`, { detail: { remaining } });
     }
     if (cgroup) removeInstanceCgroups(cgroup.root, cgroup.group);
+    if (this.diskQuota) await removeScratchVolume(paths);
   }
 
   private async removeInstance(handle: RuntimeHandle): Promise<void> {
     const paths = instancePaths(this.dataDir, handle.instanceId);
     const read = await readInstanceState(paths.stateFile);
+    await unmountVolumes(paths);
     await fs.rm(paths.root, { recursive: true, force: true });
     const uid = read.kind === 'ok' ? read.state.uid : uidOf(handle);
     if (uid !== null) await releaseUid(uidsDir(this.dataDir), uid, handle.instanceId);
@@ -209,12 +254,15 @@ export class LocalRuntime implements LabRuntime {
     } else if (!network.internet && network.allowedEgress.length > 0) {
       notes.push('Labs have no network in the local runtime: allowedEgress is not honoured.');
     }
+    if (!this.diskQuota) {
+      notes.push(`AutoLabs does not run as root here, so storage.size (${config.spec.storage.size}) limits single files only, not the whole home.`);
+    }
     return notes;
   }
 
-  terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget {
-    const argv = sandboxArgv(this.sandboxSpec(handle, config, true), ['/bin/bash', '-l']);
-    return { kind: 'pty', argv, env: { ...OUTER_ENV }, cwd: '/' };
+  /** The instance only: the gateway opens the argv this runtime recorded at start (sandbox-launch.ts). */
+  terminalTarget(handle: RuntimeHandle, _config: LabConfig): TerminalTarget {
+    return { kind: 'local-sandbox', instanceId: handle.instanceId };
   }
 
   async exec(
@@ -238,7 +286,13 @@ export class LocalRuntime implements LabRuntime {
 
   /** The home as a tar stream; sandboxes should be stopped first so the archive is consistent. */
   async exportStorage(handle: RuntimeHandle): Promise<Readable | null> {
-    return exportHome(instancePaths(this.dataDir, handle.instanceId).home);
+    const paths = instancePaths(this.dataDir, handle.instanceId);
+    // After a reboot the volume is not mounted: mount it, or the archive would be of the empty mount point.
+    if (this.diskQuota && existsSync(paths.homeImage)) {
+      const read = await readInstanceState(paths.stateFile);
+      await mountHomeVolume(paths, 0, read.kind === 'ok' && read.state.uid !== null ? read.state.uid : 0);
+    }
+    return exportHome(paths.home);
   }
 
   private handleOf(state: InstanceState): LocalHandle {
@@ -255,6 +309,8 @@ export class LocalRuntime implements LabRuntime {
         shareHostNetwork: this.shareHostNetwork,
         maxProcesses: this.maxProcesses,
         cgroupRoot: this.cgroupRoot,
+        seccompFile: this.seccomp?.file ?? null,
+        diskQuota: this.diskQuota,
       },
       handle,
       config,

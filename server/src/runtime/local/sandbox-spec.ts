@@ -21,6 +21,10 @@ export interface RuntimeSettings {
   shareHostNetwork: boolean;
   maxProcesses: number;
   cgroupRoot: string | null;
+  /** Compiled seccomp filter file; null when there is none for this architecture. */
+  seccompFile: string | null;
+  /** Home and scratch are quota volumes (instance-volume.ts). */
+  diskQuota: boolean;
 }
 
 const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -55,6 +59,8 @@ export function buildSandboxSpec(settings: RuntimeSettings, handle: RuntimeHandl
     limits,
     cgroup: settings.cgroupRoot === null ? null : sandboxCgroup(limits, settings.cgroupRoot, instanceCgroup(handle.instanceId)),
     env: { ...base, ...(terminalContainer(config).env ?? {}), ...fixed },
+    seccompFile: settings.seccompFile,
+    diskQuota: settings.diskQuota && uid !== null,
     interactive,
   };
 }
