@@ -30,7 +30,7 @@ const config = labConfigSchema.parse({ apiVersion: 'autolabs.io/v1', kind: 'Lab'
   spec: { containers: [{ name: 'shell', image: 'debian', terminal: true, resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } } }] } });
 const handle = await rt.start({ instanceId: 'userns-probe', ownerKey: 'u-a', labKey: 'userns-lab', config });
 const inside = await rt.exec(handle, config, ['/bin/sh', '-c',
-  'id -u; readlink /proc/self/ns/user; ulimit -v; grep CapEff /proc/self/status; env | grep -c SECRET; test -e /work && echo WORK; test -e "$PROBE_DATA_DIR" && echo DATA; echo kept > ~/kept.txt; true']);
+  'id -u; readlink /proc/self/ns/user; ulimit -v; grep CapEff /proc/self/status; env | grep -c SECRET; test -e /work && echo WORK; test -e "$PROBE_DATA_DIR" && echo DATA; unshare -U true 2>/dev/null && echo NESTED-USERNS; echo kept > ~/kept.txt; true']);
 await rt.stop(handle);
 process.stdout.write(JSON.stringify({ handle, status: await rt.status(handle), inside }));
 `;
@@ -43,7 +43,7 @@ describe('LocalRuntime without root (user namespace mode)', () => {
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  it('maps the student to uid 1000 in its own user namespace, keeps the home and leaks no secrets', async () => {
+  it('maps the student to uid 1000 in its own user namespace, refuses nested ones, keeps the home and leaks no secrets', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
