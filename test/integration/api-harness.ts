@@ -4,7 +4,7 @@
  * terminalTarget is reached) and a fresh Ed25519 ticket key pair. Plus a cast of users and records that
  * the permission table and the flow tests share, and `callerFor(role)` giving a tRPC caller per role.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -32,6 +32,7 @@ import { storeLab } from '@autolabs/server/trpc/lab-store';
 import { createCaller } from '@autolabs/server/trpc/root';
 import type { User } from '@autolabs/server/generated/prisma/client';
 import { TEST_AMQP_URL, TEST_REDIS_URL } from '../setup/services';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 export const LAB_YAML = `apiVersion: autolabs.io/v1
 kind: Lab
@@ -134,7 +135,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       if (real) await deleteQueues(prefix);
       await db.close();
       await fresh?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      removeDataDir(dataDir);
     },
   };
 }

@@ -21,6 +21,7 @@ import { startWorkers, type WorkerServices } from '../../server/src/workers';
 import { labYaml } from '../../server/src/workers/testing/worker-fixture';
 import { parseLabConfig } from '../../server/src/labs/lab-config';
 import { labOwner } from '../../server/src/labs/lab-owner';
+import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 describe('workers on the embedded services (PGlite, in-process queue)', () => {
   let dataDir: string;
@@ -47,7 +48,7 @@ describe('workers on the embedded services (PGlite, in-process queue)', () => {
     await workers?.dispose();
     await services?.queue.close();
     await services?.db.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
   });
 
   it('deploys a per-student lab without instance rows, stops and archives it', async () => {

@@ -20,6 +20,7 @@ import { labOwner } from '../../labs/lab-owner';
 import type { LabRuntime, RuntimeHandle } from '../../runtime/lab-runtime';
 import { LocalRuntime } from '../../runtime/local/local-runtime';
 import type { WorkerServices } from '../worker-context';
+import { removeDataDir } from '../../infra/testing/remove-data-dir';
 
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -99,7 +100,7 @@ export async function createWorkerFixture(label: string): Promise<WorkerFixture>
       for (const { runtimeHandle } of started) await services.runtime.destroy(runtimeHandle as unknown as RuntimeHandle);
       await closeWorkerServices(services);
       await fresh.drop();
-      fs.rmSync(names.dataDir, { recursive: true, force: true });
+      removeDataDir(names.dataDir);
     },
   };
 }
