@@ -57,12 +57,14 @@ describe('app shell pages', () => {
     expect(await page.getByTestId('lab-runtime-notes').textContent()).toContain('the other containers (target) run only on Kubernetes');
   });
 
-  it('uploads a valid lab YAML as a new version and lists both versions', async () => {
+  it('uploads a changed lab YAML into its course as a new version and lists both versions', async () => {
     const { page } = browser;
-    const yaml = readFileSync(new URL('../../lab-configs/linux-basics.yaml', import.meta.url), 'utf8');
+    const yaml = `${readFileSync(new URL('../../lab-configs/linux-basics.yaml', import.meta.url), 'utf8')}# revised\n`;
     await page.getByLabel('Lab YAML').fill(yaml);
+    await page.getByLabel('Course').selectOption({ label: 'LINUX-101 — Linux 101' });
     await page.getByRole('button', { name: 'Upload' }).click();
-    await page.getByText('Uploaded linux-basics version 2.').waitFor();
+    await page.getByText('Uploaded linux-basics version 2. It belongs to LINUX-101.').waitFor();
+    await page.getByRole('row', { name: /Linux basics.*linux-basics.*LINUX-101.*v2/ }).waitFor();
     await page.getByRole('link', { name: /Linux basics/ }).first().click();
     await page.getByRole('heading', { name: 'Versions' }).waitFor();
     await page.getByText('v1', { exact: true }).waitFor();

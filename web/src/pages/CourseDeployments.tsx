@@ -12,7 +12,7 @@ export function CourseDeployments({ courseId }: { courseId: string }) {
   const members = useLoad(() => api.courses.members.query({ courseId }), [courseId]);
   const groups = useLoad(() => api.groups.list.query({ courseId }), [courseId]);
   const assignments = useLoad(() => api.assignments.list.query({ courseId }), [courseId]);
-  const labs = useLoad(() => api.labs.list.query(), []);
+  const labs = useLoad(() => api.labs.list.query({ courseId }), [courseId]);
   // The cards poll their own instances; the list only needs to notice deployments started elsewhere.
   const deployments = useLoad(() => api.deployments.list.query({ courseId }), [courseId], { pollMs: 10_000 });
 
@@ -48,7 +48,7 @@ export function CourseDeployments({ courseId }: { courseId: string }) {
           <StartDeploymentForm
             courseId={courseId}
             assignments={assignments.data}
-            labs={labs.data.filter((l) => l.courseId === courseId || l.courseId === null)}
+            labs={labs.data}
             students={members.data.filter((m) => m.courseRole === 'student').map((m) => m.user)}
             groups={groups.data}
             onStarted={deployments.reload}

@@ -185,7 +185,7 @@ function AddMemberForm({ courseId, onAdded }: { courseId: string; onAdded: () =>
 }
 
 function CreateAssignmentForm({ courseId, onCreated }: { courseId: string; onCreated: () => void }) {
-  const labs = useLoad(() => api.labs.list.query(), []);
+  const labs = useLoad(() => api.labs.list.query({ courseId }), [courseId]);
   const [labConfigId, setLabConfigId] = useState('');
   const [title, setTitle] = useState('');
   const [dueAt, setDueAt] = useState('');

@@ -10,8 +10,7 @@ import { Link } from '../router/Link';
 
 export function LabDetailPage({ labId }: { labId: string }) {
   const lab = useLoad(() => api.labs.get.query({ id: labId }), [labId]);
-  const name = lab.data?.name;
-  const versions = useLoad(() => (name ? api.labs.versions.query({ name }) : Promise.resolve([])), [name]);
+  const versions = useLoad(() => api.labs.versions.query({ id: labId }), [labId]);
 
   if (!lab.data) return lab.error ? <ErrorNote error={lab.error} /> : <Loading what="lab" />;
   const l = lab.data;

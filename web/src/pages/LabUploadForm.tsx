@@ -6,7 +6,9 @@ import { ErrorNote } from '../components/ErrorNote';
 type Issue = { path: string; message: string };
 
 /**
- * Upload a lab YAML. "Check" validates without storing; "Upload" stores a new version. Validation
+ * Upload a lab YAML into one of `courses` (the ones I teach) or as my own course-less lab. "Check"
+ * validates without storing; "Upload" stores a new version of that course's (or my) lab of that name;
+ * a name used elsewhere does not matter, versions are counted per owner. Validation
  * problems are listed with their path in the document (`spec.containers[0].image`), which is what a
  * teacher needs to find the line.
  */
@@ -44,7 +46,8 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
         return;
       }
       const saved = await api.labs.upload.mutate({ yaml, courseId: courseId || undefined });
-      setOk(`Uploaded ${saved.name} version ${saved.version}.`);
+      const course = courses.find((c) => c.id === courseId);
+      setOk(`Uploaded ${saved.name} version ${saved.version}. ${course ? `It belongs to ${course.code}.` : 'It is yours, not tied to a course.'}`);
       onUploaded(saved.id);
     } catch (e) {
       setError(describeError(e));
@@ -84,9 +87,9 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
         />
       </label>
       <label className="field">
-        <span>Course (optional)</span>
+        <span>Course</span>
         <select value={courseId} onChange={(e) => setCourseId(e.target.value)}>
-          <option value="">Not tied to a course</option>
+          <option value="">None: my own lab</option>
           {courses.map((c) => (
             <option key={c.id} value={c.id}>
               {c.code} — {c.title}
