@@ -11,6 +11,8 @@ let h: Harness;
 let w: World;
 /** 'course-lab' in the teacher's course, uploaded twice: versions 1 and 2. */
 let courseLab: { v1: string; v2: string };
+/** The teacher's own lab, in no course. */
+let ownLab: string;
 
 const COURSE_LAB = LAB_YAML.replace('name: api-test-lab', 'name: course-lab').replace('title: API test lab', 'title: Course lab');
 const revised = (yaml: string, title: string) => yaml.replace(/title: .*/, `title: ${title}`);
@@ -24,6 +26,7 @@ beforeAll(async () => {
   const v1 = await teacher.labs.upload({ yaml: COURSE_LAB, courseId: w.course.id });
   const v2 = await teacher.labs.upload({ yaml: revised(COURSE_LAB, 'Course lab, revised'), courseId: w.course.id });
   courseLab = { v1: v1.id, v2: v2.id };
+  ownLab = (await teacher.labs.upload({ yaml: LAB_YAML.replace('name: api-test-lab', 'name: own-lab') })).id;
   // A student in the other course, so that a deployment there would have someone to start a lab for.
   const prisma = h.services.db.prisma;
   const stranger = await prisma.user.create({ data: { username: uniq('stranger'), displayName: 'Stranger', role: 'student' } });
@@ -44,12 +47,12 @@ describe('a teacher of another course', () => {
   it('does not see the course\'s labs, nor the teacher\'s course-less lab, in labs.list', async () => {
     const ids = (await h.callerFor('otherTeacher').labs.list()).map((l) => l.id);
     expect(ids).not.toContain(courseLab.v2);
-    expect(ids).not.toContain(w.lab.id);
+    expect(ids).not.toContain(ownLab);
   });
 
   it('labs.get of the course\'s lab is FORBIDDEN on id', async () => {
     expect(await outcomeOf(h.callerFor('otherTeacher').labs.get({ id: courseLab.v1 }))).toEqual(FORBIDDEN('id'));
-    expect(await outcomeOf(h.callerFor('otherTeacher').labs.get({ id: w.lab.id }))).toEqual(FORBIDDEN('id'));
+    expect(await outcomeOf(h.callerFor('otherTeacher').labs.get({ id: ownLab }))).toEqual(FORBIDDEN('id'));
   });
 
   it('labs.versions of the course\'s lab is FORBIDDEN on id', async () => {
@@ -60,8 +63,8 @@ describe('a teacher of another course', () => {
     const before = await h.services.db.prisma.assignment.count();
     const attempt = h.callerFor('otherTeacher').assignments.create({ courseId: w.otherCourse.id, labConfigId: courseLab.v2, title: 'Borrowed' });
     expect(await outcomeOf(attempt)).toEqual(FORBIDDEN('labConfigId'));
-    const withOwnLab = h.callerFor('otherTeacher').assignments.create({ courseId: w.otherCourse.id, labConfigId: w.lab.id, title: 'Borrowed' });
-    expect(await outcomeOf(withOwnLab)).toEqual(FORBIDDEN('labConfigId'));
+    const courseLess = h.callerFor('otherTeacher').assignments.create({ courseId: w.otherCourse.id, labConfigId: ownLab, title: 'Borrowed' });
+    expect(await outcomeOf(courseLess)).toEqual(FORBIDDEN('labConfigId'));
     expect(await h.services.db.prisma.assignment.count()).toBe(before);
   });
 
@@ -97,18 +100,20 @@ describe('the owning course', () => {
     const second = await w.makeCourse();
     const attempt = h.callerFor('teacher').assignments.create({ courseId: second.id, labConfigId: courseLab.v2, title: 'Elsewhere' });
     expect(await outcomeOf(attempt)).toEqual(FORBIDDEN('labConfigId'));
-    const own = h.callerFor('teacher').assignments.create({ courseId: second.id, labConfigId: w.lab.id, title: 'My own lab' });
+    const own = h.callerFor('teacher').assignments.create({ courseId: second.id, labConfigId: ownLab, title: 'My own lab' });
     expect(await outcomeOf(own)).toEqual({ code: 'ok' });
   });
 
-  it('a co-teacher reads the course\'s labs and deploys a lab assigned in the course, even another teacher\'s course-less one', async () => {
+  it('a co-teacher reads the course\'s labs, and another teacher\'s course-less lab once it is assigned in the course, and deploys it', async () => {
     const prisma = h.services.db.prisma;
     const coTeacher = await prisma.user.create({ data: { username: uniq('co-teacher'), displayName: 'Co-teacher', role: 'teacher' } });
     await prisma.courseMember.create({ data: { courseId: w.course.id, userId: coTeacher.id, role: 'teacher' } });
     const co = h.callerAs(coTeacher);
     expect(await outcomeOf(co.labs.get({ id: courseLab.v2 }))).toEqual({ code: 'ok' });
-    expect(await outcomeOf(co.labs.get({ id: w.lab.id }))).toEqual({ code: 'ok' });
-    const d = co.deployments.start({ labConfigId: w.lab.id, courseId: w.course.id, assignmentId: w.assignment.id, studentIds: [h.users.otherStudent.id] });
+    expect(await outcomeOf(co.labs.get({ id: ownLab }))).toEqual(FORBIDDEN('id'));
+    const assignment = await h.callerFor('teacher').assignments.create({ courseId: w.course.id, labConfigId: ownLab, title: 'Own lab' });
+    expect(await outcomeOf(co.labs.get({ id: ownLab }))).toEqual({ code: 'ok' });
+    const d = co.deployments.start({ labConfigId: ownLab, courseId: w.course.id, assignmentId: assignment.id, studentIds: [h.users.otherStudent.id] });
     expect(await outcomeOf(d)).toEqual({ code: 'ok' });
   });
 });
