@@ -39,6 +39,12 @@ import { sandboxArgv, sandboxUid, type SandboxIdentity, type SandboxSpec } from 
 import { buildSandboxSpec, uidOf } from './sandbox-spec';
 import { DEFAULT_MAX_PROCESSES } from './sandbox-limits';
 import { runSandboxed } from './run-sandboxed';
+import { containerArgv } from './pod/container-argv';
+import { podFailure, preparePod, readPodRecord, startPod, stopSupervisors, teardownPod, type PodImages, type PodRecord } from './pod/local-pod';
+import { CONTAINER_UID_BASE } from './pod/pod-namespaces';
+import { declaredTcpPorts, waitForPorts } from './pod/pod-readiness';
+import { DEFAULT_POD_RUN_DIR, podRunPaths } from './pod/pod-run-dir';
+import { podSandboxSpec, type PodRole, type PodSandboxSettings } from './pod/pod-sandbox';
 import { writeTerminalLaunch } from './sandbox-launch';
 import { userNamespaceFilter } from './seccomp-filter';
 import { releaseUid, reserveUid } from './uid-allocator';
@@ -63,6 +69,13 @@ export interface LocalRuntimeOptions {
   diskQuota?: boolean;
   /** Size of each instance's scratch volume (/tmp and /var/tmp) with diskQuota; default 512 MiB. */
   scratchBytes?: number;
+  /**
+   * Run every container from its image (pod mode, root only: see pod/local-pod.ts). Absent or null: the
+   * host's files stand in for the terminal container's image and the other containers do not run.
+   */
+  images?: PodImages | null;
+  /** Pod mode: where running pods keep what their sandboxes bind (pod/pod-run-dir.ts). */
+  podRunDir?: string;
 }
 
 export interface LocalHandle extends RuntimeHandle {
@@ -74,6 +87,8 @@ export interface LocalHandle extends RuntimeHandle {
 const EXEC_DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_SCRATCH_BYTES = 512 * 2 ** 20;
 const TERMINAL_COMMAND = ['/bin/bash', '-l'];
+/** How long start waits for the lab's declared ports to listen (pod mode). */
+const PORTS_DEADLINE_MS = 30_000;
 
 export class LocalRuntime implements LabRuntime {
   readonly name = 'local' as const;
@@ -88,6 +103,8 @@ export class LocalRuntime implements LabRuntime {
   private readonly diskQuota: boolean;
   private readonly scratchBytes: number;
   private readonly seccomp: { file: string; program: Buffer } | null;
+  private readonly images: PodImages | null;
+  private readonly podRunDir: string;
   /** Lifecycle calls per instance, run one after another: a redelivered start must not race the first. */
   private readonly lifecycle = new Map<string, Promise<unknown>>();
 
@@ -102,6 +119,8 @@ export class LocalRuntime implements LabRuntime {
     this.cgroupRoot = opts.cgroupRoot !== undefined ? opts.cgroupRoot : cgroupV1Available() ? CGROUP_V1_ROOT : null;
     this.diskQuota = this.rootMode && (opts.diskQuota ?? true);
     this.scratchBytes = opts.scratchBytes ?? DEFAULT_SCRATCH_BYTES;
+    this.images = this.diskQuota ? (opts.images ?? null) : null;
+    this.podRunDir = opts.podRunDir ?? DEFAULT_POD_RUN_DIR;
     const program = userNamespaceFilter();
     this.seccomp = program ? { file: path.join(this.dataDir, 'labs', `seccomp-${process.arch}.bpf`), program } : null;
     this.log.info(
@@ -148,7 +167,9 @@ export class LocalRuntime implements LabRuntime {
     const previous = await readInstanceState(paths.stateFile);
     if (previous.kind === 'ok' && previous.state.phase === 'running' && existsSync(paths.home)) {
       // Already running (a redelivered start, or a start after a reboot unmounted the volumes).
-      await this.prepareStorage(paths, req.config, previous.state.uid, false);
+      const pod = this.images ? await preparePod(this.images, req.config, progress) : null;
+      await this.prepareStorage(paths, req.config, pod ? CONTAINER_UID_BASE + pod.record.student.uid : previous.state.uid, false);
+      if (pod) await this.startContainers(paths, req, pod, progress);
       return this.handleOf(previous.state);
     }
     await fs.mkdir(paths.root, { recursive: true, mode: 0o711 });
@@ -157,8 +178,9 @@ export class LocalRuntime implements LabRuntime {
     const uid = this.rootMode ? await reserveUid(uidsDir(this.dataDir), req.instanceId) : null;
     const identity: SandboxIdentity = uid === null ? { mode: 'userns' } : { mode: 'setuid', uid };
     const mountPath = req.config.spec.storage.mountPath;
+    const pod = this.images ? await preparePod(this.images, req.config, progress) : null;
     progress('preparing storage');
-    await this.prepareStorage(paths, req.config, uid, true);
+    await this.prepareStorage(paths, req.config, pod ? CONTAINER_UID_BASE + pod.record.student.uid : uid, true);
     await writeEtcFiles(paths.etc, { uid: sandboxUid(identity), home: mountPath, hostname: req.config.metadata.name });
     const now = new Date().toISOString();
     const state: InstanceState = {
@@ -173,7 +195,12 @@ export class LocalRuntime implements LabRuntime {
       stoppedAt: null,
     };
     const handle = this.handleOf(state);
-    await writeTerminalLaunch(paths, { kind: 'pty', argv: sandboxArgv(this.sandboxSpec(handle, req.config, true), TERMINAL_COMMAND), env: { ...OUTER_ENV }, cwd: '/' });
+    if (pod) {
+      progress('starting containers');
+      await this.startContainers(paths, req, pod, progress);
+    } else {
+      await writeTerminalLaunch(paths, { kind: 'pty', argv: sandboxArgv(this.sandboxSpec(handle, req.config, true), TERMINAL_COMMAND), env: { ...OUTER_ENV }, cwd: '/' });
+    }
     await writeInstanceState(paths.stateFile, state);
     if (req.config.spec.network.internet && !this.shareHostNetwork) {
       progress('internet access is not available in the local runtime; the lab runs without a network');
@@ -181,6 +208,20 @@ export class LocalRuntime implements LabRuntime {
     progress('sandbox ready');
     this.log.info({ instanceId: req.instanceId, uid }, 'local lab instance started');
     return handle;
+  }
+
+  /** Pod mode: namespaces, container file systems and main processes, and the terminal's launch record. */
+  private async startContainers(paths: InstancePaths, req: StartRequest, pod: Awaited<ReturnType<typeof preparePod>>, progress: (m: string) => void): Promise<void> {
+    const spec = (name: string, role: PodRole) => podSandboxSpec(this.podSettings(), paths, req.instanceId, req.config, pod.record, name, role);
+    await startPod({ runDir: this.podRunDir }, paths, req.instanceId, pod.record, pod.rootfs, (c) => spec(c.name, 'main'), OUTER_ENV, req.config.spec.storage.mountPath);
+    const argv = containerArgv(spec(pod.record.terminal, 'terminal'), [pod.record.shell, '-l']);
+    await writeTerminalLaunch(paths, { kind: 'pty', argv, env: { ...OUTER_ENV }, cwd: '/' });
+    const late = await waitForPorts(podRunPaths(this.podRunDir, req.instanceId).nsNet, declaredTcpPorts(req.config), PORTS_DEADLINE_MS, progress);
+    if (late.length > 0) progress(`not listening yet: ${late.map((p) => `${p.container}:${p.port}`).join(', ')}`);
+  }
+
+  private podSettings(): PodSandboxSettings {
+    return { runDir: this.podRunDir, bwrapPath: this.bwrapPath ?? 'bwrap', seccompFile: this.seccomp?.file ?? null, cgroupRoot: this.cgroupRoot, maxProcesses: this.maxProcesses };
   }
 
   /** The home (created on first use) and, when `freshScratch` or missing, a new scratch volume. */
@@ -213,6 +254,9 @@ export class LocalRuntime implements LabRuntime {
     if (read.state.phase === 'running' && this.diskQuota && read.state.uid !== null && !(await isMountpoint(paths.home))) {
       return { phase: 'failed', reason: 'the storage volume of the instance is not mounted (the host restarted?); start the lab again' };
     }
+    const pod = read.state.phase === 'running' ? await readPodRecord(paths) : null;
+    const failure = pod ? await podFailure(paths, pod) : null;
+    if (failure) return { phase: 'failed', reason: failure };
     return { phase: read.state.phase };
   }
 
@@ -224,17 +268,22 @@ export class LocalRuntime implements LabRuntime {
     }
     const uid = read.kind === 'ok' ? read.state.uid : uidOf(handle);
     const cgroup = this.cgroupRoot === null ? null : { root: this.cgroupRoot, group: instanceCgroup(handle.instanceId) };
+    const pod = await readPodRecord(paths);
+    // Supervisors first, or they would start the main processes again as soon as they are killed.
+    await stopSupervisors(paths, pod);
     const { remaining } = await killInstanceProcesses({ pidsDir: paths.pids, instanceRoot: paths.root, uid, cgroup });
     if (remaining > 0) {
       throw new AppError('INTERNAL', `could not end every process of instance ${handle.instanceId}`, { detail: { remaining } });
     }
     if (cgroup) removeInstanceCgroups(cgroup.root, cgroup.group);
+    await teardownPod({ runDir: this.podRunDir }, paths, handle.instanceId, pod);
     if (this.diskQuota) await removeScratchVolume(paths);
   }
 
   private async removeInstance(handle: RuntimeHandle): Promise<void> {
     const paths = instancePaths(this.dataDir, handle.instanceId);
     const read = await readInstanceState(paths.stateFile);
+    await teardownPod({ runDir: this.podRunDir }, paths, handle.instanceId, await readPodRecord(paths));
     await unmountVolumes(paths);
     await fs.rm(paths.root, { recursive: true, force: true });
     const uid = read.kind === 'ok' ? read.state.uid : uidOf(handle);
@@ -272,6 +321,9 @@ export class LocalRuntime implements LabRuntime {
     opts: ExecOptions = {},
   ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
     if (command.length === 0) throw new AppError('BAD_INPUT', 'command must have at least one word', { field: 'command' });
+    const paths = instancePaths(this.dataDir, handle.instanceId);
+    const pod = this.images ? await readPodRecord(paths) : null;
+    if (pod) return this.execInPod(handle, config, pod, command, opts);
     const terminal = config.spec.containers.find((c) => c.terminal);
     if (opts.container !== undefined && opts.container !== terminal?.name) {
       throw new AppError('RUNTIME_UNAVAILABLE', `the local runtime runs only the terminal container, not ${opts.container}`, { field: 'container' });
@@ -281,6 +333,16 @@ export class LocalRuntime implements LabRuntime {
       throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
     }
     const argv = sandboxArgv(this.sandboxSpec(handle, config, false), command);
+    return runSandboxed(argv, OUTER_ENV, opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS);
+  }
+
+  private async execInPod(handle: RuntimeHandle, config: LabConfig, pod: PodRecord, command: string[], opts: ExecOptions): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const name = opts.container ?? pod.terminal;
+    if (!pod.containers.some((c) => c.name === name)) throw new AppError('BAD_INPUT', `the lab has no container named ${name}`, { field: 'container' });
+    const current = await this.status(handle);
+    if (current.phase !== 'running') throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
+    const paths = instancePaths(this.dataDir, handle.instanceId);
+    const argv = containerArgv(podSandboxSpec(this.podSettings(), paths, handle.instanceId, config, pod, name, 'check'), command);
     return runSandboxed(argv, OUTER_ENV, opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS);
   }
 

@@ -1,0 +1,62 @@
+/**
+ * Where a pod's shared pieces live on the host while it runs: `/run/autolabs/<instanceId>/` (a tmpfs
+ * with private propagation, mode 0711). bubblewrap runs as a container user there, which may traverse
+ * this directory but not the data directory (0700), so everything a sandbox binds is mounted here:
+ *
+ *   <run>/<id>/ns/user, ns/net     the pod's namespaces (bind-mounted ns files; see pod-namespaces.ts)
+ *   <run>/<id>/etc/hosts, hostname the pod's name resolution
+ *   <run>/<id>/home                the home volume (bind mount of the instance's home)
+ *   <run>/<id>/c/<container>       each container's merged root file system (see container-rootfs.ts)
+ *
+ * It is gone after a reboot, like the namespaces in it; `start` makes it again.
+ */
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AppError } from '../../../errors/app-error';
+import { isMountpoint } from '../instance-volume';
+
+const run = promisify(execFile);
+export const DEFAULT_POD_RUN_DIR = '/run/autolabs';
+
+export interface PodRunPaths {
+  dir: string;
+  nsUser: string;
+  nsNet: string;
+  etc: string;
+  home: string;
+  rootfs(container: string): string;
+}
+
+export function podRunPaths(runDir: string, instanceId: string): PodRunPaths {
+  const dir = path.join(runDir, instanceId);
+  return {
+    dir,
+    nsUser: path.join(dir, 'ns', 'user'),
+    nsNet: path.join(dir, 'ns', 'net'),
+    etc: path.join(dir, 'etc'),
+    home: path.join(dir, 'home'),
+    rootfs: (container) => path.join(dir, 'c', container),
+  };
+}
+
+/** The run directory as a private tmpfs (bind-mounted namespace files need private propagation). */
+export async function ensureRunDir(runDir: string): Promise<void> {
+  if (await isMountpoint(runDir)) return;
+  await fs.mkdir(runDir, { recursive: true, mode: 0o711 });
+  await mountTool(['-t', 'tmpfs', '-o', 'mode=0711,size=4m', 'autolabs-run', runDir]);
+  await mountTool(['--make-private', runDir]);
+}
+
+export async function mountTool(args: string[], file = '/usr/bin/mount'): Promise<void> {
+  try {
+    await run(file, args, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' } });
+  } catch (e) {
+    throw new AppError('RUNTIME_UNAVAILABLE', 'could not set up the lab containers', { detail: { file, args, stderr: (e as { stderr?: string }).stderr }, cause: e });
+  }
+}
+
+export async function unmountIfMounted(dir: string): Promise<void> {
+  if (await isMountpoint(dir)) await mountTool([dir], '/usr/bin/umount');
+}
