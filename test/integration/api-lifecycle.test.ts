@@ -255,7 +255,8 @@ describe('terminal tickets', () => {
       recording: true,
       role: 'student',
     });
-    expect(claims.target?.kind).toBe('pty');
+    // The ticket names the instance only; the gateway takes the sandbox argv from the runtime (sandbox-launch.ts).
+    expect(claims.target).toEqual({ kind: 'local-sandbox', instanceId: w.instance.id });
     expect(claims.exp - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(h.services.env.TICKET_TTL_SECONDS);
     const row = await h.services.db.prisma.terminalSession.findUnique({ where: { id: t.sessionId } });
     expect(row).toMatchObject({ instanceId: w.instance.id, userId: h.users.student.id, recording: true });
