@@ -4,6 +4,7 @@
  * layer, a file deleted in a second (a whiteout), a config with entrypoint, cmd, env, working dir and user.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { AppError } from '../../server/src/errors/app-error';
 import { ImageStore, type PullProgress, type RegistryConfig } from '../../server/src/runtime/local/images/image-store';
+import { goArch } from '../../server/src/runtime/local/images/skopeo-argv';
 import { freePort } from '../../server/src/infra/testing/free-port';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
 import { removeDataDir } from '../../server/src/infra/testing/remove-data-dir';
@@ -289,6 +291,25 @@ describe('ImageStore (real registry, skopeo, umoci)', () => {
     expect(fs.existsSync(path.join(image.rootfs, 'bin/busybox'))).toBe(true);
     expect(fs.existsSync(path.join(image.rootfs, 'etc/gone'))).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'images/oci'))).toBe(false);
+  });
+
+  it('resolves a multi-platform local image to this host through the store, still without a registry', async () => {
+    const { store, dataDir } = newStore({ rewrites: [], insecure: [], authFile: null });
+    const local = path.join(dataDir, 'images/local');
+    fs.mkdirSync(path.dirname(local));
+    sh('skopeo', ['--policy', path.join(work, 'policy.json'), 'copy', `oci:${layout}:tiny`, `oci:${local}:single`]);
+    const [manifest] = (JSON.parse(fs.readFileSync(path.join(local, 'index.json'), 'utf8')) as { manifests: { mediaType: string; digest: string; size: number }[] }).manifests;
+    const platforms = [{ ...manifest, annotations: undefined, platform: { architecture: goArch(process.arch), os: 'linux' } }];
+    const list = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: platforms });
+    const listDigest = createHash('sha256').update(list).digest('hex');
+    fs.writeFileSync(path.join(local, 'blobs/sha256', listDigest), list);
+    const entry = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: `sha256:${listDigest}`, size: list.length, annotations: { 'org.opencontainers.image.ref.name': 'autolabs/multi:1' } };
+    fs.writeFileSync(path.join(local, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [entry] }));
+
+    const image = await store.prepare('autolabs/multi:1');
+    expect(image.digest).toBe(manifest.digest);
+    expect(image.process.user).toBe('1000:1000');
+    expect(indexDigests(path.join(dataDir, 'images/oci'))).toEqual([manifest.digest]);
   });
 
   it('prune removes the root filesystem and store entry of an image not in use and keeps the one in use', async () => {

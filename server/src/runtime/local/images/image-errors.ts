@@ -45,16 +45,18 @@ export function missingBlobError(image: string, digest: string): AppError {
 }
 
 /** Our own file operations and unreadable layout content: a full disk is said as such, the rest goes to the log. */
-export function storeFsError(image: string, e: unknown): AppError {
+export function storeFsError(image: string | null, e: unknown): AppError {
   const code = (e as NodeJS.ErrnoException).code;
   const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk of the image store is full' : 'the image store failed (the server log has the cause)';
-  return runtimeError(image, why, { error: (e as Error).message });
+  return image === null ? new AppError('RUNTIME_UNAVAILABLE', why, { detail: { error: (e as Error).message } }) : runtimeError(image, why, { error: (e as Error).message });
 }
 
 export function missingToolError(tool: string, pkg: string): AppError {
   return new AppError('RUNTIME_UNAVAILABLE', `${tool} is not installed: install the Debian package "${pkg}"`, { detail: { tool } });
 }
 
-export function lockTimeoutError(image: string, seconds: number): AppError {
-  return runtimeError(image, `another pull or prune of the image store did not finish within ${seconds}s`, { seconds });
+/** `image` null: the prune itself waited. */
+export function lockTimeoutError(image: string | null, seconds: number): AppError {
+  const why = `another pull or prune of the image store did not finish within ${seconds}s`;
+  return image === null ? new AppError('RUNTIME_UNAVAILABLE', why, { detail: { seconds } }) : runtimeError(image, why, { seconds });
 }

@@ -11,21 +11,20 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, isAppError } from '../../../errors/app-error';
 import { formatReference, normalizeReference } from './image-reference';
 import { corruptBlobError, lockTimeoutError, storeFsError } from './image-errors';
 import { imageProcess, type ImageProcess } from './image-process';
-import { runTool, toolEnv, ToolFailure } from './image-tools';
-import { blobPath, findByName, hasAllBlobs, isImageManifest, readBlobJson, readIndex, readManifest, writeIndex, type Descriptor, type OciIndex } from './oci-layout';
+import { toolEnv } from './image-tools';
+import { blobPath, findByName, hasAllBlobs, isImageManifest, readBlobJson, readIndex, readManifest, type Descriptor, type OciIndex } from './oci-layout';
+import { pruneStore } from './prune-store';
 import { pullIntoStore, PULL_TIMEOUT_SECONDS } from './pull-image';
 import type { PullProgress } from './pull-progress';
 import { isInsecureRegistry, rewriteReference, type RegistryConfig } from './registry-config';
 import { PULL_POLICY } from './skopeo-argv';
 import { LockTimeout, withFileLock } from './store-lock';
 import { bundleDir, storePaths, type StorePaths } from './store-paths';
-import { umociGcArgv } from './umoci-argv';
 import { findCorruptBlobs, unpackBundle, type UnpackRequest } from './unpack-image';
 
 export type { ImageProcess, PullProgress, RegistryConfig };
@@ -80,25 +79,11 @@ export class ImageStore {
 
   /** Removes unpacked root filesystems and blobs not in `inUse` (manifest digests of every instance that exists or is starting). */
   async prune(inUse: Set<string>): Promise<{ removed: string[] }> {
-    await this.ensureSetup('(prune)');
-    return this.locked('(prune)', this.paths.gcLock, 'exclusive', async () => {
-      const removed = new Set<string>();
-      for (const hex of await fs.readdir(this.paths.rootfs)) {
-        const digest = `sha256:${hex}`;
-        if (inUse.has(digest)) continue;
-        await this.removeTree(path.join(this.paths.rootfs, hex));
-        removed.add(digest);
-      }
-      for (const leftover of await fs.readdir(this.paths.tmp)) await fs.rm(path.join(this.paths.tmp, leftover), { recursive: true, force: true });
-      const index = await readIndex(this.paths.store);
-      if (index !== null) {
-        const keep = index.manifests.filter((d) => inUse.has(d.digest));
-        for (const d of index.manifests) if (!inUse.has(d.digest)) removed.add(d.digest);
-        if (keep.length !== index.manifests.length) await writeIndex(this.paths.store, { ...index, manifests: keep });
-        await this.collectGarbage();
-      }
-      this.log.info({ removed: [...removed], kept: inUse.size }, 'image store pruned');
-      return { removed: [...removed] };
+    await this.ensureSetup(null);
+    return this.locked(null, this.paths.gcLock, 'exclusive', async () => {
+      const removed = await pruneStore(this.paths, inUse, this.env);
+      this.log.info({ removed, kept: inUse.size }, 'image store pruned');
+      return { removed };
     });
   }
 
@@ -172,23 +157,7 @@ export class ImageStore {
     return done;
   }
 
-  private async collectGarbage(): Promise<void> {
-    try {
-      await runTool('umoci', umociGcArgv(this.paths.store), { env: this.env });
-    } catch (e) {
-      if (!(e instanceof ToolFailure)) throw e;
-      throw new AppError('RUNTIME_UNAVAILABLE', 'pruning the image store failed', { detail: { tool: 'umoci', stderr: e.stderr } });
-    }
-  }
-
-  /** Renames first, so a half-removed bundle never looks like a complete one. */
-  private async removeTree(dir: string): Promise<void> {
-    const doomed = path.join(this.paths.tmp, `removing-${path.basename(dir).slice(0, 12)}-${randomBytes(4).toString('hex')}`);
-    await fs.rename(dir, doomed);
-    await fs.rm(doomed, { recursive: true, force: true });
-  }
-
-  private async locked<T>(image: string, lockFile: string, mode: 'shared' | 'exclusive', fn: () => Promise<T>): Promise<T> {
+  private async locked<T>(image: string | null, lockFile: string, mode: 'shared' | 'exclusive', fn: () => Promise<T>): Promise<T> {
     try {
       return await withFileLock(lockFile, mode, LOCK_WAIT_SECONDS, fn);
     } catch (e) {
@@ -196,7 +165,7 @@ export class ImageStore {
     }
   }
 
-  private ensureSetup(image: string): Promise<void> {
+  private ensureSetup(image: string | null): Promise<void> {
     this.setup ??= (async () => {
       await fs.mkdir(this.paths.rootfs, { recursive: true });
       await fs.mkdir(this.paths.tmp, { recursive: true });
