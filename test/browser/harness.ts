@@ -71,6 +71,8 @@ export async function startApp(opts: { timeoutMs?: number } = {}): Promise<Runni
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTOLABS_DATA_DIR: dataDir,
+      // Platform tests: the host's files stand in for lab images (pod mode has its own tests).
+      LOCAL_LAB_IMAGES: 'host',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
       DATABASE_URL: '',

@@ -30,7 +30,7 @@ describe('workers on the embedded services (PGlite, in-process queue)', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autolabs-workers-embedded-'));
-    const env = loadEnv({ AUTOLABS_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const env = loadEnv({ AUTOLABS_DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOCAL_LAB_IMAGES: 'host' });
     const log = silentLogger();
     services = {
       env,

@@ -42,7 +42,7 @@ describe('worker process', () => {
   });
 
   it('starts on the configured services and exits 0 after a graceful SIGTERM', async () => {
-    const w = runWorker({ PATH: process.env.PATH ?? '/usr/bin:/bin', DATABASE_URL: db.url, AUTOLABS_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    const w = runWorker({ PATH: process.env.PATH ?? '/usr/bin:/bin', DATABASE_URL: db.url, AUTOLABS_DATA_DIR: dataDir, LOG_LEVEL: 'info', LOCAL_LAB_IMAGES: 'host' });
     await waitFor('"workers started" logged', () => w.out.stdout.includes('"msg":"workers started"'), 30_000);
     const started = Date.now();
     w.child.kill('SIGTERM');
@@ -52,7 +52,7 @@ describe('worker process', () => {
   });
 
   it('refuses to start without bubblewrap, naming the Debian package in one line', async () => {
-    const w = runWorker({ PATH: '/nonexistent-bin', DATABASE_URL: db.url, AUTOLABS_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const w = runWorker({ PATH: '/nonexistent-bin', DATABASE_URL: db.url, AUTOLABS_DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOCAL_LAB_IMAGES: 'host' });
     expect(await w.exit).toBe(1);
     expect(w.out.stderr.trim()).toBe('autolabs-worker: RUNTIME_UNAVAILABLE: bubblewrap (bwrap) is not installed: install the Debian package "bubblewrap"');
   });

@@ -79,6 +79,8 @@ export const envSchema = z.object({
   GATEWAY_INTERNAL_URL: url(['http:', 'https:', 'ws:', 'wss:']).optional(),
   ALLOWED_ORIGINS: origins.optional(),
   TRUST_PROXY: trustedProxies.optional(),
+  // Bearer token a Prometheus scrape of /metrics must present; unset: /metrics answers 404.
+  METRICS_TOKEN: z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional(),
   AUTOLABS_DATA_DIR: z.string().min(1).default(path.join(os.homedir(), '.autolabs')),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
@@ -104,6 +106,15 @@ export const envSchema = z.object({
   TICKET_PUBLIC_KEY: z.string().min(1).optional(),
 
   LAB_RUNTIME: oneOf(['local', 'kubernetes']).default('local'),
+  // Local runtime as root: run each container from its image (`images`), or let the host's files stand in
+  // for the terminal container's image (`host`: development and platform tests; labs do not run as written).
+  LOCAL_LAB_IMAGES: oneOf(['images', 'host']).default('images'),
+  // Where the lab images are pulled from: the registry `npm run images` pushed to (autolabs/* is read there).
+  LAB_IMAGE_REGISTRY: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, { error: 'expected host[:port] such as 127.0.0.1:5000' }).optional(),
+  LAB_IMAGE_REGISTRY_INSECURE: bool.optional(),
+  // More prefix rewrites, `from=to` comma-separated, e.g. docker.io/library/=mirror.example:5000/library/.
+  LAB_IMAGE_REWRITES: z.string().regex(/^[^=,\s]+=[^=,\s]+(,[^=,\s]+=[^=,\s]+)*$/, { error: 'expected from=to[,from=to...]' }).optional(),
+  LAB_IMAGE_AUTH_FILE: z.string().min(1).optional(),
   KUBECONFIG: z.string().min(1).optional(),
   LAB_NAMESPACE: z
     .string()
@@ -112,6 +123,8 @@ export const envSchema = z.object({
     .default('labs'),
 
   SESSION_GRACE_SECONDS: wholeNumber(0, 86_400, 'a whole number of seconds from 0 to 86400').default(900),
+  // Terminal sockets one client address may hold before their tickets are accepted (gateway/src/auth/pending-limit.ts).
+  GATEWAY_MAX_PENDING_PER_CLIENT: wholeNumber(1, 100_000, 'a whole number from 1 to 100000').default(32),
   MAX_UPLOAD_BYTES: wholeNumber(1, 1024 ** 3, 'a whole number of bytes from 1 to 1073741824').default(1024 * 1024),
 });
 

@@ -20,6 +20,7 @@ import { MemoryJobQueue } from '../infra/queue/memory-job-queue';
 import type { SessionStore } from '../infra/session-store/session-store';
 import type { LabRuntime } from '../runtime/lab-runtime';
 import { LocalRuntime } from '../runtime/local/local-runtime';
+import { localRuntimeOptions } from '../runtime/local/local-runtime-options';
 import { openObjectStore, openSessionStore } from './stores';
 import { loadTicketKeys, type TicketKeys } from './ticket-keys';
 
@@ -89,7 +90,7 @@ export async function createServices(env: Env, log: FastifyBaseLogger): Promise<
 }
 
 async function createRuntime(env: Env, log: FastifyBaseLogger): Promise<LabRuntime> {
-  if (env.LAB_RUNTIME === 'local') return new LocalRuntime({ dataDir: env.AUTOLABS_DATA_DIR, log });
+  if (env.LAB_RUNTIME === 'local') return new LocalRuntime(localRuntimeOptions(env, log));
   // Loaded only here: the Kubernetes client is heavy, and embedded installs never use it.
   const [{ loadKubeConfig }, { KubernetesRuntime }] = await Promise.all([
     import('../runtime/kubernetes/kube-client'),

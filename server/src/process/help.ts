@@ -22,7 +22,7 @@ export function readCommandLine(argv: string[]): CommandLine {
 export function helpText({ name, summary, entry }: ProcessInfo): string {
   const rows = Object.entries(envSchema.shape).map(([key, schema]) => {
     const def = (schema as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def;
-    return `  ${key.padEnd(24)}${def.type === 'default' ? `default ${String(def.defaultValue)}` : 'unset by default'}`;
+    return `  ${key.padEnd(31)} ${def.type === 'default' ? `default ${String(def.defaultValue)}` : 'unset by default'}`;
   });
   return [
     `Usage: node --import tsx ${entry} [--help]`,

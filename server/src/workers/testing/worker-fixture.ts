@@ -60,7 +60,7 @@ export interface FixtureNames {
 
 /** Connects to the fixture's services; a child worker process calls this with the parent's names. */
 export async function connectWorkerServices(names: FixtureNames, wrapRuntime: (r: LabRuntime) => LabRuntime = (r) => r): Promise<WorkerServices> {
-  const env = loadEnv({ DATABASE_URL: names.databaseUrl, AUTOLABS_DATA_DIR: names.dataDir, LOG_LEVEL: 'silent' });
+  const env = loadEnv({ DATABASE_URL: names.databaseUrl, AUTOLABS_DATA_DIR: names.dataDir, LOG_LEVEL: 'silent', LOCAL_LAB_IMAGES: 'host' });
   const log = silentLogger();
   return {
     env,

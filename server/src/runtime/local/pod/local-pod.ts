@@ -13,31 +13,19 @@ import path from 'node:path';
 import { AppError } from '../../../errors/app-error';
 import type { LabConfig, LabContainer } from '../../../labs/lab-config';
 import { STUDENT_USER } from '../etc-files';
+import type { ImageProcess, PreparedImage, PullProgress } from '../images/image-store';
 import { isMountpoint } from '../instance-volume';
 import type { InstancePaths } from '../instance-paths';
 import { containerArgv, type ContainerSandboxSpec } from './container-argv';
 import { containerDirs, containerStorage, mountContainerRootfs, unmountContainerRootfs } from './container-rootfs';
 import { lastExit, logTail, startSupervisor, stopSupervisor, supervisorAlive } from './container-supervisor';
 import { resolveImageUser, writePodEtc } from './pod-etc';
-import { ensurePodNamespaces, removePodNamespaces } from './pod-namespaces';
+import { CONTAINER_UID_BASE, ensurePodNamespaces, removePodNamespaces } from './pod-namespaces';
 import { ensureRunDir, mountTool, podRunPaths, unmountIfMounted } from './pod-run-dir';
 
-export interface ImageProcess {
-  entrypoint: string[];
-  cmd: string[];
-  env: Record<string, string>;
-  workingDir: string;
-  user: string;
-}
-export interface PreparedImage {
-  reference: string;
-  digest: string;
-  rootfs: string;
-  process: ImageProcess;
-}
 /** What the pod mode needs of the image store (images/image-store.ts). */
 export interface PodImages {
-  prepare(reference: string, onProgress?: (p: { message: string }) => void): Promise<PreparedImage>;
+  prepare(reference: string, onProgress?: (p: PullProgress) => void): Promise<PreparedImage>;
 }
 
 
@@ -80,7 +68,9 @@ export async function preparePod(images: PodImages, config: LabConfig, progress:
   let shell = '/bin/sh';
   for (const c of config.spec.containers) {
     progress(`image ${c.image} for ${c.name}`);
-    const image = await images.prepare(c.image, (p) => progress(`${c.name}: ${p.message}`));
+    const image = await images.prepare(c.image, (p) => progress(`${c.name}: ${p.message}`)).catch((e: unknown) => {
+      throw imageUnavailable(c, e);
+    });
     rootfs.set(c.name, image.rootfs);
     const user = await resolveImageUser(image.rootfs, image.process.user);
     if (!user) throw new AppError('RUNTIME_UNAVAILABLE', `image ${c.image} runs as user "${image.process.user}", which its /etc/passwd does not define`, { field: 'image' });
@@ -95,6 +85,13 @@ export async function preparePod(images: PodImages, config: LabConfig, progress:
   }
   const terminal = config.spec.containers.find((c) => c.terminal) ?? config.spec.containers[0];
   return { record: { hostname: terminal.name, terminal: terminal.name, student: student ?? { uid: 0, gid: 0 }, shell, containers }, rootfs };
+}
+
+/** The store's reason, for the lab card: which container, and for our own images the command that builds them. */
+function imageUnavailable(c: LabContainer, e: unknown): AppError {
+  const reason = e instanceof Error ? e.message : String(e);
+  const hint = /^(docker\.io\/)?autolabs\//.test(c.image) ? ' Build the bundled lab images on this machine with `npm run images` (or set LAB_IMAGE_REGISTRY).' : '';
+  return new AppError('RUNTIME_UNAVAILABLE', `container ${c.name}: ${reason}${hint}`, { field: 'image', cause: e });
 }
 
 /** Kubernetes semantics: `command` replaces the entrypoint, `args` the image's cmd (ignored when only command is set). */
@@ -135,7 +132,8 @@ export async function startPod(
   for (const c of record.containers) {
     const dirs = containerStorage(paths.root, paths.scratch, c.name);
     if (await supervisorAlive(dirs.state)) continue;
-    await startSupervisor(dirs.state, containerArgv(mainSpec(c), c.main), outerEnv);
+    const owner = `${CONTAINER_UID_BASE + c.user.uid}:${CONTAINER_UID_BASE + c.user.gid}`;
+    await startSupervisor(dirs.state, owner, containerArgv(mainSpec(c), c.main), outerEnv);
   }
 }
 

@@ -9,7 +9,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ImageProcess, PodImages, PreparedImage } from '../pod/local-pod';
+import type { ImageProcess, PreparedImage } from '../images/image-store';
+import type { PodImages } from '../pod/local-pod';
 import { CONTAINER_UID_BASE } from '../pod/pod-namespaces';
 
 export const BUSYBOX = '/bin/busybox';

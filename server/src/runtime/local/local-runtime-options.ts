@@ -1,0 +1,35 @@
+/**
+ * The local runtime as configured by the environment: in pod mode (LOCAL_LAB_IMAGES=images, the default,
+ * root only) with an image store that reads `npm run images`' local layout first, then the configured
+ * registry for autolabs/* (LAB_IMAGE_REGISTRY), then any other rewrite (LAB_IMAGE_REWRITES).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Env } from '../../config/env';
+import { ImageStore, type RegistryConfig } from './images/image-store';
+import type { LocalRuntimeOptions } from './local-runtime';
+import { CONTAINER_UID_BASE } from './pod/pod-namespaces';
+
+export function registryConfigFromEnv(env: Env): RegistryConfig {
+  const rewrites = (env.LAB_IMAGE_REWRITES ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((rule) => {
+      const [from, to] = rule.split('=');
+      return { from, to };
+    });
+  const registry = env.LAB_IMAGE_REGISTRY;
+  return {
+    rewrites: registry ? [{ from: 'docker.io/autolabs/', to: `${registry}/autolabs/` }, ...rewrites] : rewrites,
+    insecure: registry && env.LAB_IMAGE_REGISTRY_INSECURE ? [registry] : [],
+    authFile: env.LAB_IMAGE_AUTH_FILE ?? null,
+  };
+}
+
+export function localRuntimeOptions(env: Env, log: FastifyBaseLogger): LocalRuntimeOptions {
+  const podMode = env.LOCAL_LAB_IMAGES === 'images' && process.getuid?.() === 0;
+  return {
+    dataDir: env.AUTOLABS_DATA_DIR,
+    log,
+    images: podMode ? new ImageStore({ dataDir: env.AUTOLABS_DATA_DIR, registry: registryConfigFromEnv(env), uidBase: CONTAINER_UID_BASE, log }) : null,
+  };
+}
