@@ -294,6 +294,12 @@ export class LocalRuntime implements LabRuntime {
     const notes: string[] = [];
     const terminal = config.spec.containers.find((c) => c.terminal) ?? config.spec.containers[0];
     const others = config.spec.containers.filter((c) => c !== terminal).map((c) => c.name);
+    if (this.images) {
+      const network = config.spec.network;
+      if (network.internet) notes.push('internet: true is not honoured by the local runtime yet: the lab reaches only its own containers.');
+      else if (network.allowedEgress.length > 0) notes.push('allowedEgress is not honoured by the local runtime yet: the lab reaches only its own containers.');
+      return notes;
+    }
     if (others.length > 0) {
       notes.push(`Only the terminal container (${terminal.name}) runs in the local runtime; the other containers (${others.join(', ')}) run only on Kubernetes, and checks in them fail here.`);
     }
