@@ -1,6 +1,7 @@
 /**
  * The terminal gateway as a fastify plugin: registers `GET /gateway/ws` and nothing process-level, so
- * the embedded server, the standalone gateway process and tests all mount the same thing.
+ * the embedded server, the standalone gateway process and tests all mount the same thing. Before the
+ * upgrade it checks the origin and how many sockets the client already has waiting for their ticket.
  */
 import type { CryptoKey } from 'jose';
 import websocket from '@fastify/websocket';
@@ -8,7 +9,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
 import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import { NOTHING_POLICY, addSecurityHeaders } from '@autolabs/server/ops/security-headers';
 import { originAllowed } from './auth/origin-check';
+import { DEFAULT_MAX_PENDING_PER_CLIENT, PendingLimit } from './auth/pending-limit';
 import { claimTicket, verifyTicketClaims } from './auth/ticket-gate';
 import { createBackendOpener } from './backends/backend-opener';
 import type { TerminalBackendOpener } from './backends/terminal-backend';
@@ -17,6 +20,7 @@ import { SessionHub } from './hub/session-hub';
 import { CloseCode, GATEWAY_WS_PATH, LIMITS } from './protocol/wire';
 import { serveConnection } from './ws/client-connection';
 import { FORWARDED_HEADER, forwardToPeer } from './ws/peer-forward';
+import { handleSocketError } from './ws/socket-errors';
 
 export interface GatewayPluginOptions {
   sessionStore: SessionStore;
@@ -42,6 +46,13 @@ export interface GatewayPluginOptions {
   ringBytes?: number;
   batching?: BatcherOptions;
   creditWindowBytes?: number;
+  /**
+   * Sockets one client address may hold before their tickets are accepted (GATEWAY_MAX_PENDING_PER_CLIENT);
+   * further upgrades are answered 429 RATE_LIMITED.
+   */
+  maxPendingPerClient?: number;
+  /** No valid hello within this time closes with BAD_HELLO (default LIMITS.helloTimeoutMs). */
+  helloTimeoutMs?: number;
 }
 
 export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (app, opts) => {
@@ -60,9 +71,14 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     creditWindowBytes: opts.creditWindowBytes,
   });
   await hub.start();
+  const pending = new PendingLimit(opts.maxPendingPerClient ?? DEFAULT_MAX_PENDING_PER_CLIENT);
+  /** The pending slot each upgrade request took, handed from its onRequest hook to its handler. */
+  const slots = new WeakMap<object, () => void>();
+  addSecurityHeaders(app, NOTHING_POLICY);
 
   await app.register(websocket, {
     options: { maxPayload: LIMITS.maxFrameBytes },
+    errorHandler: handleSocketError,
     // Sessions first (their clients get SHUTTING_DOWN and the shells are ended), then any socket still
     // waiting for its hello, then the server.
     preClose: async () => {
@@ -81,6 +97,18 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
           req.log.warn({ origin: req.headers.origin }, 'websocket upgrade refused: origin not allowed');
           return reply.code(403).send({ code: 'FORBIDDEN', message: 'origin not allowed', field: 'origin' });
         }
+        if (!req.ws) return;
+        const admission = pending.admit(req.ip);
+        if (!admission.ok) {
+          if (admission.first) req.log.warn({ ip: req.ip }, 'websocket upgrades refused: too many sockets from this client waiting for their hello');
+          return reply
+            .code(429)
+            .header('retry-after', '5')
+            .send({ code: 'RATE_LIMITED', message: 'too many terminal connections from this address are waiting to be admitted' });
+        }
+        slots.set(req.raw, admission.release);
+        // Whatever becomes of the upgrade (refused by ws, dropped mid-handshake), the slot is freed with the connection.
+        req.socket.once('close', admission.release);
       },
     },
     (socket, req) => {
@@ -95,6 +123,8 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
         forward: forwarded
           ? undefined
           : (gatewayUrl, hello) => forwardToPeer(socket, { gatewayUrl, gatewayId: opts.gatewayId, hello, log: req.log }),
+        helloTimeoutMs: opts.helloTimeoutMs,
+        onSettled: slots.get(req.raw),
         log: req.log,
       });
     },

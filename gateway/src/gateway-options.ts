@@ -22,6 +22,7 @@ export async function gatewayOptionsFromEnv(
     internalUrl: env.GATEWAY_INTERNAL_URL,
     allowedOrigins: env.ALLOWED_ORIGINS ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : [],
     graceSeconds: env.SESSION_GRACE_SECONDS,
+    maxPendingPerClient: env.GATEWAY_MAX_PENDING_PER_CLIENT,
     recordingsBucket: env.S3_BUCKET_RECORDINGS,
     // Terminals of Kubernetes labs are execs into their pods: KUBECONFIG, else the service account.
     kubeConfig,

@@ -7,6 +7,8 @@
 import fastify from 'fastify';
 import { openObjectStore, openSessionStore } from '@autolabs/server/platform/stores';
 import { AccessLog } from '@autolabs/server/ops/access-log';
+import { httpTimeoutOptions } from '@autolabs/server/ops/http-timeouts';
+import { NOTHING_POLICY, addSecurityHeaders } from '@autolabs/server/ops/security-headers';
 import { loadTicketKeys } from '@autolabs/server/platform/ticket-keys';
 import { runProcess } from '@autolabs/server/process/run-process';
 import { gatewayPlugin } from './app';
@@ -22,7 +24,14 @@ await runProcess(PROCESS, async (env, log) => {
   const sessionStore = openSessionStore(env);
   const objectStore = await openObjectStore(env);
   const keys = await loadTicketKeys({ publicPem: env.TICKET_PUBLIC_KEY, dataDir: env.AUTOLABS_DATA_DIR });
-  const app = fastify({ loggerInstance: log, logController: new AccessLog() });
+  const app = fastify({
+    loggerInstance: log,
+    logController: new AccessLog(),
+    ...httpTimeoutOptions,
+    // The pending-socket limit counts clients by `request.ip`: behind the ingress, the address it reports.
+    trustProxy: env.TRUST_PROXY ?? false,
+  });
+  addSecurityHeaders(app, NOTHING_POLICY);
   await app.register(gatewayPlugin, await gatewayOptionsFromEnv(env, { sessionStore, objectStore, ticketPublicKey: keys.publicKey }));
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {

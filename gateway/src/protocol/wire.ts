@@ -10,6 +10,9 @@
  *   client resumes with "I have everything up to seq N".
  * - client -> server binary: [type u8][payload] (keystrokes; no seq, input is never replayed).
  * - the first client message is `hello` (text) carrying the ticket; the ticket never appears in a URL.
+ * - refusals before the upgrade are HTTP statuses, not close codes: 403 FORBIDDEN (origin not allowed),
+ *   429 RATE_LIMITED (this address already has GATEWAY_MAX_PENDING_PER_CLIENT sockets whose tickets are
+ *   not accepted yet; a browser sees a failed connection and retries with backoff).
  */
 
 export const PROTOCOL_VERSION = 1;
@@ -85,7 +88,8 @@ export const CloseCode = {
   SESSION_NOT_FOUND: 4013,
   /**
    * A message over maxFrameBytes. The ws library refuses it from the frame header, before buffering, with
-   * the standard 1009; the gateway sends this code in its place.
+   * the standard 1009; the gateway sends this code in its place and completes the close handshake (the
+   * socket is not cut, so the client reads this code rather than 1006).
    */
   MESSAGE_TOO_BIG: 4014,
   INTERNAL: 4500,

@@ -18,6 +18,7 @@ import { createBackendOpener } from '../backends/backend-opener';
 import { GATEWAY_WS_PATH } from '../protocol/wire';
 import { mintOwnerTicket, mintViewerTicket, type TicketOverrides } from './test-tickets';
 import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { httpTimeoutOptions } from '@autolabs/server/ops/http-timeouts';
 
 export interface GatewayFixture {
   app: FastifyInstance;
@@ -48,7 +49,7 @@ export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFi
   const sessionStore = opts.sessionStore ?? new MemorySessionStore();
   const objectStore = new LocalDirObjectStore({ root: dir });
   const { privateKey, publicKey } = opts.keys ?? (await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true }));
-  const app = opts.logger ? fastify({ loggerInstance: opts.logger }) : fastify({ logger: false });
+  const app = opts.logger ? fastify({ loggerInstance: opts.logger, ...httpTimeoutOptions }) : fastify({ logger: false, ...httpTimeoutOptions });
   const recordingsBucket = 'recordings';
   const { keys: _keys, reachableByPeers, logger: _logger, ...pluginOptions } = opts;
   // The internal URL is recorded before the gateway listens, so its port is chosen first.

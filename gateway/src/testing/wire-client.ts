@@ -24,6 +24,8 @@ export interface WireClientOptions {
   origin?: string;
   /** Extra request headers on the upgrade (e.g. the forwarded marker a peer replica sends). */
   headers?: Record<string, string>;
+  /** Source address of the connection (e.g. 127.0.0.2: another client address on loopback). */
+  localAddress?: string;
   /** Ack every frame as soon as it arrives (the default), like a browser whose terminal keeps up. */
   autoAck?: boolean;
   /** Keep the output text (off for floods: only counts are kept). */
@@ -55,7 +57,7 @@ export class WireClient {
   constructor(private readonly opts: WireClientOptions) {
     this.lastSeq = opts.resumeFrom ?? 0;
     this.autoAck = opts.autoAck !== false;
-    this.socket = new WebSocket(opts.url, { origin: opts.origin, headers: opts.headers, perMessageDeflate: false });
+    this.socket = new WebSocket(opts.url, { origin: opts.origin, headers: opts.headers, localAddress: opts.localAddress, perMessageDeflate: false });
     this.socket.binaryType = 'nodebuffer';
     this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     this.socket.on('error', () => undefined);

@@ -34,6 +34,13 @@ export interface ConnectionDeps {
    * connection must not be forwarded: it was forwarded to us already (loop guard).
    */
   forward?: (gatewayUrl: string, hello: string) => PeerLink;
+  /** No valid hello within this time closes with BAD_HELLO (default LIMITS.helloTimeoutMs). */
+  helloTimeoutMs?: number;
+  /**
+   * Called once when the connection stops waiting for its ticket to be accepted: attached, forwarded or
+   * closed (the gateway counts such connections per client, auth/pending-limit.ts).
+   */
+  onSettled?: () => void;
   log: FastifyBaseLogger;
 }
 
@@ -74,6 +81,8 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
   let peer: PeerLink | null = null;
   const early: { data: RawData; isBinary: boolean }[] = [];
   let alive = true;
+  const helloTimeoutMs = deps.helloTimeoutMs ?? LIMITS.helloTimeoutMs;
+  const settled = () => deps.onSettled?.();
 
   const sink: ClientSink = {
     sendFrame: (frame) => {
@@ -93,6 +102,7 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
   function close(code: number, reason: string): void {
     if (phase === 'closed') return;
     phase = 'closed';
+    settled();
     clearTimeout(helloTimer);
     clearInterval(keepalive);
     client?.detach();
@@ -108,8 +118,8 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
   }
 
   const helloTimer = setTimeout(() => {
-    if (phase === 'hello') fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: `no hello within ${LIMITS.helloTimeoutMs} ms` });
-  }, LIMITS.helloTimeoutMs);
+    if (phase === 'hello') fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: `no hello within ${helloTimeoutMs} ms` });
+  }, helloTimeoutMs);
 
   // Protocol-level pings find connections whose peer vanished without a FIN (laptop lid closed).
   const keepalive = setInterval(() => {
@@ -138,6 +148,7 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
 
   socket.on('close', () => {
     phase = 'closed';
+    settled();
     clearTimeout(helloTimer);
     clearInterval(keepalive);
     client?.detach();
@@ -146,12 +157,11 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
   });
 
   // ws closes the socket itself on protocol errors (1009 for an oversized message, 1007 for bad UTF-8),
-  // through this socket's close(); an oversized message gets our documented code instead of 1009.
+  // through this socket's close(); an oversized message gets our documented code instead of 1009. The
+  // 'error' that follows is handled once for every socket, by ws/socket-errors.ts.
   const wsClose = socket.close.bind(socket);
   socket.close = (code?: number, reason?: string | Buffer) =>
     wsClose(code === WS_MESSAGE_TOO_BIG ? CloseCode.MESSAGE_TOO_BIG : code, reason);
-  // 'error' is informational and must be handled so it does not crash the process.
-  socket.on('error', (err) => deps.log.debug({ err: err.message }, 'websocket error'));
 
   function onHello(data: RawData, isBinary: boolean): void {
     if (isBinary) return fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: 'the first message must be a hello' });
@@ -173,11 +183,14 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
           deps.log.info({ sessionId: ticket.sid, peer: holder }, 'terminal connection forwarded to the replica holding the session');
           peer = deps.forward(holder, text);
           phase = 'forwarding';
+          settled();
           for (const m of early.splice(0)) peer.send(m.data, m.isBinary);
           return;
         }
         await deps.claim(ticket);
         if (phase !== 'admitting') return;
+        // A claimed ticket is a signed-in user's: the socket no longer counts against its address.
+        settled();
         const attached = await deps.hub.attach(ticket, sink, { cols: hello.cols, rows: hello.rows }, hello.resumeFrom);
         if (phase !== 'admitting') {
           attached.detach();
