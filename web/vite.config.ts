@@ -9,6 +9,9 @@ const backend = process.env.AUTOLABS_DEV_BACKEND ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
   root: import.meta.dirname,
+  // The server replaces this in index.html with a fresh nonce per response (server/src/web/serve-web-app.ts);
+  // xterm's <style> elements carry it (src/terminal/view/style-nonce.ts).
+  html: { cspNonce: '__CSP_NONCE__' },
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   build: {
     outDir: 'dist',

@@ -12,8 +12,10 @@ import { Authenticator } from './auth/authenticator';
 import { requireJsonBodies } from './auth/json-only';
 import { AccessLog } from './ops/access-log';
 import { handleError } from './ops/error-handler';
+import { httpTimeoutOptions } from './ops/http-timeouts';
 import { registerOpsRoutes } from './ops/ops-routes';
 import { genReqId } from './ops/request-id';
+import { addSecurityHeaders, contentSecurityPolicy } from './ops/security-headers';
 import type { ApiServices } from './trpc/api-services';
 import { createRequestContext } from './trpc/context';
 import { logApiError } from './trpc/log-error';
@@ -41,7 +43,10 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
     // Lab uploads travel as JSON strings; leave room so an oversized lab gets PAYLOAD_TOO_LARGE with
     // its field from labs.upload, not a bare 413 from the body parser.
     bodyLimit: Math.max(1024 * 1024, services.env.MAX_UPLOAD_BYTES * 2 + 64 * 1024),
+    ...httpTimeoutOptions,
   });
+  // First, so every response carries them: API answers, errors, the web app, the embedded gateway's.
+  addSecurityHeaders(app, contentSecurityPolicy(services.env));
 
   app.setErrorHandler(handleError);
   await app.register(fastifyCookie);

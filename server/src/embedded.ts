@@ -2,19 +2,15 @@
  * Embedded AutoLabs: one process with the web UI, the API, the terminal gateway and the workers, on the
  * implementations chosen from the environment (all embedded when nothing is set). `npm start` runs this.
  */
-import fastifyStatic from '@fastify/static';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gatewayPlugin } from '@autolabs/gateway/app';
 import { gatewayOptionsFromEnv } from '@autolabs/gateway/gateway-options';
 import { buildApp } from './app';
 import { seedDemo } from './demo/seed-demo';
 import { createServices } from './platform/services';
 import { runProcess } from './process/run-process';
+import { serveWebApp } from './web/serve-web-app';
 import { startWorkers } from './workers/index';
-
-const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 const PROCESS = {
   name: 'autolabs',
@@ -32,18 +28,7 @@ await runProcess(PROCESS, async (env, log) => {
     gatewayPlugin,
     await gatewayOptionsFromEnv(env, { sessionStore: services.sessionStore, objectStore: services.objectStore, ticketPublicKey: services.ticketKeys.publicKey }),
   );
-  if (existsSync(webDist)) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false });
-    // The web app routes on the client: unknown GETs outside the API get index.html.
-    app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/gateway/')) {
-        return reply.sendFile('index.html');
-      }
-      return reply.code(404).send({ code: 'NOT_FOUND', message: 'not found' });
-    });
-  } else {
-    log.warn({ webDist }, 'web app not built: run `npm run -w web build` (npm start does it)');
-  }
+  await serveWebApp(app, { env });
   const workers = await startWorkers(services, { log });
 
   const address = await app.listen({ host: env.HOST, port: env.PORT });

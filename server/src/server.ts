@@ -7,6 +7,7 @@
 import { buildApp } from './app';
 import { createServices } from './platform/services';
 import { runProcess } from './process/run-process';
+import { serveWebApp } from './web/serve-web-app';
 
 const PROCESS = {
   name: 'autolabs-api',
@@ -17,6 +18,7 @@ const PROCESS = {
 await runProcess(PROCESS, async (env, log) => {
   const services = await createServices(env, log);
   const app = await buildApp(services, { logger: log });
+  await serveWebApp(app, { env });
   await app.listen({ host: env.HOST, port: env.PORT });
   return {
     async close() {

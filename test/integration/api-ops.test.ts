@@ -14,9 +14,10 @@ import { PASSWORD, createHarness, type Harness } from './api-harness';
 let h: Harness;
 let app: FastifyInstance;
 const logLines: string[] = [];
+const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
 
 beforeAll(async () => {
-  h = await createHarness({ backing: 'redis-rabbitmq' });
+  h = await createHarness({ backing: 'redis-rabbitmq', env: { METRICS_TOKEN } });
   const sink = new Writable({
     write(chunk, _enc, done) {
       logLines.push(...String(chunk).split('\n').filter(Boolean));
@@ -47,15 +48,39 @@ describe('health and readiness', () => {
 });
 
 describe('metrics', () => {
-  it('/metrics exposes request durations by route and tRPC procedure, plus process metrics', async () => {
+  it('/metrics exposes request durations by route and tRPC procedure, plus process metrics, to a scraper with METRICS_TOKEN', async () => {
     await app.inject({ method: 'GET', url: '/healthz' });
     await app.inject({ method: 'GET', url: '/api/trpc/me.get' });
-    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    const res = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.body).toMatch(/autolabs_http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} [1-9]/);
     expect(res.body).toMatch(/autolabs_http_request_duration_seconds_count\{method="GET",route="trpc:me.get",status_code="401"\} [1-9]/);
     expect(res.body).toContain('autolabs_process_cpu_user_seconds_total');
+  });
+
+  it('/metrics is 401 UNAUTHENTICATED without the token, with a wrong one, or with it outside a Bearer header', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${METRICS_TOKEN}x` }, { authorization: 'Bearer ' }, { authorization: `Basic ${METRICS_TOKEN}` }]) {
+      const res = await app.inject({ method: 'GET', url: '/metrics', headers });
+      expect(res.statusCode, JSON.stringify(headers)).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+      expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(res.body).not.toContain('autolabs_');
+    }
+  });
+
+  it('/metrics is 404 when METRICS_TOKEN is not set, whatever the request carries', async () => {
+    const { METRICS_TOKEN: _token, ...env } = h.services.env;
+    const closed = await buildApp({ ...h.services, env });
+    try {
+      for (const headers of [{}, { authorization: 'Bearer anything-at-all-0123456789' }]) {
+        const res = await closed.inject({ method: 'GET', url: '/metrics', headers });
+        expect(res.statusCode).toBe(404);
+        expect(res.json()).toEqual({ code: 'NOT_FOUND', message: 'not found' });
+      }
+    } finally {
+      await closed.close();
+    }
   });
 });
 

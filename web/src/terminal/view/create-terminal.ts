@@ -8,6 +8,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
+import { stampStyleNonce } from './style-nonce';
 
 export interface BuiltTerminal {
   term: Terminal;
@@ -27,6 +28,7 @@ const THEME: ITerminalOptions['theme'] = {
 };
 
 export function createTerminal(host: HTMLElement, opts: { readOnly: boolean; onRendererChange?: (renderer: 'webgl' | 'dom') => void }): BuiltTerminal {
+  stampStyleNonce(host.ownerDocument);
   const term = new Terminal({
     cursorBlink: true,
     fontFamily: "'DejaVu Sans Mono', ui-monospace, Menlo, Consolas, monospace",
