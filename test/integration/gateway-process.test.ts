@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportSPKI, generateKeyPair } from 'jose';
+import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
 import { mintOwnerTicket } from '@autolabs/gateway/testing/test-tickets';
@@ -15,6 +16,17 @@ import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { CloseCode, GATEWAY_WS_PATH } from '@autolabs/gateway/protocol/wire';
 import { TEST_REDIS_URL } from '../setup/services';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
+import { labConfigSchema } from '@autolabs/server/labs/lab-config';
+import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+
+const LAB = labConfigSchema.parse({
+  apiVersion: 'autolabs.io/v1',
+  kind: 'Lab',
+  metadata: { name: 'proc-lab', title: 'Process lab' },
+  spec: { containers: [{ name: 'shell', image: 'debian:12', terminal: true }] },
+});
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autolabs-gw-proc-'));
 let child: ChildProcess | null = null;
@@ -56,7 +68,10 @@ describe('standalone gateway process', () => {
       ALLOWED_ORIGINS: 'http://app.test',
       LOG_LEVEL: 'info',
     });
-    const ticket = await mintOwnerTicket(privateKey);
+    // A real lab sandbox: the production gateway opens terminals only through the local runtime's record.
+    const runtime = new LocalRuntime({ dataDir, log: pino({ level: 'silent' }) });
+    const handle = await runtime.start({ instanceId: randomUUID(), ownerKey: 'student-1', labKey: 'proc-lab', config: LAB });
+    const ticket = await mintOwnerTicket(privateKey, { labInstanceId: handle.instanceId, target: { kind: 'local-sandbox', instanceId: handle.instanceId } });
     const client = await WireClient.connect({ url: `ws://127.0.0.1:${port}${GATEWAY_WS_PATH}`, ticket, origin: 'http://app.test' });
     client.type('echo proc-$((40+2))\r');
     await client.waitForText('proc-42');
@@ -71,6 +86,43 @@ describe('standalone gateway process', () => {
     expect(output()).not.toContain(ticket);
     expect(await shared.get(sid)).toBeNull();
     await shared.close();
+    await runtime.destroy(handle);
+  }, 60_000);
+
+  it('answers HTTP with nosniff, DENY and a deny-all policy, and counts waiting sockets by the client a trusted proxy names', async () => {
+    const { publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const { port } = await startProcess({
+      AUTOLABS_DATA_DIR: dataDir,
+      GATEWAY_PORT: '0',
+      HOST: '127.0.0.1',
+      TICKET_PUBLIC_KEY: await exportSPKI(publicKey),
+      TRUST_PROXY: '127.0.0.1',
+      GATEWAY_MAX_PENDING_PER_CLIENT: '1',
+      LOG_LEVEL: 'info',
+    });
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(health.headers.get('x-frame-options')).toBe('DENY');
+    expect(health.headers.get('content-security-policy')).toMatch(/^default-src 'none';.*frame-ancestors 'none'/);
+
+    const sockets: WebSocket[] = [];
+    const upgrade = (client: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}${GATEWAY_WS_PATH}`, { headers: { 'x-forwarded-for': client } });
+        sockets.push(ws);
+        ws.on('error', () => undefined);
+        ws.once('upgrade', () => resolve(101));
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      });
+    expect(await upgrade('198.51.100.1')).toBe(101);
+    expect(await upgrade('198.51.100.1')).toBe(429);
+    expect(await upgrade('198.51.100.2')).toBe(101);
+    for (const ws of sockets) ws.terminate();
+
+    const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    child?.kill('SIGTERM');
+    expect(await exited).toBe(0);
   }, 60_000);
 
   it('stops with one line naming the variable when the configuration is bad', async () => {
