@@ -43,7 +43,7 @@ export function forbiddenEnvReason(name: string): string | null {
   return null;
 }
 
-export const MOUNT_ROOTS = ['home', 'root', 'srv', 'opt', 'mnt', 'data', 'workspace'];
+export const MOUNT_ROOTS = ['home', 'root', 'srv', 'opt', 'mnt', 'data', 'work', 'workspace'];
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /** Why `mountPath` is refused, or null when it is a plain path under one of MOUNT_ROOTS. */
