@@ -65,4 +65,19 @@ describe('the web app under its Content-Security-Policy', () => {
     expect(styles.length).toBeGreaterThan(0);
     expect(styles).toEqual(styles.map(() => ({ nonce: true, applied: true })));
   }, 180_000);
+
+  it('keeps to the policy on the DOM renderer, whose theme and cell size are inline <style> elements', async () => {
+    const { page } = browser;
+    await page.evaluate(() => {
+      for (const canvas of document.querySelectorAll<HTMLCanvasElement>('.xterm-screen canvas')) canvas.getContext('webgl2')?.getExtension('WEBGL_lose_context')?.loseContext();
+    });
+    await page.waitForFunction(() => window.__autolabs?.renderer() === 'dom', undefined, { timeout: 10_000 });
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo dom-$((40+2))\n');
+    await page.locator('.xterm-rows').getByText('dom-42', { exact: true }).waitFor();
+    // The rows take their colour from the theme's <style>: applied, so not the browser's default black.
+    expect(await page.locator('.xterm-rows').evaluate((rows) => getComputedStyle(rows).color)).toBe('rgb(216, 222, 233)');
+    expect(violations).toEqual([]);
+    expect(cspConsole).toEqual([]);
+  });
 });
