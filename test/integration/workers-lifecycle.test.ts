@@ -17,7 +17,7 @@ import type { Disposable } from '../../server/src/infra/disposable';
 import { SESSION_CONTROL_CHANNEL, type SessionRecord } from '../../server/src/infra/session-store/session-store';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
-import type { RuntimeHandle } from '../../server/src/runtime/lab-runtime';
+import type { LabRuntime, RuntimeHandle } from '../../server/src/runtime/lab-runtime';
 import { createWorkerFixture, labYaml, seedClassroom, seedDeployment, type Classroom, type WorkerFixture } from '../../server/src/workers/testing/worker-fixture';
 
 function tarEntries(archive: Buffer): Map<string, string> {
@@ -102,6 +102,34 @@ describe('workers: lab lifecycle (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
     const row = await instance(only.id);
     expect(row.status).toBe('running');
     expect(await fx.services.runtime.status(row.runtimeHandle as unknown as RuntimeHandle)).toEqual({ phase: 'running' });
+  });
+
+  it('shows start progress (such as an image pull) on the instance while it starts, and clears it once running', async () => {
+    const dep = await seedDeployment(fx, room, { owners: [room.studentIds[2]] });
+    const [only] = dep.instances;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    // The real runtime, whose start first reports a pull and then waits for the test.
+    const pulling: LabRuntime = Object.assign(Object.create(fx.services.runtime) as LabRuntime, {
+      async start(req: Parameters<LabRuntime['start']>[0], onProgress?: Parameters<LabRuntime['start']>[1]) {
+        onProgress?.({ at: Date.now(), message: 'shell: autolabs/linux-basics:latest: pulling 3/7 layers' });
+        await released;
+        return fx.services.runtime.start(req, onProgress);
+      },
+    });
+    const ctx: WorkerContext = {
+      services: { ...fx.services, runtime: pulling },
+      log: silentLogger(),
+      configs: new LabConfigCache(fx.services.objectStore, fx.services.env.S3_BUCKET_CONFIGS),
+      maxAttempts: 2,
+      archiveAfterMs: 7 * 24 * 3600 * 1000,
+    };
+    const started = startInstance(ctx, only.id);
+    await waitFor('the progress on the instance', async () => (await instance(only.id)).statusReason === 'shell: autolabs/linux-basics:latest: pulling 3/7 layers');
+    expect((await instance(only.id)).status).toBe('starting');
+    release();
+    expect(await started).toBe('started');
+    expect(await instance(only.id)).toMatchObject({ status: 'running', statusReason: null });
   });
 
   it('a deployment without instance rows gets one per course student, per group, or one shared', async () => {

@@ -97,6 +97,7 @@ function LabCard({ assignment, onChanged }: { assignment: MyAssignment; onChange
         ) : null}
       </dl>
       {instance?.status === 'failed' && instance.statusReason ? <div className="note note-error">{instance.statusReason}</div> : null}
+      {instance?.status === 'starting' && instance.statusReason ? <div className="muted">{instance.statusReason}</div> : null}
       <ErrorNote error={error} />
       <div className="row">
         {!live ? (

@@ -8,7 +8,7 @@
 import { isAppError } from '../../errors/app-error';
 import type { Prisma } from '../../generated/prisma/client';
 import { parseDuration } from '../../labs/lab-config';
-import type { RuntimeHandle } from '../../runtime/lab-runtime';
+import type { ProgressEvent, RuntimeHandle } from '../../runtime/lab-runtime';
 import { auditInstance } from '../audit';
 import { ownerKeyOf, slug } from '../slugs';
 import type { WorkerContext } from '../worker-context';
@@ -17,6 +17,21 @@ export type StartOutcome = 'started' | 'already-running' | 'skipped' | 'failed';
 
 /** Problems a retry cannot fix: the instance is marked failed at once. */
 const PERMANENT = new Set(['LAB_CONFIG_INVALID', 'NOT_FOUND', 'BAD_INPUT', 'QUOTA_EXCEEDED']);
+
+/** Shown on the lab card while the lab starts (image pulls can take minutes): at most one write a second. */
+const PROGRESS_EVERY_MS = 1000;
+
+function startProgress(ctx: WorkerContext, instanceId: string): (e: ProgressEvent) => void {
+  let last = 0;
+  return (e) => {
+    ctx.log.debug({ instanceId, progress: e.message }, 'lab start progress');
+    if (e.at - last < PROGRESS_EVERY_MS) return;
+    last = e.at;
+    void ctx.services.db.prisma.labInstance
+      .updateMany({ where: { id: instanceId, status: 'starting' }, data: { statusReason: e.message.slice(0, 500) } })
+      .catch((err: unknown) => ctx.log.warn({ err, instanceId }, 'could not record start progress'));
+  };
+}
 
 export async function startInstance(ctx: WorkerContext, instanceId: string, attempt = 1): Promise<StartOutcome> {
   const { prisma } = ctx.services.db;
@@ -51,7 +66,7 @@ export async function startInstance(ctx: WorkerContext, instanceId: string, atte
         courseKey: instance.deployment.course ? slug(instance.deployment.course.code) : undefined,
         config,
       },
-      (e) => ctx.log.debug({ instanceId, progress: e.message }, 'lab start progress'),
+      startProgress(ctx, instanceId),
     );
     const startedAt = new Date();
     const done = await prisma.$transaction(async (tx) => {
