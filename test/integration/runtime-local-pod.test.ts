@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import * as pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labConfigSchema, type LabConfig } from '@autolabs/server/labs/lab-config';
 import type { RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
@@ -18,6 +17,7 @@ import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { CONTAINER_UID_BASE } from '@autolabs/server/runtime/local/pod/pod-namespaces';
 import { readTerminalLaunch } from '@autolabs/server/runtime/local/sandbox-launch';
 import { BusyboxImages } from '@autolabs/server/runtime/local/testing/busybox-images';
+import { runScriptInPty } from '@autolabs/server/runtime/local/testing/pty-script';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 
@@ -42,19 +42,6 @@ const images = (dir: string) =>
     'lab/web:1': { cmd: ['/bin/httpd', '-f', '-p', '80', '-h', '/www'], user: 'www' },
     'lab/crash:1': { cmd: ['/bin/sh', '-c', 'echo "starting on $(hostname)"; exit 3'] },
   });
-
-function terminalOutput(argv: string[], script: string): Promise<string> {
-  return new Promise((resolve) => {
-    const term = pty.spawn(argv[0], argv.slice(1), { env: { PATH: '/usr/bin:/bin' }, cwd: '/', cols: 120, rows: 40 });
-    let out = '';
-    term.onData((d) => {
-      out += d;
-      if (out.includes('__DONE__')) term.kill('SIGKILL');
-    });
-    term.onExit(() => resolve(out.replace(/\r/g, '')));
-    term.write(`${script}; echo __""DONE__\r`);
-  });
-}
 
 describe('LocalRuntime pod mode (real namespaces, overlays and bubblewrap)', () => {
   let dataDir: string;
@@ -92,7 +79,7 @@ describe('LocalRuntime pod mode (real namespaces, overlays and bubblewrap)', () 
 
   it('gives the terminal the student in the terminal container, with the lab storage as home', async () => {
     const launch = await readTerminalLaunch(dataDir, handle.instanceId);
-    const out = await terminalOutput(launch.argv, 'echo "me=$(id -un) host=$(hostname) home=$HOME"; echo kept > ~/kept.txt');
+    const out = await runScriptInPty(launch, 'echo "me=$(id -un) host=$(hostname) home=$HOME"; echo kept > ~/kept.txt');
     expect(out).toContain('me=student host=workstation home=/home/student');
     expect(fs.readFileSync(path.join(dataDir, 'labs', handle.instanceId, 'home', 'kept.txt'), 'utf8')).toBe('kept\n');
   });

@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import * as pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labConfigSchema, type LabConfig } from '@autolabs/server/labs/lab-config';
 import type { RuntimeHandle, TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { readTerminalLaunch } from '@autolabs/server/runtime/local/sandbox-launch';
+import { runScriptInPty } from '@autolabs/server/runtime/local/testing/pty-script';
 import { createBackendOpener } from '@autolabs/gateway/backends/backend-opener';
 import { startGateway, type GatewayFixture } from '@autolabs/gateway/testing/gateway-fixture';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
@@ -56,19 +56,6 @@ __attribute__((constructor)) static void record(void) {
 }
 `;
 
-function runInPty(target: Extract<TerminalTarget, { kind: 'pty' }>, script: string): Promise<string> {
-  return new Promise((resolve) => {
-    const term = pty.spawn(target.argv[0], target.argv.slice(1), { env: target.env, cwd: target.cwd, cols: 120, rows: 40 });
-    let output = '';
-    term.onData((d) => {
-      output += d;
-      if (output.includes('__DONE__')) term.kill('SIGKILL');
-    });
-    term.onExit(() => resolve(output));
-    term.write(`${script}; echo __""DONE__\r`);
-  });
-}
-
 describe('local sandbox attacks (real bubblewrap, root mode)', () => {
   let dataDir: string;
   let runtime: LocalRuntime;
@@ -108,7 +95,7 @@ describe('local sandbox attacks (real bubblewrap, root mode)', () => {
     const preloadedUid = (preloaded as unknown as { uid: number }).uid;
     fs.copyFileSync(library, path.join(preloadedHome, 'x.so'));
     fs.chownSync(path.join(preloadedHome, 'x.so'), preloadedUid, preloadedUid);
-    await runInPty(await readTerminalLaunch(dataDir, preloaded.instanceId), 'id -u');
+    await runScriptInPty(await readTerminalLaunch(dataDir, preloaded.instanceId), 'id -u');
     const terminalLoads = fs.readFileSync(path.join(preloadedHome, 'preload.log'), 'utf8').trim().split('\n');
     await runtime.destroy(preloaded);
     expect(terminalLoads.length).toBeGreaterThan(0);
