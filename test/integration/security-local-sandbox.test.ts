@@ -121,6 +121,12 @@ describe('local sandbox attacks (real bubblewrap, root mode)', () => {
     expect(used).toBeLessThan(64 * 2 ** 20);
   });
 
+  it('tells the teacher that without quota volumes (not root) storage.size caps single files only', () => {
+    const plain = new LocalRuntime({ dataDir, log: pino({ level: 'silent' }), diskQuota: false });
+    expect(plain.limitations(config)).toContain('AutoLabs does not run as root here, so storage.size (64Mi) limits single files only, not the whole home.');
+    expect(runtime.limitations(config).join(' ')).not.toContain('storage.size');
+  });
+
   it('bounds /tmp without killing the session: writing more than the memory limit fails with ENOSPC and the shell goes on', async () => {
     const out = await sh('head -c 700M /dev/zero > /tmp/big; echo "write-exit=$?"; rm -f /tmp/big; echo alive');
     expect(out.exitCode).toBe(0);
