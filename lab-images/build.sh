@@ -42,12 +42,14 @@ logged() {
   fail "building $name failed; whole log: $out"
 }
 
-# save <ref> <archive>: the engine's image as the cache archive, replacing older archives of that image.
+# save <ref> <archive>: the engine's image as the cache archive. Of an image's archives the three used last
+# are kept (checkouts of different branches share the cache), older ones are removed.
 save() {
   local tmp="$2.tmp.$$"
   skopeo copy -q "$(engine_ref "$1")" "oci-archive:$tmp:$1"
-  rm -f "${2%-*}"-*.tar
   mv "$tmp" "$2"
+  # shellcheck disable=SC2012 # names are <image>-<hex>.tar
+  ls -t "${2%-*}"-*.tar | tail -n +4 | xargs -r rm -f
 }
 
 base_in_store=0
@@ -62,10 +64,11 @@ build_base() {
   BASE_KEY="$(content_key "$MIRROR $SECURITY" base)"
   BASE_ARCHIVE="$CACHE/base-$BASE_KEY.tar"
   STATE=cached
-  [ -f "$BASE_ARCHIVE" ] && return 0
+  [ -f "$BASE_ARCHIVE" ] && touch "$BASE_ARCHIVE" && return 0
   [ "$(id -u)" = 0 ] || fail "the base image is made with debootstrap, which needs root"
   command -v debootstrap >/dev/null || fail "debootstrap not found (apt-get install debootstrap)"
-  local ctx; ctx="$(mktemp -d)"
+  local ctx="$CACHE/base-context"
+  rm -rf "$ctx" && mkdir -p "$ctx"
   : >"$CACHE/logs/base.log"
   logged base bash "$here/base/make-rootfs.sh" "$ctx/rootfs.tar" "$MIRROR" "$SECURITY"
   logged base engine_build "$BASE" "$here/base/Dockerfile" "$ctx"
@@ -85,10 +88,13 @@ archive_of() {
 build_image() {
   local name="$1" ref="autolabs/$1:latest" archive start=$SECONDS state=cached
   archive="$(archive_of "$name")"
-  if [ ! -f "$archive" ]; then
+  if [ -f "$archive" ]; then
+    touch "$archive"
+  else
     : >"$CACHE/logs/$name.log"
     logged "$name" engine_build "$ref" "$here/$name/Dockerfile" "$here"
     logged "$name" save "$ref" "$archive"
+    engine_rmi "$ref" >/dev/null 2>&1 || log "could not remove $ref from the $ENGINE store"
     state=built
   fi
   printf '[images] %-14s %-6s %4ss  %5s\n' "$name" "$state" "$((SECONDS - start))" "$(du -h "$archive" | cut -f1)" >&2
@@ -138,6 +144,7 @@ for n in "${names[@]}"; do
 done
 failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+[ "$base_in_store" = 0 ] || engine_rmi "$BASE" >/dev/null 2>&1 || log "could not remove $BASE from the $ENGINE store"
 [ "$failed" = 0 ] || fail "$failed of ${#names[@]} images failed to build"
 log "built in $((SECONDS - total))s"
 

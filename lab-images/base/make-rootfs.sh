@@ -7,7 +7,8 @@ set -euo pipefail
 out="$1" mirror="$2" security="$3"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(mktemp -d)"
-trap 'rm -rf "$root"' EXIT
+# --one-file-system: never descend into a /proc or /sys that a failed debootstrap left mounted.
+trap 'rm -rf --one-file-system "$root"' EXIT
 
 debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
 

@@ -27,3 +27,13 @@ engine_ref() {
     docker) echo "docker-daemon:$1" ;;
   esac
 }
+
+# engine_rmi <name:tag>: drops an image from the engine's store once it is archived, so rebuilds leave no
+# untagged images behind (the cache archives are what later runs use).
+engine_rmi() {
+  case "$ENGINE" in
+    buildah) buildah rmi -f "localhost/$1" ;;
+    podman) podman rmi -f "localhost/$1" ;;
+    docker) docker rmi -f "$1" ;;
+  esac
+}

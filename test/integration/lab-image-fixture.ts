@@ -33,6 +33,8 @@ export async function buildImages(env: Record<string, string>): Promise<string> 
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`lab-images/build.sh exited with ${code}:\n${output}`);
+  // The per-image lines (built or cached, seconds, size) belong in the test log: CI's build time is there.
+  process.stderr.write(`${output.split('\n').filter((l) => l.startsWith('[images]')).join('\n')}\n`);
   return output;
 }
 
