@@ -5,7 +5,7 @@
  * the embedded runtime reads. Unpacked with umoci, the images hold what the labs' tasks and checks use, and
  * the service images serve when their main process runs as a plain process tree, without a container engine.
  *
- * A cold build (debootstrap base and six images) took 6 to 9 minutes on 2 cores here; with the cache a run
+ * A cold build (debootstrap base and six images) took 5 to 9 minutes on 2 cores here; with the cache a run
  * is a copy of a few seconds. docs/lab-images.md has the numbers.
  */
 import fs from 'node:fs';
