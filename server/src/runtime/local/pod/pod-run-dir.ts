@@ -41,12 +41,15 @@ export function podRunPaths(runDir: string, instanceId: string): PodRunPaths {
   };
 }
 
-/** The run directory as a private tmpfs (bind-mounted namespace files need private propagation). */
+/**
+ * The run directory as a private tmpfs (bind-mounted namespace files need private propagation). Under a
+ * lock: two processes mounting it at once would stack two file systems, hiding the first one's pods.
+ */
 export async function ensureRunDir(runDir: string): Promise<void> {
   if (await isMountpoint(runDir)) return;
   await fs.mkdir(runDir, { recursive: true, mode: 0o711 });
-  await mountTool(['-t', 'tmpfs', '-o', 'mode=0711,size=4m', 'autolabs-run', runDir]);
-  await mountTool(['--make-private', runDir]);
+  const once = `mountpoint -q "$1" || { mount -t tmpfs -o mode=0711,size=4m autolabs-run "$1" && mount --make-private "$1"; }`;
+  await mountTool(['--exclusive', `${runDir}.lock`, '/bin/sh', '-c', once, 'autolabs-run-dir', runDir], '/usr/bin/flock');
 }
 
 export async function mountTool(args: string[], file = '/usr/bin/mount'): Promise<void> {
