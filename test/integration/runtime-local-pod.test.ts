@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppError } from '@autolabs/server/errors/app-error';
 import { labConfigSchema, type LabConfig } from '@autolabs/server/labs/lab-config';
 import type { RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
@@ -114,9 +115,11 @@ describe('LocalRuntime pod mode (real namespaces, overlays and bubblewrap)', () 
   });
 
   it('fails a start whose image cannot be had with a reason naming it, leaving nothing running', async () => {
-    const broken = lab([{ name: 'gone', image: 'lab/missing:1' }]);
+    const broken = lab([{ name: 'gone', image: 'autolabs/missing:1' }]);
     const id = randomUUID();
-    await expect(runtime.start({ instanceId: id, ownerKey: 'student-3', labKey: 'pod-lab', config: broken })).rejects.toThrow(/lab\/missing:1/);
+    const error = (await runtime.start({ instanceId: id, ownerKey: 'student-3', labKey: 'pod-lab', config: broken }).catch((e: unknown) => e)) as AppError;
+    expect({ code: error.code, field: error.field }).toEqual({ code: 'RUNTIME_UNAVAILABLE', field: 'image' });
+    expect(error.message).toBe('container gone: image autolabs/missing:1 does not exist. Build the bundled lab images on this machine with `npm run images` (or set LAB_IMAGE_REGISTRY).');
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(id);
   });
 });

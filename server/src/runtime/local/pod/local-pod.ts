@@ -91,7 +91,8 @@ export async function preparePod(images: PodImages, config: LabConfig, progress:
 function imageUnavailable(c: LabContainer, e: unknown): AppError {
   const reason = e instanceof Error ? e.message : String(e);
   const hint = /^(docker\.io\/)?autolabs\//.test(c.image) ? ' Build the bundled lab images on this machine with `npm run images` (or set LAB_IMAGE_REGISTRY).' : '';
-  return new AppError('RUNTIME_UNAVAILABLE', `container ${c.name}: ${reason}${hint}`, { field: 'image', cause: e });
+  const sentence = hint && !/[.!]$/.test(reason) ? `${reason}.` : reason;
+  return new AppError('RUNTIME_UNAVAILABLE', `container ${c.name}: ${sentence}${hint}`, { field: 'image', cause: e });
 }
 
 /** Kubernetes semantics: `command` replaces the entrypoint, `args` the image's cmd (ignored when only command is set). */
