@@ -15,6 +15,8 @@ describe('pullError', () => {
     [fatal('writing blob: happened during read: Digest did not match, expected sha256:3bc0, got sha256:b4cc'), 'does not match its digest'],
     [fatal('writing blob: write /d/oci/oci-put-blob1: no space left on device'), 'the disk of the image store is full'],
     [fatal('choosing an image from manifest list docker://x: no image found in manifest list for architecture amd64, variant "", OS linux'), 'not built for the architecture'],
+    [fatal('pinging container registry 127.0.0.1:40411: Get "https://127.0.0.1:40411/v2/": http: server gave HTTP response to HTTPS client'), 'speaks plain http'],
+    [fatal('reading manifest 1 in 127.0.0.1:44013/t/tiny: manifest unknown'), 'the image or tag does not exist'],
     [fatal('something new'), 'pulling from r:5000 failed'],
   ])('%s', (stderr, why) => {
     const e = pullError('tiny:1', 'r:5000', stderr);

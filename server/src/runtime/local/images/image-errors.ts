@@ -10,9 +10,10 @@ const CORRUPT = /digest did not match|digest mismatch|invalid tar header|gzip: i
 const PULL_CAUSES: { test: RegExp; say: (registry: string) => string }[] = [
   { test: DISK_FULL, say: () => 'the disk of the image store is full' },
   { test: CORRUPT, say: () => 'a downloaded layer does not match its digest (corrupt download or tampered registry content)' },
-  { test: /manifest unknown|name unknown|not found|404/i, say: (r) => `the image or tag does not exist in ${r}` },
-  { test: /unauthorized|authentication required|denied|401|403/i, say: (r) => `${r} refused access: check the registry credentials (or whether the image exists)` },
+  // Before the status codes: skopeo's message names the registry, whose port may contain "404" or "401".
   { test: /server gave HTTP response to HTTPS client/i, say: (r) => `${r} speaks plain http, and it is not listed as an insecure registry` },
+  { test: /manifest unknown|name unknown|not found|\b404\b/i, say: (r) => `the image or tag does not exist in ${r}` },
+  { test: /unauthorized|authentication required|denied|\b401\b|\b403\b/i, say: (r) => `${r} refused access: check the registry credentials (or whether the image exists)` },
   { test: /x509|certificate|tls: /i, say: (r) => `the TLS certificate of ${r} is not trusted` },
   { test: /no image found in (image index|manifest list) for architecture/i, say: () => 'it is not built for the architecture of this machine' },
   { test: /connection refused|no such host|i\/o timeout|network is unreachable|connection reset|timeout|EOF/i, say: (r) => `the registry ${r} cannot be reached` },
