@@ -3,6 +3,7 @@
  * port, skopeo, umoci and flock. The test image is made here, without network: busybox-static in a first
  * layer, a file deleted in a second (a whiteout), a config with entrypoint, cmd, env, working dir and user.
  */
+import { caught } from '@autolabs/server/infra/testing/caught';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +12,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { AppError } from '../../server/src/errors/app-error';
 import { ImageStore, type PullProgress, type RegistryConfig } from '../../server/src/runtime/local/images/image-store';
 import { goArch } from '../../server/src/runtime/local/images/skopeo-argv';
 import { freePort } from '../../server/src/infra/testing/free-port';
@@ -88,14 +88,6 @@ function newStore(cfg: RegistryConfig, log: pino.Logger = silent, dataDir = fs.m
   return { store: new ImageStore({ dataDir, registry: cfg, uidBase: UID_BASE, log }), dataDir };
 }
 
-async function caught(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error('expected a rejection');
-}
 
 function leftovers(dataDir: string): string[] {
   const images = path.join(dataDir, 'images');

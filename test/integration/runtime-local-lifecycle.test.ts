@@ -3,6 +3,7 @@
  * of our process, after stop and destroy; that stop ends terminals spawned elsewhere; and the errors it
  * gives for a missing bubblewrap, a bad id and an instance that is not running.
  */
+import { caught } from '@autolabs/server/infra/testing/caught';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,6 @@ import { list } from 'tar';
 import { readTerminalLaunch } from '../../server/src/runtime/local/sandbox-launch';
 import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
 import { labConfigSchema } from '../../server/src/labs/lab-config';
-import type { AppError } from '../../server/src/errors/app-error';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
@@ -43,14 +43,6 @@ function processesOfUid(uid: number): number {
     }).length;
 }
 
-async function caught(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as AppError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('LocalRuntime lifecycle (real bubblewrap)', () => {
   let dataDir: string;
