@@ -115,6 +115,8 @@ export const envSchema = z.object({
   // More prefix rewrites, `from=to` comma-separated, e.g. docker.io/library/=mirror.example:5000/library/.
   LAB_IMAGE_REWRITES: z.string().regex(/^[^=,\s]+=[^=,\s]+(,[^=,\s]+=[^=,\s]+)*$/, { error: 'expected from=to[,from=to...]' }).optional(),
   LAB_IMAGE_AUTH_FILE: z.string().min(1).optional(),
+  // Pod mode: an image no instance runs from is removed this long after its last start (0: at the next prune).
+  LOCAL_IMAGE_KEEP_UNUSED_HOURS: wholeNumber(0, 8760, 'a whole number of hours from 0 to 8760').default(24),
   KUBECONFIG: z.string().min(1).optional(),
   LAB_NAMESPACE: z
     .string()

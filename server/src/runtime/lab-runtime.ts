@@ -94,4 +94,9 @@ export interface LabRuntime {
    * symlinks are stored as links, never followed; FIFOs, sockets and devices are left out.
    */
   exportStorage?(handle: RuntimeHandle): Promise<Readable | null>;
+  /**
+   * Upkeep of what the runtime keeps for itself (the local runtime: removes lab images no instance uses),
+   * called by the workers' periodic jobs. Idempotent; does nothing while it would race a start.
+   */
+  housekeeping?(): Promise<void>;
 }

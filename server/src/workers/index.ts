@@ -1,6 +1,6 @@
 /**
  * The worker side of lab lifecycles: consumes lab.deploy / lab.start / lab.stop / lab.archive and runs
- * the periodic jobs (TTL expiry, idle culling, archiving after retention). On start it re-issues the
+ * the periodic jobs (TTL expiry, idle culling, archiving after retention, the runtime's housekeeping). On start it re-issues the
  * jobs the rows say are owed (reconcile.ts), since an in-process queue forgets them on a crash. Every
  * step reads the rows, acts through the runtime, and moves the rows with conditional updates, so a job
  * delivered twice (or to two workers) converges on the same result. `dispose` stops taking jobs, waits
@@ -90,6 +90,7 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
             { name: 'ttl-expiry', run: async () => void (await expireInstances(ctx)) },
             { name: 'idle-culling', run: async () => void (await cullIdleInstances(ctx)) },
             { name: 'archive-stopped', run: async () => void (await archiveStoppedInstances(ctx)) },
+            { name: 'runtime-housekeeping', run: async () => void (await services.runtime.housekeeping?.()) },
           ],
           intervalMs,
           log,

@@ -31,5 +31,6 @@ export function localRuntimeOptions(env: Env, log: FastifyBaseLogger): LocalRunt
     dataDir: env.AUTOLABS_DATA_DIR,
     log,
     images: podMode ? new ImageStore({ dataDir: env.AUTOLABS_DATA_DIR, registry: registryConfigFromEnv(env), uidBase: CONTAINER_UID_BASE, log }) : null,
+    keepUnusedImagesMs: env.LOCAL_IMAGE_KEEP_UNUSED_HOURS * 3600_000,
   };
 }

@@ -41,6 +41,7 @@ import { DEFAULT_MAX_PROCESSES } from './sandbox-limits';
 import { runSandboxed } from './run-sandboxed';
 import { containerArgv } from './pod/container-argv';
 import { podFailure, preparePod, readPodRecord, startPod, stopSupervisors, teardownPod, type PodImages, type PodRecord } from './pod/local-pod';
+import { imagesInUse } from './pod/images-in-use';
 import { CONTAINER_UID_BASE } from './pod/pod-namespaces';
 import { declaredTcpPorts, waitForPorts } from './pod/pod-readiness';
 import { DEFAULT_POD_RUN_DIR, podRunPaths } from './pod/pod-run-dir';
@@ -76,6 +77,10 @@ export interface LocalRuntimeOptions {
   images?: PodImages | null;
   /** Pod mode: where running pods keep what their sandboxes bind (pod/pod-run-dir.ts). */
   podRunDir?: string;
+  /** Pod mode: how long housekeeping keeps an image no instance uses after its last start; default 24 h. */
+  keepUnusedImagesMs?: number;
+  /** Pod mode: least time between two image prunes; default 1 h. */
+  imagePruneIntervalMs?: number;
 }
 
 export interface LocalHandle extends RuntimeHandle {
@@ -89,6 +94,7 @@ const DEFAULT_SCRATCH_BYTES = 512 * 2 ** 20;
 const TERMINAL_COMMAND = ['/bin/bash', '-l'];
 /** How long start waits for the lab's declared ports to listen (pod mode). */
 const PORTS_DEADLINE_MS = 30_000;
+const HOUR_MS = 3600_000;
 
 export class LocalRuntime implements LabRuntime {
   readonly name = 'local' as const;
@@ -105,6 +111,9 @@ export class LocalRuntime implements LabRuntime {
   private readonly seccomp: { file: string; program: Buffer } | null;
   private readonly images: PodImages | null;
   private readonly podRunDir: string;
+  private readonly keepUnusedImagesMs: number;
+  private readonly imagePruneIntervalMs: number;
+  private lastImagePrune = 0;
   /** Lifecycle calls per instance, run one after another: a redelivered start must not race the first. */
   private readonly lifecycle = new Map<string, Promise<unknown>>();
 
@@ -121,6 +130,8 @@ export class LocalRuntime implements LabRuntime {
     this.scratchBytes = opts.scratchBytes ?? DEFAULT_SCRATCH_BYTES;
     this.images = this.diskQuota ? (opts.images ?? null) : null;
     this.podRunDir = opts.podRunDir ?? DEFAULT_POD_RUN_DIR;
+    this.keepUnusedImagesMs = opts.keepUnusedImagesMs ?? 24 * HOUR_MS;
+    this.imagePruneIntervalMs = opts.imagePruneIntervalMs ?? HOUR_MS;
     const program = userNamespaceFilter();
     this.seccomp = program ? { file: path.join(this.dataDir, 'labs', `seccomp-${process.arch}.bpf`), program } : null;
     this.log.info(
@@ -146,6 +157,19 @@ export class LocalRuntime implements LabRuntime {
       await this.stopNow(handle);
       await this.removeInstance(handle);
     });
+  }
+
+  /**
+   * Pod mode: removes the images no instance (running or stopped) runs from and none started within
+   * keepUnusedImagesMs, at most once per imagePruneIntervalMs. Skipped while a start, stop or destroy runs
+   * here: a start holds images it has prepared but not yet recorded in pod.json.
+   */
+  async housekeeping(): Promise<void> {
+    if (!this.images || this.lifecycle.size > 0 || Date.now() - this.lastImagePrune < this.imagePruneIntervalMs) return;
+    const inUse = await imagesInUse(this.dataDir);
+    if (this.lifecycle.size > 0) return;
+    await this.images.prune(inUse, this.keepUnusedImagesMs);
+    this.lastImagePrune = Date.now();
   }
 
   private serialized<T>(instanceId: string, run: () => Promise<T>): Promise<T> {

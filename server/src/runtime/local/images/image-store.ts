@@ -77,11 +77,14 @@ export class ImageStore {
     return entry.promise;
   }
 
-  /** Removes unpacked root filesystems and blobs not in `inUse` (manifest digests of every instance that exists or is starting). */
-  async prune(inUse: Set<string>): Promise<{ removed: string[] }> {
+  /**
+   * Removes unpacked root filesystems and blobs of images not in `inUse` (manifest digests of every
+   * instance that exists or is starting) and not prepared in the last `keepUnusedMs`.
+   */
+  async prune(inUse: Set<string>, keepUnusedMs = 0): Promise<{ removed: string[] }> {
     await this.ensureSetup(null);
     return this.locked(null, this.paths.gcLock, 'exclusive', async () => {
-      const removed = await pruneStore(this.paths, inUse, this.env);
+      const removed = await pruneStore(this.paths, inUse, Date.now() - keepUnusedMs, this.env);
       this.log.info({ removed, kept: inUse.size }, 'image store pruned');
       return { removed };
     });
@@ -94,6 +97,9 @@ export class ImageStore {
       return await this.locked(reference, this.paths.gcLock, 'shared', async () => {
         const source = await this.resolve(reference, normalized, emit);
         const bundle = await this.unpackOnce(source, emit);
+        // The bundle's mtime is the image's last use, which prune keeps for a while.
+        const now = new Date();
+        await fs.utimes(bundle, now, now);
         const manifest = await readManifest(source.layout, source.digest);
         const config = await readBlobJson(source.layout, manifest.config.digest);
         return { reference, digest: source.digest, rootfs: path.join(bundle, 'rootfs'), process: imageProcess(config) };

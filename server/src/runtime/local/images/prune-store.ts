@@ -11,21 +11,30 @@ import { readIndex, writeIndex } from './oci-layout';
 import type { StorePaths } from './store-paths';
 import { umociGcArgv } from './umoci-argv';
 
-/** Removes bundles, store tags and (through `umoci gc`) blobs of images whose digest is not in `inUse`; returns those digests. */
-export async function pruneStore(paths: StorePaths, inUse: Set<string>, env: NodeJS.ProcessEnv): Promise<string[]> {
+/**
+ * Removes bundles, store tags and (through `umoci gc`) blobs of images whose digest is not in `inUse` and
+ * whose bundle was last prepared before `usedBefore` (ms since the epoch; a bundle's mtime is its last use);
+ * returns those digests.
+ */
+export async function pruneStore(paths: StorePaths, inUse: Set<string>, usedBefore: number, env: NodeJS.ProcessEnv): Promise<string[]> {
   const removed = new Set<string>();
+  const keep = new Set(inUse);
   for (const hex of await fs.readdir(paths.rootfs)) {
     const digest = `sha256:${hex}`;
-    if (inUse.has(digest)) continue;
-    await removeTree(paths, path.join(paths.rootfs, hex));
+    const dir = path.join(paths.rootfs, hex);
+    if (keep.has(digest) || (await fs.stat(dir)).mtimeMs > usedBefore) {
+      keep.add(digest);
+      continue;
+    }
+    await removeTree(paths, dir);
     removed.add(digest);
   }
   for (const leftover of await fs.readdir(paths.tmp)) await fs.rm(path.join(paths.tmp, leftover), { recursive: true, force: true });
   const index = await readIndex(paths.store);
   if (index !== null) {
-    const keep = index.manifests.filter((d) => inUse.has(d.digest));
-    for (const d of index.manifests) if (!inUse.has(d.digest)) removed.add(d.digest);
-    if (keep.length !== index.manifests.length) await writeIndex(paths.store, { ...index, manifests: keep });
+    const kept = index.manifests.filter((d) => keep.has(d.digest));
+    for (const d of index.manifests) if (!keep.has(d.digest)) removed.add(d.digest);
+    if (kept.length !== index.manifests.length) await writeIndex(paths.store, { ...index, manifests: kept });
     await collectGarbage(paths.store, env);
   }
   return [...removed];

@@ -19,6 +19,7 @@ import type { InstancePaths } from '../instance-paths';
 import { containerArgv, type ContainerSandboxSpec } from './container-argv';
 import { containerDirs, containerStorage, mountContainerRootfs, unmountContainerRootfs } from './container-rootfs';
 import { lastExit, logTail, startSupervisor, stopSupervisor, supervisorAlive } from './container-supervisor';
+import { ensurePodEgress, type PodNetwork } from './pod-egress';
 import { resolveImageUser, writePodEtc } from './pod-etc';
 import { CONTAINER_UID_BASE, ensurePodNamespaces, removePodNamespaces } from './pod-namespaces';
 import { ensureRunDir, mountTool, podRunPaths, unmountIfMounted } from './pod-run-dir';
@@ -26,6 +27,8 @@ import { ensureRunDir, mountTool, podRunPaths, unmountIfMounted } from './pod-ru
 /** What the pod mode needs of the image store (images/image-store.ts). */
 export interface PodImages {
   prepare(reference: string, onProgress?: (p: PullProgress) => void): Promise<PreparedImage>;
+  /** Drops images not in `inUse` and not prepared in the last `keepUnusedMs`; returns their digests. */
+  prune(inUse: Set<string>, keepUnusedMs: number): Promise<{ removed: string[] }>;
 }
 
 
@@ -105,9 +108,9 @@ function containerEnv(c: LabContainer, image: ImageProcess): Record<string, stri
   return { PATH: DEFAULT_PATH, ...image.env, ...(c.env ?? {}) };
 }
 
-/** Namespaces, hosts files and container file systems; then each container's main process. */
+/** Namespaces, hosts files, egress and container file systems; then each container's main process. */
 export async function startPod(
-  settings: { runDir: string },
+  settings: { runDir: string; network: PodNetwork },
   paths: InstancePaths,
   instanceId: string,
   record: PodRecord,
@@ -119,8 +122,9 @@ export async function startPod(
   await ensureRunDir(settings.runDir);
   const run = podRunPaths(settings.runDir, instanceId);
   await fs.mkdir(run.dir, { recursive: true, mode: 0o711 });
-  await ensurePodNamespaces(run);
+  await ensurePodNamespaces(run, settings.network.uid);
   await writePodEtc(run.etc, { hostname: record.hostname, containers: record.containers.map((c) => c.name) });
+  await ensurePodEgress(run, settings.network);
   await fs.mkdir(run.home, { recursive: true });
   if (!(await isMountpoint(run.home))) await mountTool(['--bind', paths.home, run.home]);
   for (const c of record.containers) {
