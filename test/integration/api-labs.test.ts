@@ -137,5 +137,9 @@ describe('labs.validate', () => {
     const network = await caller.labs.validate({ yaml: bundled('network-analysis') });
     expect(network.ok && network.runtimeNotes).toHaveLength(2);
     expect(network.ok && network.runtimeNotes[1]).toBe('Labs have no network in the local runtime: allowedEgress is not honoured.');
+
+    // The lab's page says the same once it is uploaded.
+    const stored = await caller.labs.upload({ yaml: bundled('sql-injection') });
+    expect((await caller.labs.get({ id: stored.id })).runtimeNotes).toEqual(sqli.ok ? sqli.runtimeNotes : null);
   });
 });

@@ -20,11 +20,14 @@ const script = `
 import pino from 'pino';
 const { LocalRuntime } = await import('${repoRoot}/server/src/runtime/local/local-runtime.ts');
 const { labConfigSchema } = await import('${repoRoot}/server/src/labs/lab-config.ts');
+const { loadEnv } = await import('${repoRoot}/server/src/config/env.ts');
+const { localRuntimeOptions, POD_MODE_NEEDS_ROOT } = await import('${repoRoot}/server/src/runtime/local/local-runtime-options.ts');
 process.chdir(process.env.PROBE_DATA_DIR);
 process.setgroups([]);
 process.setgid(${NOBODY});
 process.setuid(${NOBODY});
-const rt = new LocalRuntime({ dataDir: process.env.PROBE_DATA_DIR, log: pino({ level: 'silent' }) });
+// As \`npm start\` makes it: LOCAL_LAB_IMAGES defaults to images, which needs root.
+const rt = new LocalRuntime(localRuntimeOptions(loadEnv({ AUTOLABS_DATA_DIR: process.env.PROBE_DATA_DIR }), pino({ level: 'silent' })));
 await rt.checkAvailable();
 const config = labConfigSchema.parse({ apiVersion: 'autolabs.io/v1', kind: 'Lab', metadata: { name: 'userns-lab', title: 'U' },
   spec: { containers: [{ name: 'shell', image: 'debian', terminal: true, resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } } }] } });
@@ -32,24 +35,29 @@ const handle = await rt.start({ instanceId: 'userns-probe', ownerKey: 'u-a', lab
 const inside = await rt.exec(handle, config, ['/bin/sh', '-c',
   'id -u; readlink /proc/self/ns/user; ulimit -v; grep CapEff /proc/self/status; env | grep -c SECRET; test -e /work && echo WORK; test -e "$PROBE_DATA_DIR" && echo DATA; unshare -U true 2>/dev/null && echo NESTED-USERNS; echo kept > ~/kept.txt; true']);
 await rt.stop(handle);
-process.stdout.write(JSON.stringify({ handle, status: await rt.status(handle), inside }));
+const twoContainers = labConfigSchema.parse({ ...config, spec: { ...config.spec, containers: [...config.spec.containers, { name: 'web', image: 'nginx' }] } });
+const notes = rt.limitations(twoContainers);
+process.stdout.write(JSON.stringify({ handle, status: await rt.status(handle), inside, notes, podModeNote: notes[0] === POD_MODE_NEEDS_ROOT }));
 `;
+
+type ProbeResult = { handle: { uid: number | null }; status: { phase: string }; inside: { exitCode: number; stdout: string }; notes: string[]; podModeNote: boolean };
 
 describe('LocalRuntime without root (user namespace mode)', () => {
   let dataDir: string;
-  beforeAll(() => {
+  let result: ProbeResult;
+  beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autolabs-userns-'));
     fs.chownSync(dataDir, NOBODY, NOBODY);
-  });
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-  it('maps the student to uid 1000 in its own user namespace, refuses nested ones, keeps the home and leaks no secrets', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
       { cwd: repoRoot, env: { PATH: '/usr/bin:/bin', HOME: dataDir, PROBE_DATA_DIR: dataDir, SECRET_TOKEN: 'do-not-leak' }, timeout: 60_000 },
     );
-    const result = JSON.parse(stdout) as { handle: { uid: number | null }; status: { phase: string }; inside: { exitCode: number; stdout: string } };
+    result = JSON.parse(stdout) as ProbeResult;
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('maps the student to uid 1000 in its own user namespace, refuses nested ones, keeps the home and leaks no secrets', () => {
     expect(result.handle.uid).toBeNull();
     const [uid, userNs, vmLimit, capEff, secrets, ...rest] = result.inside.stdout.trim().split('\n');
     expect(uid).toBe('1000');
@@ -62,5 +70,12 @@ describe('LocalRuntime without root (user namespace mode)', () => {
     const kept = path.join(dataDir, 'labs', 'userns-probe', 'home', 'kept.txt');
     expect(fs.readFileSync(kept, 'utf8')).toBe('kept\n');
     expect(fs.statSync(kept).uid).toBe(NOBODY);
+  });
+
+  it('tells the teacher first that labs run without their images because AutoLabs is not root, and the command that fixes it', () => {
+    expect(result.podModeNote).toBe(true);
+    expect(result.notes[0]).toContain('AutoLabs does not run as root');
+    expect(result.notes[0]).toContain('sudo npm start');
+    expect(result.notes[1]).toBe('Only the terminal container (shell) runs in the local runtime; the other containers (web) run only on Kubernetes, and checks in them fail here.');
   });
 });

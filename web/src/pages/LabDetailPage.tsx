@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
+import { RuntimeNotes } from '../components/RuntimeNotes';
 import { Link } from '../router/Link';
 
 export function LabDetailPage({ labId }: { labId: string }) {
@@ -20,6 +21,7 @@ export function LabDetailPage({ labId }: { labId: string }) {
       <div className="grid-2">
         <section className="stack">
           {l.description ? <CollapsibleText text={l.description} lines={6} /> : null}
+          <RuntimeNotes notes={l.runtimeNotes} />
           <div className="card">
             <h2>Config</h2>
             <pre className="mono" style={{ overflowX: 'auto', margin: 0 }} data-testid="lab-yaml">

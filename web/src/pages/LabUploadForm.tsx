@@ -2,6 +2,7 @@ import { useState, type ChangeEvent } from 'react';
 import { api, type RouterOutputs } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { ErrorNote } from '../components/ErrorNote';
+import { RuntimeNotes } from '../components/RuntimeNotes';
 
 type Issue = { path: string; message: string };
 
@@ -112,16 +113,7 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
         </div>
       ) : null}
       {ok ? <div className="note note-ok">{ok}</div> : null}
-      {ok && notes.length > 0 ? (
-        <div className="note" data-testid="lab-runtime-notes">
-          <strong>On this installation</strong>
-          <ul className="error-list">
-            {notes.map((n) => (
-              <li key={n}>{n}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      {ok ? <RuntimeNotes notes={notes} /> : null}
       <ErrorNote error={error} />
       <div className="row">
         <button type="button" className="btn" disabled={busy || !yaml.trim()} onClick={() => void run(false)}>

@@ -25,9 +25,18 @@ export function registryConfigFromEnv(env: Env): RegistryConfig {
   };
 }
 
+/** What a teacher reads when pod mode was asked for but AutoLabs does not run as root. */
+export const POD_MODE_NEEDS_ROOT =
+  'Labs run here without their images: AutoLabs does not run as root, and running every container from its image needs root ' +
+  '(a user namespace of 65,536 ids per lab, the lab network, disk quotas). The terminal container gets the host\'s files instead. ' +
+  'Start AutoLabs as root (sudo npm start) to run the lab as written.';
+
 export function localRuntimeOptions(env: Env, log: FastifyBaseLogger): LocalRuntimeOptions {
-  const podMode = env.LOCAL_LAB_IMAGES === 'images' && process.getuid?.() === 0;
+  const root = process.getuid?.() === 0;
+  const podMode = env.LOCAL_LAB_IMAGES === 'images' && root;
+  if (env.LOCAL_LAB_IMAGES === 'images' && !root) log.warn('LOCAL_LAB_IMAGES=images needs root: labs run in host mode (the host\'s files, the terminal container only)');
   return {
+    podModeRefused: env.LOCAL_LAB_IMAGES === 'images' && !root ? POD_MODE_NEEDS_ROOT : undefined,
     dataDir: env.AUTOLABS_DATA_DIR,
     log,
     images: podMode ? new ImageStore({ dataDir: env.AUTOLABS_DATA_DIR, registry: registryConfigFromEnv(env), uidBase: CONTAINER_UID_BASE, log }) : null,

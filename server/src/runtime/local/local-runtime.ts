@@ -77,6 +77,8 @@ export interface LocalRuntimeOptions {
   images?: PodImages | null;
   /** Pod mode: where running pods keep what their sandboxes bind (pod/pod-run-dir.ts). */
   podRunDir?: string;
+  /** Why pod mode was asked for and cannot run here (told to teachers first among the limitations). */
+  podModeRefused?: string;
   /** Pod mode: how long housekeeping keeps an image no instance uses after its last start; default 24 h. */
   keepUnusedImagesMs?: number;
   /** Pod mode: least time between two image prunes; default 1 h. */
@@ -111,6 +113,7 @@ export class LocalRuntime implements LabRuntime {
   private readonly seccomp: { file: string; program: Buffer } | null;
   private readonly images: PodImages | null;
   private readonly podRunDir: string;
+  private readonly podModeRefused: string | null;
   private readonly keepUnusedImagesMs: number;
   private readonly imagePruneIntervalMs: number;
   private lastImagePrune = 0;
@@ -130,6 +133,7 @@ export class LocalRuntime implements LabRuntime {
     this.scratchBytes = opts.scratchBytes ?? DEFAULT_SCRATCH_BYTES;
     this.images = this.diskQuota ? (opts.images ?? null) : null;
     this.podRunDir = opts.podRunDir ?? DEFAULT_POD_RUN_DIR;
+    this.podModeRefused = opts.podModeRefused ?? null;
     this.keepUnusedImagesMs = opts.keepUnusedImagesMs ?? 24 * HOUR_MS;
     this.imagePruneIntervalMs = opts.imagePruneIntervalMs ?? HOUR_MS;
     const program = userNamespaceFilter();
@@ -324,6 +328,7 @@ export class LocalRuntime implements LabRuntime {
       else if (network.allowedEgress.length > 0) notes.push('allowedEgress is not honoured by the local runtime yet: the lab reaches only its own containers.');
       return notes;
     }
+    if (this.podModeRefused) notes.push(this.podModeRefused);
     if (others.length > 0) {
       notes.push(`Only the terminal container (${terminal.name}) runs in the local runtime; the other containers (${others.join(', ')}) run only on Kubernetes, and checks in them fail here.`);
     }

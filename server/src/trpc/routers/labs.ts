@@ -46,7 +46,10 @@ export const labsRouter = router({
 
   get: staff.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const row = await requireLab(ctx, input.id);
-    return { ...labView(row), yaml: await readLabYaml(ctx.services, row) };
+    const yaml = await readLabYaml(ctx.services, row);
+    const parsed = validateLabConfig(yaml);
+    const runtimeNotes = parsed.ok ? (ctx.services.runtime.limitations?.(parsed.config) ?? []) : [];
+    return { ...labView(row), yaml, runtimeNotes };
   }),
 
   /** Every version of the lab this one is a version of (same owner, same name), newest first. */
