@@ -88,4 +88,19 @@ describe('workers: periodic jobs (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
     expect((await instance(recent)).status).toBe('stopped');
     expect(fs.existsSync(path.join(fx.names.dataDir, 'labs', recent, 'home'))).toBe(true);
   });
+
+  it("runs the runtime's housekeeping (the local runtime's image prune) with the other periodic jobs", async () => {
+    const runtime = fx.services.runtime;
+    const own = runtime.housekeeping;
+    let calls = 0;
+    runtime.housekeeping = async () => {
+      calls += 1;
+      await own?.call(runtime);
+    };
+    try {
+      await waitFor('two housekeeping runs', () => calls >= 2, 10_000);
+    } finally {
+      runtime.housekeeping = own;
+    }
+  });
 });
