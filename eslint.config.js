@@ -21,7 +21,7 @@ export default tseslint.config(
     // The gateway never touches the database or the API layer.
     files: ['gateway/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@autolabs/server/db/*', '@autolabs/server/trpc/*', '@autolabs/server/generated/*', '@prisma/*'] }],
+      'no-restricted-imports': ['error', { patterns: ['@autolabs/server/infra/database/*', '@autolabs/server/trpc/*', '@autolabs/server/generated/*', '@prisma/*'] }],
     },
   },
   {

@@ -6,7 +6,7 @@
  * their readable parts are cut short.
  */
 import { createHash } from 'node:crypto';
-import { slug } from '../../workers/slugs';
+import { slug } from '../slugs';
 
 export interface InstanceNames {
   /** Pod name, also the base of the other names. */

@@ -10,7 +10,7 @@ import type { Prisma } from '../../generated/prisma/client';
 import { parseDuration } from '../../labs/lab-config';
 import type { ProgressEvent, RuntimeHandle } from '../../runtime/lab-runtime';
 import { auditInstance } from '../audit';
-import { ownerKeyOf, slug } from '../slugs';
+import { ownerKeyOf, slug } from '../../runtime/slugs';
 import type { WorkerContext } from '../worker-context';
 
 export type StartOutcome = 'started' | 'already-running' | 'skipped' | 'failed';

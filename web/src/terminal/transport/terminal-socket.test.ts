@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloseCode, LIMITS, type AckMessage, type HelloMessage } from '@autolabs/gateway/protocol/wire';
-import { nodeSocket, ScriptedGateway } from './scripted-gateway';
+import { nodeSocket, ScriptedGateway } from './testing/scripted-gateway';
 import { TerminalSocket, type TerminalStatus } from './terminal-socket';
 
 /** Records what the transport hands to the view; `autoDone` acknowledges processing immediately. */

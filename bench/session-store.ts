@@ -1,12 +1,12 @@
 /**
- * Session store operation latency, memory vs Redis: `node --import tsx server/src/infra/session-store/bench-session-store.ts`.
+ * Session store operation latency, memory vs Redis: `npm run bench:session-store`.
  * Prints a table; not a test. BENCH_OPS [2000] sequential operations of each kind; REDIS_URL [redis://127.0.0.1:6379/15].
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { MemorySessionStore } from './memory-session-store';
-import { RedisSessionStore } from './redis-session-store';
-import type { SessionRecord, SessionStore } from './session-store';
+import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
+import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
+import type { SessionRecord, SessionStore } from '@autolabs/server/infra/session-store/session-store';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';

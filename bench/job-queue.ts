@@ -1,12 +1,12 @@
 /**
- * Job queue throughput, memory vs RabbitMQ: `node --import tsx server/src/infra/queue/bench-job-queue.ts`.
+ * Job queue throughput, memory vs RabbitMQ: `npm run bench:queue`.
  * Prints a table; not a test. BENCH_JOBS [2000], AMQP_URL [amqp://guest:guest@127.0.0.1:5672].
  */
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
-import { AmqpJobQueue } from './amqp-job-queue';
-import type { JobQueue } from './job-queue';
-import { MemoryJobQueue } from './memory-job-queue';
+import { AmqpJobQueue } from '@autolabs/server/infra/queue/amqp-job-queue';
+import type { JobQueue } from '@autolabs/server/infra/queue/job-queue';
+import { MemoryJobQueue } from '@autolabs/server/infra/queue/memory-job-queue';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 2000);
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
