@@ -64,9 +64,30 @@ GO
   go_build "$dir" ./cmd/etcd etcd "$ETCD_VERSION"
 }
 
+# go_build_many <wrapper-dir> <name>:<version>=<package>...: one `go build` for every binary not cached yet,
+# so the packages they share are compiled once and linked into each.
+go_build_many() {
+  local dir="$1"; shift
+  local spec target names=() pkgs=() out="$BUILD_DIR/out-$(basename "$dir")"
+  for spec in "$@"; do
+    target="${spec%%=*}"
+    if [ -x "$BIN_DIR/${target/:/-}" ]; then log "cached ${target/:/ }"; continue; fi
+    names+=("${target/:/-}") pkgs+=("${spec#*=}")
+  done
+  [ ${#pkgs[@]} -gt 0 ] || return 0
+  log "building ${names[*]}"
+  local start=$SECONDS i
+  rm -rf "$out" && mkdir -p "$out"
+  (cd "$dir" && go build -trimpath -ldflags='-s -w' -o "$out/" "${pkgs[@]}")
+  # `go build -o dir/` names each binary after the last element of its package path.
+  for i in "${!names[@]}"; do mv "$out/$(basename "${pkgs[$i]}")" "$BIN_DIR/${names[$i]}"; done
+  rm -rf "$out"
+  log "built ${names[*]} in $((SECONDS - start))s"
+}
+
 build_kubernetes() {
   local dir="$BUILD_DIR/kubernetes-$K8S_VERSION" staging="v0.${K8S_VERSION#v1.}"
-  local bins=(kube-apiserver kube-controller-manager kube-scheduler) missing=0 b
+  local bins=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy) missing=0 b
   for b in "${bins[@]}"; do need "$b" "$K8S_VERSION" && missing=1; done
   [ "$missing" = 1 ] || { log "cached kubernetes $K8S_VERSION"; return 0; }
   new_wrapper "$dir" "k8s.io/kubernetes $K8S_VERSION"
@@ -79,7 +100,55 @@ build_kubernetes() {
     sed -n 's#^[[:space:]]*\(k8s.io/[^ ]*\) => ./staging/src/.*#\t\1 => \1 '"$staging"'#p' "$upstream"
     echo ")"
   } >>"$dir/go.mod"
-  for b in "${bins[@]}"; do go_build "$dir" "k8s.io/kubernetes/cmd/$b" "$b" "$K8S_VERSION"; done
+  local specs=()
+  for b in "${bins[@]}"; do specs+=("$b:$K8S_VERSION=k8s.io/kubernetes/cmd/$b"); done
+  go_build_many "$dir" "${specs[@]}"
+}
+
+# The real node's add-ons: the NetworkPolicy enforcer, CoreDNS and the local-path provisioner share one
+# wrapper module (one `go build`), with the Kubernetes client libraries lifted to the version the cluster
+# runs, so the client packages compiled for kubelet are reused. CoreDNS gets a main of its own that links
+# only the plugins the cluster's Corefile uses: its published main pulls in every cloud provider's SDK.
+build_node_addons() {
+  local staging="v0.${K8S_VERSION#v1.}" b missing=0
+  for b in kube-network-policies:$KUBE_NETWORK_POLICIES_VERSION coredns:$COREDNS_VERSION local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION; do
+    need "${b%%:*}" "${b#*:}" && missing=1
+  done
+  [ "$missing" = 1 ] || { log "cached node add-ons"; return 0; }
+  local dir="$BUILD_DIR/node-addons-$KUBE_NETWORK_POLICIES_VERSION-$COREDNS_VERSION-$LOCAL_PATH_PROVISIONER_VERSION"
+  new_wrapper "$dir" "sigs.k8s.io/kube-network-policies $KUBE_NETWORK_POLICIES_VERSION" \
+    "github.com/coredns/coredns $COREDNS_VERSION" \
+    "github.com/rancher/local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION" \
+    "k8s.io/api $staging" "k8s.io/apimachinery $staging" "k8s.io/client-go $staging"
+  mkdir -p "$dir/cmd/coredns"
+  cat >"$dir/cmd/coredns/main.go" <<'GO'
+package main
+
+import (
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/loadbalance"
+	_ "github.com/coredns/coredns/plugin/log"
+	_ "github.com/coredns/coredns/plugin/ready"
+)
+
+// Same relative order as CoreDNS's plugin.cfg, restricted to the plugins linked above.
+func init() {
+	dnsserver.Directives = []string{"ready", "health", "errors", "log", "loadbalance", "cache", "kubernetes"}
+}
+
+func main() { coremain.Run() }
+GO
+  go_build_many "$dir" "kube-network-policies:$KUBE_NETWORK_POLICIES_VERSION=sigs.k8s.io/kube-network-policies/cmd" \
+    "coredns:$COREDNS_VERSION=./cmd/coredns"
+  # A build of its own: it imports github.com/Sirupsen/logrus, which may not share a build with the
+  # lower-case path the others import ("case-insensitive import collision").
+  go_build_many "$dir" "local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION=github.com/rancher/local-path-provisioner"
 }
 
 build_simple() {
@@ -90,10 +159,20 @@ build_simple() {
   go_build "$dir" "$pkg" "$name" "$version"
 }
 
+# With arguments, only the named groups are built (e.g. `build-tools.sh node-addons`).
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(etcd kubernetes kwok helm minio node-addons node-images)
 total=$SECONDS
-build_etcd
-build_kubernetes
-build_simple kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
-build_simple helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm
-build_simple minio github.com/minio/minio "$MINIO_VERSION" github.com/minio/minio
+for group in "${groups[@]}"; do
+  case "$group" in
+    etcd) build_etcd ;;
+    kubernetes) build_kubernetes ;;
+    kwok) build_simple kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
+    helm) build_simple helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
+    minio) build_simple minio github.com/minio/minio "$MINIO_VERSION" github.com/minio/minio ;;
+    node-addons) build_node_addons ;;
+    node-images) "$here/node-images.sh" ;;
+    *) log "unknown group $group (etcd kubernetes kwok helm minio node-addons node-images)"; exit 2 ;;
+  esac
+done
 log "all tools ready in $((SECONDS - total))s"
