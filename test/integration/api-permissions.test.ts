@@ -8,6 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
+import { utils } from 'ssh2';
+import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
 import { appRouter } from '@autolabs/server/trpc/root';
 import { CAST, LAB_YAML, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
 
@@ -91,6 +93,20 @@ const TABLE: Record<string, Row> = {
   'sessions.terminalTicket': { input: (w) => ({ instanceId: w.instance.id }), allowed: ['student'], mutation: true },
   'sessions.shadowTicket': { input: (w) => ({ sessionId: w.session.id }), allowed: COURSE_STAFF, mutation: true },
 
+  'sshKeys.mine': { allowed: ['admin', 'teacher', 'otherTeacher', 'student', 'otherStudent'] },
+  'sshKeys.add': { input: () => ({ name: 'key', publicKey: freshPublicKey() }), allowed: ['admin', 'teacher', 'otherTeacher', 'student', 'otherStudent'], mutation: true },
+  'sshKeys.remove': {
+    input: async (_w, h, who) => {
+      const userId = who === 'anonymous' ? h.users.student.id : h.users[who].id;
+      const key = parseSshPublicKey(freshPublicKey());
+      const row = await h.services.db.prisma.sshPublicKey.create({ data: { userId, name: 'k', keyType: key.type, publicKey: key.line, fingerprint: key.fingerprint } });
+      return { id: row.id };
+    },
+    allowed: ['admin', 'teacher', 'otherTeacher', 'student', 'otherStudent'],
+    mutation: true,
+  },
+  'sshKeys.access': { allowed: ['admin', 'teacher', 'otherTeacher', 'student', 'otherStudent'] },
+
   'recordings.list': { input: () => ({}), allowed: EVERYONE, listed: listing((w) => w.recording.id, INSTANCE_OVERSEERS) },
   'recordings.get': { input: (w) => ({ id: w.recording.id }), allowed: INSTANCE_OVERSEERS },
 
@@ -107,6 +123,12 @@ const TABLE: Record<string, Row> = {
   'admin.liveSessions': { allowed: ['admin'] },
   'admin.killSession': { input: (w) => ({ sessionId: w.session.id }), allowed: ['admin'], mutation: true },
 };
+
+/** A new ed25519 public key line each call (keys are unique across accounts). */
+function freshPublicKey(): string {
+  const pair = utils.generateKeyPairSync('ed25519');
+  return pair.public;
+}
 
 type AnyProcedure = (input?: unknown) => Promise<unknown>;
 

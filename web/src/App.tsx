@@ -19,6 +19,7 @@ import { LoginPage } from './pages/LoginPage';
 import { MyLabsPage } from './pages/MyLabsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RecordingsPage } from './pages/RecordingsPage';
+import { SshKeysPage } from './pages/SshKeysPage';
 import { navigate, useRoute } from './router/hash-router';
 import { matchPath } from './router/match-path';
 import { AppShell } from './shell/AppShell';
@@ -43,6 +44,7 @@ const ROUTES: RouteDef[] = [
   { pattern: '/my-labs', render: () => <MyLabsPage /> },
   { pattern: '/terminal/:instanceId', wide: true, render: (p) => <TerminalPage instanceId={p.instanceId} /> },
   { pattern: '/courses', render: () => <CoursesPage /> },
+  { pattern: '/ssh-keys', roles: ['admin', 'teacher', 'student'], render: () => <SshKeysPage /> },
   { pattern: '/courses/:id', render: (p) => <CourseDetailPage courseId={p.id} /> },
   { pattern: '/labs', roles: STAFF, render: () => <LabsPage /> },
   { pattern: '/labs/:id', roles: STAFF, render: (p) => <LabDetailPage labId={p.id} /> },

@@ -127,6 +127,17 @@ export const envSchema = z.object({
   SESSION_GRACE_SECONDS: wholeNumber(0, 86_400, 'a whole number of seconds from 0 to 86400').default(900),
   // Terminal sockets one client address may hold before their tickets are accepted (gateway/src/auth/pending-limit.ts).
   GATEWAY_MAX_PENDING_PER_CLIENT: wholeNumber(1, 100_000, 'a whole number from 1 to 100000').default(32),
+  // The gateway's SSH front door (gateway/src/ssh/): one port for every student's labs; 0 turns it off.
+  GATEWAY_SSH_PORT: port.default(2222),
+  // Its host key (gateways; OpenSSH private key text) and that key's public line (the API shows it for
+  // known_hosts). Unset: generated once into <AUTOLABS_DATA_DIR>/keys/ (platform/ssh-host-key.ts).
+  GATEWAY_SSH_HOST_KEY: z.string().min(1).optional(),
+  GATEWAY_SSH_HOST_PUBLIC_KEY: z.string().regex(/^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$/, { error: 'expected a public key line such as ssh-ed25519 AAAA...' }).optional(),
+  // Shared by the API and the gateways: the gateway's calls to /internal/ssh/* carry it (ssh/internal-auth.ts).
+  // Unset: generated once into <AUTOLABS_DATA_DIR>/keys/ (embedded mode, where both read the same file).
+  INTERNAL_API_SECRET: z.string().min(32, { error: 'expected a secret of at least 32 characters' }).optional(),
+  // Where a standalone gateway reaches the API's internal routes (SSH logins), e.g. http://autolabs-api:3000.
+  API_INTERNAL_URL: url(['http:', 'https:']).optional(),
   MAX_UPLOAD_BYTES: wholeNumber(1, 1024 ** 3, 'a whole number of bytes from 1 to 1073741824').default(1024 * 1024),
 });
 

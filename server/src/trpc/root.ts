@@ -10,6 +10,7 @@ import { labsRouter } from './routers/labs';
 import { meRouter } from './routers/me';
 import { recordingsRouter } from './routers/recordings';
 import { sessionsRouter } from './routers/sessions';
+import { sshKeysRouter } from './routers/ssh-keys';
 
 export const appRouter = router({
   me: meRouter,
@@ -20,6 +21,7 @@ export const appRouter = router({
   deployments: deploymentsRouter,
   instances: instancesRouter,
   sessions: sessionsRouter,
+  sshKeys: sshKeysRouter,
   recordings: recordingsRouter,
   admin: adminRouter,
 });

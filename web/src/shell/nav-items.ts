@@ -17,6 +17,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/deployments', label: 'Deployments', roles: ['admin', 'teacher'] },
   { to: '/sessions', label: 'Live sessions', roles: ['admin', 'teacher'] },
   { to: '/recordings', label: 'Recordings', roles: ['admin', 'teacher'] },
+  { to: '/ssh-keys', label: 'SSH keys', roles: ['admin', 'teacher', 'student'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },
   { to: '/admin/quotas', label: 'Quotas', roles: ['admin'] },
   { to: '/admin/audit', label: 'Audit log', roles: ['admin'] },
