@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { labResources } from '../../labs/lab-resources';
 import { runLabChecks } from '../../labs/run-checks';
-import type { RuntimeHandle } from '../../runtime/lab-runtime';
 import { courseRoleOf, requireInstance, usableBy } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router } from '../init';
@@ -10,6 +9,7 @@ import { labSlot } from '../lab-slot';
 import { loadLabConfig } from '../lab-store';
 import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from '../quota';
 import { instanceView } from '../views';
+import { handleOf } from '../../runtime/runtime-handle';
 
 const id = z.uuid();
 
@@ -97,7 +97,7 @@ export const instancesRouter = router({
     const prisma = ctx.services.db.prisma;
     const lab = await prisma.labConfig.findUniqueOrThrow({ where: { id: instance.deployment.labConfigId } });
     const config = await loadLabConfig(ctx.services, lab);
-    const handle = instance.runtimeHandle as unknown as RuntimeHandle;
+    const handle = handleOf(instance);
     const results = await runLabChecks(ctx.services.runtime, handle, config, ctx.log);
     const passed = results.filter((r) => r.passed).length;
     const score = results.length === 0 ? null : passed / results.length;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { RuntimeHandle } from '../../runtime/lab-runtime';
 import { mintTicket } from '../../tickets/ticket';
 import { requireInstance, taughtCourseIds, type InstanceWithDeployment } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router, type AuthedContext } from '../init';
 import { loadLabConfig } from '../lab-store';
 import { isLive } from '../live-sessions';
+import { handleOf } from '../../runtime/runtime-handle';
 
 /**
  * The terminal session of one person in one instance. Deterministic so a reconnect (new ticket) reaches
@@ -40,7 +40,7 @@ export const sessionsRouter = router({
     const prisma = ctx.services.db.prisma;
     const lab = await prisma.labConfig.findUniqueOrThrow({ where: { id: instance.deployment.labConfigId } });
     const config = await loadLabConfig(ctx.services, lab);
-    const target = ctx.services.runtime.terminalTarget(instance.runtimeHandle as unknown as RuntimeHandle, config);
+    const target = ctx.services.runtime.terminalTarget(handleOf(instance), config);
     const sessionId = terminalSessionId(instance, ctx.caller.id);
     const recording = config.spec.recording;
     await prisma.terminalSession.upsert({

@@ -8,10 +8,10 @@
 import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { AppError } from '../../errors/app-error';
-import type { RuntimeHandle } from '../../runtime/lab-runtime';
 import { auditInstance } from '../audit';
 import type { WorkerContext } from '../worker-context';
 import { stopInstance } from './stop-instance';
+import { handleOf } from '../../runtime/runtime-handle';
 
 export type ArchiveOutcome = 'archived' | 'already-archived' | 'skipped';
 
@@ -34,7 +34,7 @@ export async function archiveInstance(ctx: WorkerContext, instanceId: string): P
   const key = archiveKeyOf(instance);
   let archiveKey: string | null = null;
   if (instance.runtimeHandle) {
-    const handle = instance.runtimeHandle as unknown as RuntimeHandle;
+    const handle = handleOf(instance);
     if (!runtime.exportStorage) {
       throw new AppError('NOT_AVAILABLE_YET', `the ${runtime.name} runtime cannot export storage for archiving`);
     }

@@ -8,10 +8,11 @@
 import { isAppError } from '../../errors/app-error';
 import type { Prisma } from '../../generated/prisma/client';
 import { parseDuration } from '../../labs/lab-config';
-import type { ProgressEvent, RuntimeHandle } from '../../runtime/lab-runtime';
+import type { ProgressEvent } from '../../runtime/lab-runtime';
 import { auditInstance } from '../audit';
 import { ownerKeyOf, slug } from '../../runtime/slugs';
 import type { WorkerContext } from '../worker-context';
+import { handleOf } from '../../runtime/runtime-handle';
 
 export type StartOutcome = 'started' | 'already-running' | 'skipped' | 'failed';
 
@@ -47,7 +48,7 @@ export async function startInstance(ctx: WorkerContext, instanceId: string, atte
   // A deployment being stopped wins over a late start; a stopped one may get an instance restarted.
   if (instance.status === 'archived' || instance.status === 'stopping' || instance.deployment.status === 'stopping') return 'skipped';
   if (instance.status === 'running' && instance.runtimeHandle) {
-    const now = await runtime.status(instance.runtimeHandle as unknown as RuntimeHandle);
+    const now = await runtime.status(handleOf(instance));
     if (now.phase === 'running') return 'already-running';
   }
   const claimed = await prisma.labInstance.updateMany({

@@ -7,10 +7,10 @@
  */
 import type { Prisma } from '../../generated/prisma/client';
 import { SESSION_CONTROL_CHANNEL } from '../../infra/session-store/session-store';
-import type { RuntimeHandle } from '../../runtime/lab-runtime';
 import type { StopJob } from '../jobs';
 import { auditInstance } from '../audit';
 import type { WorkerContext } from '../worker-context';
+import { handleOf } from '../../runtime/runtime-handle';
 
 export type StopOutcome = 'stopped' | 'already-stopped' | 'skipped';
 
@@ -24,7 +24,7 @@ export async function stopInstance(ctx: WorkerContext, instanceId: string, reaso
   if (instance.status === 'stopped' || instance.status === 'archived') return 'already-stopped';
   await prisma.labInstance.updateMany({ where: { id: instanceId, status: { notIn: ['stopped', 'archived'] } }, data: { status: 'stopping' } });
 
-  if (instance.runtimeHandle) await ctx.services.runtime.stop(instance.runtimeHandle as unknown as RuntimeHandle);
+  if (instance.runtimeHandle) await ctx.services.runtime.stop(handleOf(instance));
   await closeSessions(ctx, instanceId, reason);
 
   // One transaction, so whoever sees the instance stopped also sees its deployment's resulting state.

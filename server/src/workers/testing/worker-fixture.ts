@@ -17,10 +17,11 @@ import { AmqpJobQueue } from '../../infra/queue/amqp-job-queue';
 import { RedisSessionStore } from '../../infra/session-store/redis-session-store';
 import { Prisma, type LabMode } from '../../generated/prisma/client';
 import { labOwner } from '../../labs/lab-owner';
-import type { LabRuntime, RuntimeHandle } from '../../runtime/lab-runtime';
+import type { LabRuntime } from '../../runtime/lab-runtime';
 import { LocalRuntime } from '../../runtime/local/local-runtime';
 import type { WorkerServices } from '../worker-context';
 import { removeDataDir } from '../../infra/testing/remove-data-dir';
+import { handleOf } from '../../runtime/runtime-handle';
 
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -96,8 +97,8 @@ export async function createWorkerFixture(label: string): Promise<WorkerFixture>
     names,
     async close() {
       // Sandboxes and their cgroups live outside the data directory: destroy what the tests started.
-      const started = await services.db.prisma.labInstance.findMany({ where: { runtimeHandle: { not: Prisma.DbNull } }, select: { runtimeHandle: true } });
-      for (const { runtimeHandle } of started) await services.runtime.destroy(runtimeHandle as unknown as RuntimeHandle);
+      const started = await services.db.prisma.labInstance.findMany({ where: { runtimeHandle: { not: Prisma.DbNull } }, select: { id: true, runtimeHandle: true } });
+      for (const instance of started) await services.runtime.destroy(handleOf(instance));
       await closeWorkerServices(services);
       await fresh.drop();
       removeDataDir(names.dataDir);
