@@ -29,19 +29,50 @@ export function requireBwrap(bwrapPath: string | null): asserts bwrapPath is str
   }
 }
 
+export interface HostTool {
+  path: string;
+  pkg: string;
+}
+
+/** What pod mode runs to make a lab's network (pod/pod-namespaces.ts). */
+export const POD_NETWORK_TOOLS: HostTool[] = [
+  { path: '/usr/bin/unshare', pkg: 'util-linux' },
+  { path: '/usr/bin/nsenter', pkg: 'util-linux' },
+  { path: '/usr/sbin/ip', pkg: 'iproute2' },
+  { path: '/usr/sbin/sysctl', pkg: 'procps' },
+];
+
+/** What pod mode runs for a lab with `internet: true` or `allowedEgress` (pod/pod-egress.ts). */
+export const EGRESS_TOOLS: HostTool[] = [
+  { path: '/usr/bin/pasta', pkg: 'passt' },
+  { path: '/usr/sbin/nft', pkg: 'nftables' },
+];
+
+export function hostToolPackage(file: string): string {
+  return [...POD_NETWORK_TOOLS, ...EGRESS_TOOLS].find((t) => t.path === file)?.pkg ?? 'that provides it';
+}
+
+export function missingTools(tools: HostTool[]): HostTool[] {
+  return tools.filter((t) => !existsSync(t.path));
+}
+
+/** Throws AppError RUNTIME_UNAVAILABLE naming the Debian package of the first missing tool. */
+export function requireTools(tools: HostTool[], purpose = ''): void {
+  const [missing] = missingTools(tools);
+  if (missing) throw new AppError('RUNTIME_UNAVAILABLE', `${missing.path} is missing${purpose}: install the Debian package "${missing.pkg}"`);
+}
+
 /** Throws AppError RUNTIME_UNAVAILABLE naming the package to install, or why namespaces do not work. */
-export function checkHostTools(bwrapPath: string | null, rootMode: boolean, diskQuota = false): void {
+export function checkHostTools(bwrapPath: string | null, rootMode: boolean, diskQuota = false, podMode = false): void {
   requireBwrap(bwrapPath);
-  const tools = [
+  requireTools([
     { path: '/usr/bin/prlimit', pkg: 'util-linux' },
     { path: '/usr/bin/nice', pkg: 'coreutils' },
     { path: '/usr/bin/env', pkg: 'coreutils' },
     ...(rootMode ? [{ path: '/usr/bin/setpriv', pkg: 'util-linux' }] : []),
     ...(diskQuota ? VOLUME_TOOLS : []),
-  ];
-  for (const tool of tools) {
-    if (!existsSync(tool.path)) throw new AppError('RUNTIME_UNAVAILABLE', `${tool.path} is missing: install the Debian package "${tool.pkg}"`);
-  }
+    ...(podMode ? POD_NETWORK_TOOLS : []),
+  ]);
   const smoke = spawnSync(
     bwrapPath,
     [...(rootMode ? [] : ['--unshare-user']), '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-net', '--ro-bind', '/', '/', '--', '/bin/true'],

@@ -29,7 +29,8 @@ import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHan
 import { CGROUP_V1_ROOT, cgroupV1Available, instanceCgroup, removeInstanceCgroups } from './cgroup-v1';
 import { writeEtcFiles } from './etc-files';
 import { createHome, exportHome } from './home-dir';
-import { OUTER_ENV, checkHostTools, findInPath, requireBwrap } from './host-tools';
+import { lookupAll, type HostResolver } from '../kubernetes/resolve-hosts';
+import { EGRESS_TOOLS, OUTER_ENV, checkHostTools, findInPath, missingTools, requireBwrap } from './host-tools';
 import { detectHostLayout, type HostLayout } from './host-layout';
 import { instancePaths, uidsDir, type InstancePaths } from './instance-paths';
 import { isMountpoint, mountHomeVolume, removeScratchVolume, resetScratchVolume, unmountVolumes } from './instance-volume';
@@ -42,6 +43,8 @@ import { runSandboxed } from './run-sandboxed';
 import { containerArgv } from './pod/container-argv';
 import { podFailure, preparePod, readPodRecord, startPod, stopSupervisors, teardownPod, type PodImages, type PodRecord } from './pod/local-pod';
 import { imagesInUse } from './pod/images-in-use';
+import { egressWanted } from './pod/egress-rules';
+import { egressFailure, planEgress } from './pod/pod-egress';
 import { CONTAINER_UID_BASE } from './pod/pod-namespaces';
 import { declaredTcpPorts, waitForPorts } from './pod/pod-readiness';
 import { DEFAULT_POD_RUN_DIR, podRunPaths } from './pod/pod-run-dir';
@@ -79,6 +82,8 @@ export interface LocalRuntimeOptions {
   podRunDir?: string;
   /** Why pod mode was asked for and cannot run here (told to teachers first among the limitations). */
   podModeRefused?: string;
+  /** Pod mode: looks up allowedEgress host names at start; default the system resolver (3 s deadline). */
+  resolveHost?: HostResolver;
   /** Pod mode: how long housekeeping keeps an image no instance uses after its last start; default 24 h. */
   keepUnusedImagesMs?: number;
   /** Pod mode: least time between two image prunes; default 1 h. */
@@ -114,6 +119,7 @@ export class LocalRuntime implements LabRuntime {
   private readonly images: PodImages | null;
   private readonly podRunDir: string;
   private readonly podModeRefused: string | null;
+  private readonly resolveHost: HostResolver;
   private readonly keepUnusedImagesMs: number;
   private readonly imagePruneIntervalMs: number;
   private lastImagePrune = 0;
@@ -134,6 +140,7 @@ export class LocalRuntime implements LabRuntime {
     this.images = this.diskQuota ? (opts.images ?? null) : null;
     this.podRunDir = opts.podRunDir ?? DEFAULT_POD_RUN_DIR;
     this.podModeRefused = opts.podModeRefused ?? null;
+    this.resolveHost = opts.resolveHost ?? lookupAll;
     this.keepUnusedImagesMs = opts.keepUnusedImagesMs ?? 24 * HOUR_MS;
     this.imagePruneIntervalMs = opts.imagePruneIntervalMs ?? HOUR_MS;
     const program = userNamespaceFilter();
@@ -145,7 +152,7 @@ export class LocalRuntime implements LabRuntime {
   }
 
   async checkAvailable(): Promise<void> {
-    checkHostTools(this.bwrapPath, this.rootMode, this.diskQuota);
+    checkHostTools(this.bwrapPath, this.rootMode, this.diskQuota, this.images !== null);
   }
 
   start(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
@@ -197,7 +204,7 @@ export class LocalRuntime implements LabRuntime {
       // Already running (a redelivered start, or a start after a reboot unmounted the volumes).
       const pod = this.images ? await preparePod(this.images, req.config, progress) : null;
       await this.prepareStorage(paths, req.config, pod ? CONTAINER_UID_BASE + pod.record.student.uid : previous.state.uid, false);
-      if (pod) await this.startContainers(paths, req, pod, progress);
+      if (pod) await this.startContainers(paths, req, pod, previous.state.uid, progress);
       return this.handleOf(previous.state);
     }
     await fs.mkdir(paths.root, { recursive: true, mode: 0o711 });
@@ -225,12 +232,12 @@ export class LocalRuntime implements LabRuntime {
     const handle = this.handleOf(state);
     if (pod) {
       progress('starting containers');
-      await this.startContainers(paths, req, pod, progress);
+      await this.startContainers(paths, req, pod, uid, progress);
     } else {
       await writeTerminalLaunch(paths, { kind: 'pty', argv: sandboxArgv(this.sandboxSpec(handle, req.config, true), TERMINAL_COMMAND), env: { ...OUTER_ENV }, cwd: '/' });
     }
     await writeInstanceState(paths.stateFile, state);
-    if (req.config.spec.network.internet && !this.shareHostNetwork) {
+    if (!pod && req.config.spec.network.internet && !this.shareHostNetwork) {
       progress('internet access is not available in the local runtime; the lab runs without a network');
     }
     progress('sandbox ready');
@@ -238,10 +245,18 @@ export class LocalRuntime implements LabRuntime {
     return handle;
   }
 
-  /** Pod mode: namespaces, container file systems and main processes, and the terminal's launch record. */
-  private async startContainers(paths: InstancePaths, req: StartRequest, pod: Awaited<ReturnType<typeof preparePod>>, progress: (m: string) => void): Promise<void> {
+  /**
+   * Pod mode: namespaces, egress, container file systems and main processes, and the terminal's launch
+   * record. `uid`: the instance's host uid, which owns the pod's network (pod-namespaces.ts).
+   */
+  private async startContainers(paths: InstancePaths, req: StartRequest, pod: Awaited<ReturnType<typeof preparePod>>, uid: number | null, progress: (m: string) => void): Promise<void> {
+    if (uid === null) throw new AppError('INTERNAL', `instance ${req.instanceId} has no host uid for its network`);
+    const { plan, unresolved } = await planEgress(req.config.spec.network, this.resolveHost);
+    for (const host of unresolved) progress(`allowedEgress: ${host} did not resolve; it allows nothing`);
+    if (plan) progress(plan.internet ? 'network: internet (public addresses only)' : `network: ${plan.allowed.length} allowedEgress destination(s) and DNS`);
     const spec = (name: string, role: PodRole) => podSandboxSpec(this.podSettings(), paths, req.instanceId, req.config, pod.record, name, role);
-    await startPod({ runDir: this.podRunDir }, paths, req.instanceId, pod.record, pod.rootfs, (c) => spec(c.name, 'main'), OUTER_ENV, req.config.spec.storage.mountPath);
+    const settings = { runDir: this.podRunDir, network: { uid, egress: plan } };
+    await startPod(settings, paths, req.instanceId, pod.record, pod.rootfs, (c) => spec(c.name, 'main'), OUTER_ENV, req.config.spec.storage.mountPath);
     const argv = containerArgv(spec(pod.record.terminal, 'terminal'), [pod.record.shell, '-l']);
     await writeTerminalLaunch(paths, { kind: 'pty', argv, env: { ...OUTER_ENV }, cwd: '/' });
     const late = await waitForPorts(podRunPaths(this.podRunDir, req.instanceId).nsNet, declaredTcpPorts(req.config), PORTS_DEADLINE_MS, progress);
@@ -283,7 +298,7 @@ export class LocalRuntime implements LabRuntime {
       return { phase: 'failed', reason: 'the storage volume of the instance is not mounted (the host restarted?); start the lab again' };
     }
     const pod = read.state.phase === 'running' ? await readPodRecord(paths) : null;
-    const failure = pod ? await podFailure(paths, pod) : null;
+    const failure = pod ? ((await podFailure(paths, pod)) ?? (await egressFailure(podRunPaths(this.podRunDir, handle.instanceId)))) : null;
     if (failure) return { phase: 'failed', reason: failure };
     return { phase: read.state.phase };
   }
@@ -323,9 +338,11 @@ export class LocalRuntime implements LabRuntime {
     const terminal = config.spec.containers.find((c) => c.terminal) ?? config.spec.containers[0];
     const others = config.spec.containers.filter((c) => c !== terminal).map((c) => c.name);
     if (this.images) {
-      const network = config.spec.network;
-      if (network.internet) notes.push('internet: true is not honoured by the local runtime yet: the lab reaches only its own containers.');
-      else if (network.allowedEgress.length > 0) notes.push('allowedEgress is not honoured by the local runtime yet: the lab reaches only its own containers.');
+      const missing = egressWanted(config.spec.network) ? missingTools(EGRESS_TOOLS) : [];
+      if (missing.length > 0) {
+        const what = config.spec.network.internet ? 'internet: true' : 'allowedEgress';
+        notes.push(`${what} needs ${missing.map((t) => `the Debian package "${t.pkg}"`).join(' and ')} on this machine, which is missing: the lab will not start here.`);
+      }
       return notes;
     }
     if (this.podModeRefused) notes.push(this.podModeRefused);

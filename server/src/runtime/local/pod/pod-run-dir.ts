@@ -4,6 +4,8 @@
  * this directory but not the data directory (0700), so everything a sandbox binds is mounted here:
  *
  *   <run>/<id>/ns/user, ns/net     the pod's namespaces (bind-mounted ns files; see pod-namespaces.ts)
+ *   <run>/<id>/ns/netuser          the user namespace that owns ns/net (not the pod's: see pod-namespaces.ts)
+ *   <run>/<id>/net/                egress: pasta's pid and log, the firewall rules (pod-egress.ts)
  *   <run>/<id>/etc/hosts, hostname the pod's name resolution
  *   <run>/<id>/home                the home volume (bind mount of the instance's home)
  *   <run>/<id>/c/<container>       each container's merged root file system (see container-rootfs.ts)
@@ -11,10 +13,11 @@
  * It is gone after a reboot, like the namespaces in it; `start` makes it again.
  */
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../../errors/app-error';
+import { hostToolPackage } from '../host-tools';
 import { isMountpoint } from '../instance-volume';
 
 const run = promisify(execFile);
@@ -24,7 +27,11 @@ export interface PodRunPaths {
   dir: string;
   nsUser: string;
   nsNet: string;
+  nsNetUser: string;
+  net: string;
   etc: string;
+  /** The pod's resolver file when it has egress (pod-egress.ts). */
+  resolvConf: string;
   home: string;
   rootfs(container: string): string;
 }
@@ -35,7 +42,10 @@ export function podRunPaths(runDir: string, instanceId: string): PodRunPaths {
     dir,
     nsUser: path.join(dir, 'ns', 'user'),
     nsNet: path.join(dir, 'ns', 'net'),
+    nsNetUser: path.join(dir, 'ns', 'netuser'),
+    net: path.join(dir, 'net'),
     etc: path.join(dir, 'etc'),
+    resolvConf: path.join(dir, 'etc', 'resolv.conf'),
     home: path.join(dir, 'home'),
     rootfs: (container) => path.join(dir, 'c', container),
   };
@@ -62,4 +72,10 @@ export async function mountTool(args: string[], file = '/usr/bin/mount'): Promis
 
 export async function unmountIfMounted(dir: string): Promise<void> {
   if (await isMountpoint(dir)) await mountTool([dir], '/usr/bin/umount');
+}
+
+/** Runs a host program as host root inside the pod's network namespace (`nsNet`: its bind-mounted ns file). */
+export async function inPodNet(nsNet: string, command: string[]): Promise<void> {
+  if (!existsSync(command[0])) throw new AppError('RUNTIME_UNAVAILABLE', `${command[0]} is missing: install the Debian package "${hostToolPackage(command[0])}"`);
+  await mountTool([`--net=${nsNet}`, '--', ...command], '/usr/bin/nsenter');
 }

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_PROCESSES } from '../sandbox-limits';
 import type { SandboxCgroup } from '../sandbox-argv';
 import type { ContainerSandboxSpec } from './container-argv';
 
+import { egressWanted } from './egress-rules';
 import type { PodRecord } from './local-pod';
 import { podRunPaths } from './pod-run-dir';
 
@@ -78,7 +79,7 @@ export function podSandboxSpec(
     hostname: record.hostname,
     rootfs: run.rootfs(c.name),
     etcDir: run.etc,
-    resolvConf: null,
+    resolvConf: egressWanted(config.spec.network) ? run.resolvConf : null,
     storage: isTerminal ? { source: run.home, mountPath } : null,
     workingDir: isTerminal && role !== 'main' ? mountPath : c.workingDir,
     env,
