@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Parser } from 'tar';
 import { startWorkers } from '../../server/src/workers';
-import { LabConfigCache } from '../../server/src/workers/lab-configs';
+import { LabConfigCache } from '../../server/src/labs/lab-config-cache';
 import { startInstance } from '../../server/src/workers/steps/start-instance';
 import type { WorkerContext } from '../../server/src/workers/worker-context';
 import { parseLabConfig } from '../../server/src/labs/lab-config';

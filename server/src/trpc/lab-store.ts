@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors/app-error';
 import type { LabConfig as LabConfigRow } from '../generated/prisma/client';
 import { parseLabConfig, type LabConfig } from '../labs/lab-config';
+import { LabConfigCache } from '../labs/lab-config-cache';
 import { labOwner } from '../labs/lab-owner';
 import type { ApiServices } from './api-services';
 
@@ -63,19 +64,22 @@ export async function storeLab(
   }
 }
 
-/** Parsed configs by content hash: immutable, so caching them is always correct. */
-const parsed = new Map<string, LabConfig>();
-const MAX_CACHED = 200;
+/** One cache per object store (the API process has one): see labs/lab-config-cache.ts. */
+const caches = new WeakMap<ApiServices['objectStore'], LabConfigCache>();
 
-export async function readLabYaml(services: ApiServices, row: Pick<LabConfigRow, 'objectKey'>): Promise<string> {
-  return (await services.objectStore.get(services.env.S3_BUCKET_CONFIGS, row.objectKey)).toString('utf8');
+function cacheOf(services: ApiServices): LabConfigCache {
+  let cache = caches.get(services.objectStore);
+  if (!cache) {
+    cache = new LabConfigCache(services.objectStore, services.env.S3_BUCKET_CONFIGS);
+    caches.set(services.objectStore, cache);
+  }
+  return cache;
 }
 
-export async function loadLabConfig(services: ApiServices, row: Pick<LabConfigRow, 'objectKey' | 'sha256'>): Promise<LabConfig> {
-  const hit = parsed.get(row.sha256);
-  if (hit) return hit;
-  const config = parseLabConfig(await readLabYaml(services, row));
-  if (parsed.size >= MAX_CACHED) parsed.delete(parsed.keys().next().value as string);
-  parsed.set(row.sha256, config);
-  return config;
+export function readLabYaml(services: ApiServices, row: Pick<LabConfigRow, 'objectKey'>): Promise<string> {
+  return cacheOf(services).yaml(row);
+}
+
+export function loadLabConfig(services: ApiServices, row: Pick<LabConfigRow, 'objectKey' | 'sha256'>): Promise<LabConfig> {
+  return cacheOf(services).get(row);
 }

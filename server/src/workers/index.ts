@@ -13,7 +13,7 @@ import { AppError } from '../errors/app-error';
 import type { Disposable } from '../infra/disposable';
 import type { JobContext, QueueName } from '../infra/queue/job-queue';
 import { archiveJob, deployJob, startInstanceJob, stopJob } from './jobs';
-import { LabConfigCache } from './lab-configs';
+import { LabConfigCache } from '../labs/lab-config-cache';
 import { archiveStoppedInstances } from './periodic/archive-stopped';
 import { cullIdleInstances } from './periodic/idle-culling';
 import { schedulePeriodic } from './periodic/scheduler';

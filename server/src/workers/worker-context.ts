@@ -9,7 +9,7 @@ import type { ObjectStore } from '../infra/object-store/object-store';
 import type { JobQueue } from '../infra/queue/job-queue';
 import type { SessionStore } from '../infra/session-store/session-store';
 import type { LabRuntime } from '../runtime/lab-runtime';
-import type { LabConfigCache } from './lab-configs';
+import type { LabConfigCache } from '../labs/lab-config-cache';
 
 export interface WorkerServices {
   env: Env;
