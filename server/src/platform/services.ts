@@ -12,25 +12,17 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from '../config/env';
-import { createDatabase, type Database } from '../infra/database/database';
-import type { ObjectStore } from '../infra/object-store/object-store';
+import { createDatabase } from '../infra/database/database';
 import { AmqpJobQueue } from '../infra/queue/amqp-job-queue';
-import type { JobQueue } from '../infra/queue/job-queue';
 import { MemoryJobQueue } from '../infra/queue/memory-job-queue';
-import type { SessionStore } from '../infra/session-store/session-store';
 import type { LabRuntime } from '../runtime/lab-runtime';
 import { LocalRuntime } from '../runtime/local/local-runtime';
 import { localRuntimeOptions } from '../runtime/local/local-runtime-options';
 import { openObjectStore, openSessionStore } from './stores';
+import type { CoreServices } from './core-services';
 import { loadTicketKeys, type TicketKeys } from './ticket-keys';
 
-export interface Services {
-  env: Env;
-  db: Database;
-  objectStore: ObjectStore;
-  queue: JobQueue;
-  sessionStore: SessionStore;
-  runtime: LabRuntime;
+export interface Services extends CoreServices {
   ticketKeys: TicketKeys;
   /** Closes everything this call opened, in reverse order; a second call does nothing. */
   close(): Promise<void>;

@@ -3,22 +3,10 @@
  * so workers never depend on how those were chosen), a logger, and the tunables of this worker process.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Env } from '../config/env';
-import type { Database } from '../infra/database/database';
-import type { ObjectStore } from '../infra/object-store/object-store';
-import type { JobQueue } from '../infra/queue/job-queue';
-import type { SessionStore } from '../infra/session-store/session-store';
-import type { LabRuntime } from '../runtime/lab-runtime';
+import type { CoreServices } from '../platform/core-services';
 import type { LabConfigCache } from '../labs/lab-config-cache';
 
-export interface WorkerServices {
-  env: Env;
-  db: Database;
-  objectStore: ObjectStore;
-  queue: JobQueue;
-  sessionStore: SessionStore;
-  runtime: LabRuntime;
-}
+export type WorkerServices = CoreServices;
 
 export interface WorkerContext {
   services: WorkerServices;
