@@ -44,11 +44,9 @@ describe('worker process', () => {
   it('starts on the configured services and exits 0 after a graceful SIGTERM', async () => {
     const w = runWorker({ PATH: process.env.PATH ?? '/usr/bin:/bin', DATABASE_URL: db.url, AUTOLABS_DATA_DIR: dataDir, LOG_LEVEL: 'info', LOCAL_LAB_IMAGES: 'host' });
     await waitFor('"workers started" logged', () => w.out.stdout.includes('"msg":"workers started"'), 30_000);
-    const started = Date.now();
     w.child.kill('SIGTERM');
     // Exit code 0 (not death by signal) means the SIGTERM handler closed workers and services without error.
     expect(await w.exit).toBe(0);
-    console.log(`worker shut down ${Date.now() - started} ms after SIGTERM`);
   });
 
   it('refuses to start without bubblewrap, naming the Debian package in one line', async () => {

@@ -57,10 +57,8 @@ describe('workers: a worker killed mid-job (real RabbitMQ, separate process)', (
     const exited = new Promise((resolve) => worker.child.once('exit', resolve));
     worker.child.kill('SIGKILL');
     await exited;
-    const killedAt = Date.now();
     survivor = await startWorkers(fx.services, { log: silentLogger(), periodicIntervalMs: 0 });
     await waitFor('instance running after redelivery', async () => (await prisma.labInstance.findUniqueOrThrow({ where: { id } })).status === 'running', 20_000);
-    console.log(`redelivered lab.start completed ${Date.now() - killedAt} ms after the first worker was killed`);
 
     const row = await prisma.labInstance.findUniqueOrThrow({ where: { id } });
     expect(row.runtimeHandle).toMatchObject({ runtime: 'local', instanceId: id });
