@@ -103,7 +103,9 @@ describe('LocalRuntime pod mode: internet and allowedEgress (real pasta, nftable
     network = await fakeNetwork();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autolabs-egress-'));
     const images = new BusyboxImages(path.join(dataDir, 'image'), { 'lab/web:1': { cmd: ['/bin/httpd', '-f', '-p', '8081', '-h', '/www'], user: 'www' } });
-    runtime = new LocalRuntime({ dataDir, log: pino({ level: 'silent' }), images });
+    // Host names resolve here as a resolver would answer them (there is no DNS server to point at).
+    const resolveHost = async (host: string) => (host === 'inet.example' ? [INTERNET] : []);
+    runtime = new LocalRuntime({ dataDir, log: pino({ level: 'silent' }), images, resolveHost });
     await runtime.checkAvailable();
   });
   afterAll(async () => {
@@ -136,6 +138,10 @@ describe('LocalRuntime pod mode: internet and allowedEgress (real pasta, nftable
     return result;
   }
 
+  it('tells the teacher nothing is left out: with passt and nftables installed, egress runs as written', () => {
+    expect([runtime.limitations(lab('online', { internet: true })), runtime.limitations(lab('allowed', { allowedEgress: [{ host: 'deb.debian.org' }] }))]).toEqual([[], []]);
+  });
+
   it('internet: false reaches nothing: not the internet, not the host, not its private addresses', async () => {
     const config = lab('offline', { internet: false });
     const handle = await started(config);
@@ -167,7 +173,7 @@ describe('LocalRuntime pod mode: internet and allowedEgress (real pasta, nftable
     expect(dns.stdout).toBe('nameserver 169.254.1.1\n');
   });
 
-  it('allowedEgress {cidr, ports: [80]} reaches that port only: not another port there, nor anything else', async () => {
+  it("allowedEgress {cidr, ports: [80]} reaches that port, and names through pasta's DNS forwarder only: not another port there, nor the host's resolver, nor anything else", async () => {
     const config = lab('allowed', { allowedEgress: [{ cidr: `${INTERNET}/32`, ports: [80] }] });
     const handle = await started(config);
     const got = await fetchCounted(handle, config, [`http://${INTERNET}/`, `http://${INTERNET}:8080/`, `http://203.0.113.1:${network.hostPort}/`, `http://${HOST_PRIVATE}:${network.hostPort}/`]);
@@ -176,6 +182,25 @@ describe('LocalRuntime pod mode: internet and allowedEgress (real pasta, nftable
       [`http://${INTERNET}:8080/`]: `refused by the pod's firewall: wget: can't connect to remote host (${INTERNET}): ${REFUSED}`,
       [`http://203.0.113.1:${network.hostPort}/`]: `refused by the pod's firewall: wget: can't connect to remote host (203.0.113.1): ${REFUSED}`,
       [`http://${HOST_PRIVATE}:${network.hostPort}/`]: `refused by the pod's firewall: wget: can't connect to remote host (${HOST_PRIVATE}): ${REFUSED}`,
+    });
+    // DNS is allowed, through pasta's forwarder only: the host's own resolver is not reachable directly.
+    const name = 'deb.debian.org';
+    const [hostAnswer] = execFileSync('getent', ['hosts', name], { encoding: 'utf8' }).split(/\s+/);
+    const upstream = /^nameserver\s+(\S+)/m.exec(fs.readFileSync('/etc/resolv.conf', 'utf8'))?.[1] ?? '';
+    const dns = await runtime.exec(handle, config, ['/bin/sh', '-c', `nslookup ${name} | grep -c "Address: ${hostAnswer}$"; timeout 5 nslookup ${name} ${upstream} >/dev/null 2>&1 || echo direct-refused`]);
+    expect(dns.stdout).toBe('1\ndirect-refused\n');
+  });
+
+  it('allowedEgress by host name allows the addresses it resolved to at start; a name that does not resolve allows nothing and is reported', async () => {
+    const config = lab('by-name', { allowedEgress: [{ host: 'inet.example' }, { host: 'nowhere.example' }] });
+    const progress: string[] = [];
+    const handle = await runtime.start({ instanceId: randomUUID(), ownerKey: 'student-by-name', labKey: 'by-name', config }, (e) => progress.push(e.message));
+    handles.push(handle);
+    expect(progress).toContain('allowedEgress: nowhere.example did not resolve; it allows nothing');
+    const got = await fetchCounted(handle, config, [`http://${INTERNET}:8080/`, `http://203.0.113.1:${network.hostPort}/`]);
+    expect(got).toEqual({
+      [`http://${INTERNET}:8080/`]: 'fake internet',
+      [`http://203.0.113.1:${network.hostPort}/`]: `refused by the pod's firewall: wget: can't connect to remote host (203.0.113.1): ${REFUSED}`,
     });
   });
 
