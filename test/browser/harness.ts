@@ -4,7 +4,7 @@
  * drives Debian's Chromium through playwright-core with a fresh profile per browser.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,9 +60,23 @@ export function buildWeb(): void {
 
 const ACCOUNT_LINE = /^\s+(admin|teacher|student|viewer)\s+(\S+) \/ (\S+)\s*$/;
 
-export async function startApp(opts: { timeoutMs?: number } = {}): Promise<RunningApp> {
+export interface AppOptions {
+  timeoutMs?: number;
+  /** More environment for the app, over the harness's own (e.g. LOCAL_LAB_IMAGES: 'images' for pod mode). */
+  env?: Record<string, string>;
+  /** Runs on the fresh data directory before the app starts (e.g. publishes lab images into it). */
+  prepareDataDir?: (dataDir: string) => Promise<void>;
+}
+
+export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
   buildWeb();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-browser-'));
+  try {
+    await opts.prepareDataDir?.(dataDir);
+  } catch (e) {
+    removeDataDir(dataDir);
+    throw e;
+  }
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/embedded.ts'], {
     cwd: ROOT,
@@ -79,6 +93,7 @@ export async function startApp(opts: { timeoutMs?: number } = {}): Promise<Runni
       REDIS_URL: '',
       AMQP_URL: '',
       S3_ENDPOINT: '',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -100,6 +115,8 @@ export async function startApp(opts: { timeoutMs?: number } = {}): Promise<Runni
         });
       });
     }
+    // Pod-mode containers outlive the app (as pods outlive a kubelet); a test that failed mid-lab leaves some.
+    await killProcessesOf(dataDir);
     removeDataDir(dataDir);
   };
 
@@ -125,6 +142,32 @@ export async function startApp(opts: { timeoutMs?: number } = {}): Promise<Runni
     await new Promise((r) => setTimeout(r, 100));
   }
   return { baseUrl: `http://127.0.0.1:${port}`, dataDir, accounts, output: () => output, stop };
+}
+
+/** SIGKILLs every process whose command line names a path in `dir` (lab sandboxes and their supervisors). */
+async function killProcessesOf(dir: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pids = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${dir}/`);
+        } catch {
+          return false;
+        }
+      });
+    if (pids.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`processes of ${dir} survived SIGKILL: ${pids.join(', ')}`);
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export const CHROMIUM_ARGS = [
@@ -168,14 +211,14 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
  * The embedded app for a test file: the object returned now is filled in by a beforeAll that starts the
  * app, and the app is stopped after the file's tests. Call at the top level of a test file.
  */
-export function useApp(): RunningApp {
+export function useApp(opts: AppOptions & { hookTimeoutMs?: number } = {}): RunningApp {
   const app = {} as RunningApp;
   beforeAll(async () => {
-    Object.assign(app, await startApp());
-  }, 180_000);
+    Object.assign(app, await startApp(opts));
+  }, opts.hookTimeoutMs ?? 180_000);
   afterAll(async () => {
     await app.stop?.();
-  });
+  }, opts.hookTimeoutMs);
   return app;
 }
 

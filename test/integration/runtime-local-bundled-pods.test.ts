@@ -18,32 +18,10 @@ import { ImageStore } from '@autolabs/server/runtime/local/images/image-store';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { CONTAINER_UID_BASE } from '@autolabs/server/runtime/local/pod/pod-namespaces';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
+import { BUNDLED_LAB_STUDENTS, studentScript } from '../fixtures/bundled-lab-students';
 
 const ROOT = path.resolve(__dirname, '../..');
 const log = pino({ level: 'silent' });
-
-/** What a student types to solve each lab (its description's tasks), in the terminal container. */
-const STUDENT: Record<string, { before: string[]; work: string }> = {
-  'linux-basics': {
-    before: [],
-    work: 'mkdir -p ~/project ~/answers && echo "hello linux" > ~/project/notes.txt && chmod 600 ~/project/notes.txt && grep -c tcp /etc/services > ~/answers/tcp-count.txt && ln -s notes.txt ~/project/latest',
-  },
-  'network-analysis': {
-    before: [],
-    work: [
-      'mkdir -p ~/answers',
-      'nmap -n -Pn -p 80,5432 web db > ~/scan.txt',
-      '{ grep -q "^80/tcp *open  *http" ~/scan.txt && echo web:80; grep -q "^5432/tcp *open  *postgresql" ~/scan.txt && echo db:5432; } > ~/answers/ports.txt',
-      "curl -sI http://web/ | sed -n 's/^Server: //p' > ~/answers/server.txt",
-      'ip addr > ~/answers/ip.txt',
-    ].join(' && '),
-  },
-  'sql-injection': {
-    // Reaching the shop is part of the lab's set-up, so that check passes before any work.
-    before: ['target shop answers on port 80'],
-    work: `curl -s "http://target/?q=zzz%27%20UNION%20SELECT%20username,password%20FROM%20users--%20" | grep -o 'FLAG{[^}]*}' > ~/flag.txt`,
-  },
-};
 
 describe('bundled labs in pod mode, from the images npm run images builds', () => {
   let dataDir: string;
@@ -58,12 +36,13 @@ describe('bundled labs in pod mode, from the images npm run images builds', () =
     runtime = new LocalRuntime({ dataDir, log, images: new ImageStore({ dataDir, registry, uidBase: CONTAINER_UID_BASE, log }) });
   }, 3_600_000);
 
+  // Destroying three labs (their unpacked images) took over two minutes on a busy 2-core machine.
   afterAll(async () => {
     for (const h of started) await runtime.destroy(h).catch(() => undefined);
     removeDataDir(dataDir);
-  });
+  }, 600_000);
 
-  for (const name of Object.keys(STUDENT)) {
+  for (const name of Object.keys(BUNDLED_LAB_STUDENTS)) {
     it(`${name}: every container runs from its image, and the checks pass once the student's work is done`, async () => {
       const config: LabConfig = parseLabConfig(fs.readFileSync(path.join(ROOT, 'lab-configs', `${name}.yaml`), 'utf8'));
       const handle = await runtime.start({ instanceId: randomUUID(), ownerKey: 'student', labKey: name, config });
@@ -71,9 +50,9 @@ describe('bundled labs in pod mode, from the images npm run images builds', () =
       expect(await runtime.status(handle)).toEqual({ phase: 'running' });
 
       const before = await runLabChecks(runtime, handle, config);
-      expect(before.filter((r) => r.passed).map((r) => r.name)).toEqual(STUDENT[name].before);
+      expect(before.filter((r) => r.passed).map((r) => r.name)).toEqual(BUNDLED_LAB_STUDENTS[name].passingBefore);
 
-      const work = await runtime.exec(handle, config, ['bash', '-c', STUDENT[name].work], { timeoutMs: 60_000 });
+      const work = await runtime.exec(handle, config, ['bash', '-c', studentScript(name)], { timeoutMs: 60_000 });
       expect({ exitCode: work.exitCode, stderr: work.stderr }).toEqual({ exitCode: 0, stderr: '' });
       const after = await runLabChecks(runtime, handle, config);
       expect(after.filter((r) => !r.passed)).toEqual([]);
