@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode, LIMITS, type AckMessage, type HelloMessage } from '@autolabs/gateway/protocol/wire';
-import { nodeSocket, ScriptedGateway } from './testing/scripted-gateway';
+import { nodeSocket, ScriptedGateway, type ScriptedConnection } from './testing/scripted-gateway';
 import { TerminalSocket, type TerminalStatus } from './terminal-socket';
 
 /** Records what the transport hands to the view; `autoDone` acknowledges processing immediately. */
@@ -8,7 +8,12 @@ class RecordingSink {
   text = '';
   statuses: TerminalStatus[] = [];
   held: (() => void)[] = [];
+  private stateWaiters: { state: TerminalStatus['state']; resolve: () => void }[] = [];
   constructor(private readonly autoDone = true) {}
+  /** Resolves when the transport reports `state` (without polling, so it works under fake timers). */
+  reaches(state: TerminalStatus['state']): Promise<void> {
+    return new Promise((resolve) => this.stateWaiters.push({ state, resolve }));
+  }
   output(payload: Uint8Array, done: () => void) {
     this.text += new TextDecoder().decode(payload);
     if (this.autoDone) done();
@@ -21,6 +26,8 @@ class RecordingSink {
   }
   status(s: TerminalStatus) {
     this.statuses.push(s);
+    for (const w of this.stateWaiters.filter((w) => w.state === s.state)) w.resolve();
+    this.stateWaiters = this.stateWaiters.filter((w) => w.state !== s.state);
   }
   get last(): TerminalStatus {
     return this.statuses[this.statuses.length - 1];
@@ -33,6 +40,16 @@ async function until(check: () => boolean, what: string, timeoutMs = 3000): Prom
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Pings the client and waits for its pong. The client answers in order on the same socket, so anything
+ * it sent in reaction to earlier frames (an ack, a resize) has arrived by then: "nothing more" becomes
+ * observable without waiting a fixed time.
+ */
+async function roundTrip(conn: ScriptedConnection): Promise<void> {
+  conn.control({ type: 'ping', t: Date.now() });
+  await conn.nextControl('pong');
 }
 
 let gateway: ScriptedGateway;
@@ -148,12 +165,21 @@ describe('TerminalSocket', () => {
     open(sink);
     const conn = await gateway.connection(0);
     await conn.nextControl('hello');
-    conn.socket.close(CloseCode.TICKET_INVALID, 'bad signature');
-    await until(() => sink.last.state === 'ended', 'ended');
-    expect(sink.last.closeCode).toBe(CloseCode.TICKET_INVALID);
-    expect(sink.last.reason).toContain('ticket invalid');
-    await new Promise((r) => setTimeout(r, 150));
-    expect(gateway.connections).toHaveLength(1);
+    // A reconnect could only come from a retry timer: fake the timers, then run every delay the backoff
+    // could choose (at most maxMs, 200 ms here) and check that no attempt (each fetches a ticket) started.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const ended = sink.reaches('ended');
+      conn.socket.close(CloseCode.TICKET_INVALID, 'bad signature');
+      await ended;
+      expect(sink.last.closeCode).toBe(CloseCode.TICKET_INVALID);
+      expect(sink.last.reason).toContain('ticket invalid');
+      await vi.advanceTimersByTimeAsync(10 * 200);
+      expect(ticketsIssued).toBe(1);
+      expect(gateway.connections).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports the exit status when the terminal process ends', async () => {
@@ -192,11 +218,11 @@ describe('TerminalSocket', () => {
     conn.output(1, 'abc');
     conn.output(2, 'defgh');
     await until(() => sink.held.length === 2, 'two frames');
-    await new Promise((r) => setTimeout(r, 50));
+    await roundTrip(conn);
     expect(conn.controls.filter((m) => m.type === 'ack')).toHaveLength(0);
     sink.held[0]();
     // One frame still in the terminal's queue and under ackEveryBytes: no ack yet.
-    await new Promise((r) => setTimeout(r, 50));
+    await roundTrip(conn);
     expect(conn.controls.filter((m) => m.type === 'ack')).toHaveLength(0);
     sink.held[1]();
     const ack = (await conn.nextControl('ack')) as AckMessage;
@@ -246,7 +272,7 @@ describe('TerminalSocket', () => {
     socket.resize(100, 30);
     socket.resize(120, 40);
     expect(await conn.nextControl('resize')).toEqual({ type: 'resize', cols: 120, rows: 40 });
-    await new Promise((r) => setTimeout(r, 30));
+    await roundTrip(conn);
     expect(conn.controls.filter((m) => m.type === 'resize')).toHaveLength(1);
   });
 
