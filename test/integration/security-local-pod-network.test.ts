@@ -39,7 +39,7 @@ function copyIntoContainer(rootfs: string, program: string): void {
 /** What the pod's network looks like from the host (as host root, in the pod's network namespace). */
 function podNetwork(netns: string): string {
   const inNet = (...argv: string[]) => execFileSync('/usr/bin/nsenter', [`--net=${netns}`, '--', ...argv], { encoding: 'utf8' });
-  return [inNet('ip', '-br', 'link'), inNet('ip', 'route'), inNet('sysctl', '-n', 'net.ipv4.ip_unprivileged_port_start'), inNet(NFT, '--stateless', 'list', 'ruleset')].join('\n');
+  return [inNet('ip', '-br', 'link'), inNet('ip', 'route'), inNet('sysctl', '-n', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.ping_group_range'), inNet(NFT, '--stateless', 'list', 'ruleset')].join('\n');
 }
 
 describe('container root against the pod network (real namespaces, bubblewrap and nft)', () => {
@@ -63,6 +63,8 @@ describe('container root against the pod network (real namespaces, bubblewrap an
   it('cannot take lo down, add a route, change a network sysctl or flush the firewall, and the network is unchanged', async () => {
     const netns = podRunPaths(DEFAULT_POD_RUN_DIR, handle.instanceId).nsNet;
     const before = podNetwork(netns);
+    // What host root set for the lab (ports below 1024, ping for every group) is there to be attacked.
+    expect(before).toContain('\n0\n0\t2147483647\n');
     const attack = [
       'id -u',
       'ip link set lo down && echo LO-DOWN',

@@ -9,8 +9,10 @@
  * plainly: only the lab's terminal container is represented; images are not pulled (the host's /usr is
  * the image), the containers' own commands and ports are not run, SSH is not offered, and each sandbox has
  * its own PID namespace (two terminals of one instance share the home and /tmp, not their processes).
- * A lab that asks for `internet: true` still gets no network unless the runtime was built with
+ * A lab that asks for `internet: true` still gets no network in host mode unless the runtime was built with
  * `shareHostNetwork`, because sharing the host network would expose every service listening on the host.
+ * Pod mode (`images`, pod/local-pod.ts) honours `internet` and `allowedEgress` through pasta and a
+ * firewall the lab cannot change (pod/pod-egress.ts).
  *
  * State semantics (LabRuntime): `status` reads `<dataDir>/labs/<id>/state.json`, so it answers the same
  * after a restart of our process; it is 'absent' before `start`, 'running' after it, 'stopped' after
