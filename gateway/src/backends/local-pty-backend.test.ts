@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bashTarget } from '../testing/test-tickets';
 import { LocalPtyBackend } from './local-pty-backend';
@@ -21,6 +24,18 @@ async function until(what: string, check: () => boolean, ms = 5000): Promise<voi
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Name and state letter (R running, S sleeping, Z zombie) of process `pid`, or null once it is gone. */
+function procState(pid: number): { comm: string; state: string } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const m = /^\d+ \((.*)\) (\S)/.exec(stat);
+  return m ? { comm: m[1], state: m[2] } : null;
 }
 
 describe('LocalPtyBackend', () => {
@@ -62,26 +77,43 @@ describe('LocalPtyBackend', () => {
     pty.write('stty -echo; echo go""ne\r');
     await until('prompt', () => out.text.includes('gone'));
     pty.pause();
-    await new Promise((r) => setTimeout(r, 50));
     const pausedAt = out.bytes;
-    pty.write('seq 1 50000\r');
-    await new Promise((r) => setTimeout(r, 300));
-    // A pty buffer's worth may have been in flight when pausing; the 300 kB of numbers were not read.
-    expect(out.bytes - pausedAt).toBeLessThan(20_000);
-    pty.resume();
-    await until('all numbers', () => out.text.includes('\r\n50000\r\n'));
-    const numbers = out.text.match(/^\d+\r$/gm)!.map((l) => Number(l.slice(0, -1)));
-    expect(numbers).toEqual(Array.from({ length: 50000 }, (_, i) => i + 1));
-    await pty.close();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pty-pause-'));
+    const pidFile = path.join(dir, 'seq.pid');
+    try {
+      pty.write(`sh -c 'echo $$ > ${pidFile}; exec seq 1 50000'\r`);
+      await until('seq started', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'));
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      // seq only sleeps when the terminal takes no more output (nobody reads it); unpaused, it finishes.
+      await until('seq blocked on the full terminal, or finished', () => {
+        const p = procState(pid);
+        return p === null || p.state === 'Z' || (p.comm === 'seq' && p.state === 'S');
+      });
+      // One more event-loop turn: output waiting on the terminal is read in it, unless paused.
+      await new Promise((r) => setImmediate(r));
+      // The 300 kB of numbers were not read.
+      expect(out.bytes - pausedAt).toBeLessThan(20_000);
+      pty.resume();
+      await until('all numbers', () => out.text.includes('\r\n50000\r\n'));
+      const numbers = out.text.match(/^\d+\r$/gm)!.map((l) => Number(l.slice(0, -1)));
+      expect(numbers).toEqual(Array.from({ length: 50000 }, (_, i) => i + 1));
+      await pty.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports the input a program has not read yet as write backlog', async () => {
     const pty = await LocalPtyBackend.open(target, { cols: 80, rows: 24 });
-    pty.write('stty -echo -icanon; sleep 30\r');
-    await new Promise((r) => setTimeout(r, 300));
+    const out = collect(pty);
+    // From the marker on, bash runs the rest of the line and nobody reads the terminal's input.
+    pty.write('stty -echo -icanon; echo rea""dy; sleep 30\r');
+    await until('ready', () => out.text.includes('ready'));
     expect(pty.writeBacklogBytes).toBe(0);
+    const written = 32 * 64 * 1024;
     for (let i = 0; i < 32; i++) pty.write(new Uint8Array(64 * 1024).fill(0x61));
-    await new Promise((r) => setTimeout(r, 100));
+    // The terminal took what its buffer holds; the rest waits, unread.
+    await until('the terminal took part of the input', () => pty.writeBacklogBytes < written);
     expect(pty.writeBacklogBytes).toBeGreaterThan(1024 * 1024);
     await pty.close();
   });
