@@ -17,6 +17,8 @@ import { createBackendOpener } from './backends/backend-opener';
 import type { TerminalBackendOpener } from './backends/terminal-backend';
 import type { BatcherOptions } from './hub/flow-control';
 import { SessionHub } from './hub/session-hub';
+import { SshFrontDoor } from './ssh/ssh-front-door';
+import type { SshLoginAuthority } from './ssh/ssh-login-client';
 import { CloseCode, GATEWAY_WS_PATH, LIMITS } from './protocol/wire';
 import { serveConnection } from './ws/client-connection';
 import { FORWARDED_HEADER, forwardToPeer } from './ws/peer-forward';
@@ -53,6 +55,20 @@ export interface GatewayPluginOptions {
   maxPendingPerClient?: number;
   /** No valid hello within this time closes with BAD_HELLO (default LIMITS.helloTimeoutMs). */
   helloTimeoutMs?: number;
+  /** The SSH front door (GATEWAY_SSH_PORT); absent: no SSH. */
+  ssh?: GatewaySshOptions;
+}
+
+export interface GatewaySshOptions {
+  host: string;
+  port: number;
+  /** OpenSSH private key text. */
+  hostKey: string;
+  /** Where logins are decided: the API's internal route. */
+  authority: SshLoginAuthority;
+  authTimeoutMs?: number;
+  /** Called with the port once listening (tests listen on port 0). */
+  onListening?: (port: number) => void;
 }
 
 export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (app, opts) => {
@@ -87,6 +103,40 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
       await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()));
     },
   });
+
+  if (opts.ssh) {
+    const ssh = opts.ssh;
+    let door: SshFrontDoor | null = null;
+    app.addHook('onReady', async () => {
+      try {
+        door = await SshFrontDoor.listen({
+          host: ssh.host,
+          port: ssh.port,
+          hostKey: ssh.hostKey,
+          authority: ssh.authority,
+          admit: async (token) => {
+            const ticket = await verifyTicketClaims(opts.ticketPublicKey, token);
+            await claimTicket(opts.sessionStore, ticket);
+            return ticket;
+          },
+          attach: (ticket, sink, size) => hub.attach(ticket, sink, size),
+          localDataDir: opts.localDataDir,
+          log: app.log,
+          authTimeoutMs: ssh.authTimeoutMs,
+          maxPendingPerClient: opts.maxPendingPerClient,
+        });
+        app.log.info({ port: door.port }, 'ssh front door listening');
+        ssh.onListening?.(door.port);
+      } catch (err) {
+        // Terminals in the browser keep working; the web app still shows the port, so say loudly why SSH does not.
+        app.log.error({ err, port: ssh.port }, `ssh front door not started: port ${ssh.port} is not available (set GATEWAY_SSH_PORT, 0 turns SSH off)`);
+      }
+    });
+    // Before the hub closes its sessions: no new SSH logins while the gateway stops.
+    app.addHook('preClose', async () => {
+      await door?.close();
+    });
+  }
 
   app.get(
     GATEWAY_WS_PATH,

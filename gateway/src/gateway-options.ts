@@ -7,17 +7,42 @@ import type { CryptoKey } from 'jose';
 import type { Env } from '@autolabs/server/config/env';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
 import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import { loadInternalSecret } from '@autolabs/server/platform/internal-secret';
+import { loadSshHostKey } from '@autolabs/server/platform/ssh-host-key';
 import type { GatewayPluginOptions } from './app';
+import { httpSshLoginAuthority } from './ssh/ssh-login-client';
 
 export async function gatewayOptionsFromEnv(
   env: Env,
-  parts: { sessionStore: SessionStore; objectStore: ObjectStore; ticketPublicKey: CryptoKey },
+  parts: {
+    sessionStore: SessionStore;
+    objectStore: ObjectStore;
+    ticketPublicKey: CryptoKey;
+    /** Where the API answers SSH logins; embedded: the process's own address. Default: API_INTERNAL_URL. */
+    apiBaseUrl?: () => string;
+  },
 ): Promise<GatewayPluginOptions> {
+  const { apiBaseUrl, ...stores } = parts;
   // Loaded only for Kubernetes labs: the client costs ~100 MiB that a local-runtime gateway never uses.
   const kubeConfig =
     env.LAB_RUNTIME === 'kubernetes' ? (await import('@autolabs/server/runtime/kubernetes/kube-client')).loadKubeConfig(env.KUBECONFIG) : undefined;
+  const apiUrl = apiBaseUrl ?? (env.API_INTERNAL_URL ? () => env.API_INTERNAL_URL as string : undefined);
+  // SSH needs the API to decide logins: a standalone gateway without API_INTERNAL_URL serves browsers only.
+  const ssh =
+    env.GATEWAY_SSH_PORT !== 0 && apiUrl
+      ? {
+          host: env.HOST,
+          port: env.GATEWAY_SSH_PORT,
+          hostKey: await loadSshHostKey({ privateKey: env.GATEWAY_SSH_HOST_KEY, dataDir: env.AUTOLABS_DATA_DIR }),
+          authority: httpSshLoginAuthority({
+            baseUrl: apiUrl,
+            secret: await loadInternalSecret({ secret: env.INTERNAL_API_SECRET, dataDir: env.AUTOLABS_DATA_DIR }),
+          }),
+        }
+      : undefined;
   return {
-    ...parts,
+    ...stores,
+    ssh,
     gatewayId: `${os.hostname()}-${process.pid}`,
     internalUrl: env.GATEWAY_INTERNAL_URL,
     allowedOrigins: env.ALLOWED_ORIGINS ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : [],

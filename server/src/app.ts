@@ -18,6 +18,8 @@ import { genReqId } from './ops/request-id';
 import { addSecurityHeaders, contentSecurityPolicy } from './ops/security-headers';
 import type { ApiServices } from './trpc/api-services';
 import { createRequestContext } from './trpc/context';
+import { loadInternalSecret } from './platform/internal-secret';
+import { registerSshLoginRoutes } from './ssh/ssh-login-routes';
 import { logApiError } from './trpc/log-error';
 import { appRouter, type AppRouter } from './trpc/root';
 
@@ -53,6 +55,10 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
   requireJsonBodies(app);
   await registerOpsRoutes(app, services);
   await registerAuthRoutes(app, { prisma: services.db.prisma, env: services.env, sessionStore: services.sessionStore, now: opts.now });
+
+  // The gateway's SSH front door asks here who a key belongs to (never the database itself).
+  const internalSecret = await loadInternalSecret({ secret: services.env.INTERNAL_API_SECRET, dataDir: services.env.AUTOLABS_DATA_DIR });
+  await registerSshLoginRoutes(app, services, { secret: internalSecret, now: opts.now });
 
   const authenticator = new Authenticator(services.db.prisma, services.env);
   await app.register(fastifyTRPCPlugin, {

@@ -2,6 +2,7 @@
  * Embedded AutoLabs: one process with the web UI, the API, the terminal gateway and the workers, on the
  * implementations chosen from the environment (all embedded when nothing is set). `npm start` runs this.
  */
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gatewayPlugin } from '@autolabs/gateway/app';
 import { gatewayOptionsFromEnv } from '@autolabs/gateway/gateway-options';
@@ -11,6 +12,13 @@ import { createServices } from './platform/services';
 import { runProcess } from './process/run-process';
 import { serveWebApp } from './web/serve-web-app';
 import { startWorkers } from './workers/index';
+
+/** The API's own address as a loopback URL (the listen address may be 0.0.0.0). */
+function ownUrl(address: string | AddressInfo | null): string {
+  if (!address || typeof address === 'string') throw new Error('the API is not listening on a TCP port');
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
 
 const PROCESS = {
   name: 'autolabs',
@@ -26,7 +34,13 @@ await runProcess(PROCESS, async (env, log) => {
   const app = await buildApp(services, { logger: log });
   await app.register(
     gatewayPlugin,
-    await gatewayOptionsFromEnv(env, { sessionStore: services.sessionStore, objectStore: services.objectStore, ticketPublicKey: services.ticketKeys.publicKey }),
+    await gatewayOptionsFromEnv(env, {
+      sessionStore: services.sessionStore,
+      objectStore: services.objectStore,
+      ticketPublicKey: services.ticketKeys.publicKey,
+      // The SSH front door asks this very process's API over HTTP, as a standalone gateway would.
+      apiBaseUrl: () => ownUrl(app.server.address()),
+    }),
   );
   await serveWebApp(app, { env });
   const workers = await startWorkers(services, { log });

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
 import { appRouter } from '@autolabs/server/trpc/root';
 import { CAST, LAB_YAML, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
@@ -126,7 +126,7 @@ const TABLE: Record<string, Row> = {
 
 /** A new ed25519 public key line each call (keys are unique across accounts). */
 function freshPublicKey(): string {
-  const pair = utils.generateKeyPairSync('ed25519');
+  const pair = ssh2.utils.generateKeyPairSync('ed25519');
   return pair.public;
 }
 

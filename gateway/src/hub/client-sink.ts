@@ -12,6 +12,11 @@ export interface ClientSink {
   close(code: number, reason: string): void;
   /** Bytes accepted by `sendFrame`/`sendControl` but not yet handed to the network. */
   readonly bufferedAmount: number;
+  /**
+   * Which door the client came through (default 'browser'). An owner's new browser connection replaces
+   * their previous browser connection; SSH logins are terminal windows of their own and stay.
+   */
+  readonly kind?: 'browser' | 'ssh';
 }
 
 /** Who is behind a sink, taken from their verified ticket. */

@@ -145,7 +145,9 @@ export class LiveSession {
       welcomed: false,
       lastRefusalAt: 0,
     };
-    const replaced = role === 'owner' ? this.roster.owners() : [];
+    // A browser connection replaces the owner's previous browser connection (a reconnect, another tab);
+    // SSH logins neither replace nor are replaced: each is a terminal window of its own on the shell.
+    const replaced = role === 'owner' && sinkKind(sink) === 'browser' ? this.roster.owners().filter((o) => sinkKind(o.sink) === 'browser') : [];
     // The new owner joins before the old one leaves, so the session never looks owner-less.
     this.roster.add(client);
     for (const old of replaced) this.drop(old, CloseCode.SUPERSEDED, 'terminal opened elsewhere');
@@ -169,7 +171,7 @@ export class LiveSession {
       client.seq = resumeFrom ?? 0;
       this.sendFrames(client, replay);
       client.state = 'live';
-      if (role === 'owner') this.gate.set('owner-credit', client.credit.exhausted);
+      if (role === 'owner') this.gate.set(ownerCredit(client), client.credit.exhausted);
     } else {
       void this.resync(client);
     }
@@ -214,7 +216,7 @@ export class LiveSession {
     c.sink.sendFrame(frame);
     c.credit.onSent(frame.byteLength - FRAME_HEADER_BYTES);
     c.seq = seq;
-    if (c.role === 'owner' && c.credit.exhausted) this.gate.set('owner-credit', true);
+    if (c.role === 'owner' && c.credit.exhausted) this.gate.set(ownerCredit(c), true);
   }
 
   private sendFrames(c: AttachedClient, frames: OutputFrame[]): void {
@@ -252,7 +254,7 @@ export class LiveSession {
       const sendable = c.role === 'owner' ? after : framesWithin(after, this.window - c.credit.inflight);
       this.sendFrames(c, sendable);
       c.state = sendable.length === after.length ? 'live' : 'behind';
-      if (c.role === 'owner') this.gate.set('owner-credit', c.credit.exhausted);
+      if (c.role === 'owner') this.gate.set(ownerCredit(c), c.credit.exhausted);
       return;
     }
     this.drop(c, CloseCode.INTERNAL, 'could not synchronise the screen');
@@ -302,7 +304,7 @@ export class LiveSession {
   private ack(c: AttachedClient, bytes: number): void {
     c.credit.onAck(bytes);
     if (c.role === 'owner') {
-      if (!c.credit.exhausted) this.gate.set('owner-credit', false);
+      if (!c.credit.exhausted) this.gate.set(ownerCredit(c), false);
       return;
     }
     if (c.state === 'behind' && c.credit.inflight <= this.window / 2) {
@@ -352,7 +354,7 @@ export class LiveSession {
     if (controlLapsed) this.roster.broadcast({ type: 'control-changed', controlGrantedTo: this.controlGrantedTo, by: c.who.userId });
     if (c.role === 'owner') {
       // Nobody acks for a gone owner: its credit must not keep the shell paused.
-      this.gate.set('owner-credit', false);
+      this.gate.set(ownerCredit(c), false);
       if (!this.ownerAttached && !this.ended) this.opts.onOwnerPresence(false);
     }
     if (!this.ended) this.clientsChanged();
@@ -382,6 +384,15 @@ export class LiveSession {
     await this.opts.recorder?.finish();
     this.opts.onEnded(this);
   }
+}
+
+/** Each owner connection's credit pauses the shell on its own: the slowest owner sets the pace. */
+function ownerCredit(c: AttachedClient): string {
+  return `owner-credit:${c.id}`;
+}
+
+function sinkKind(sink: ClientSink): 'browser' | 'ssh' {
+  return sink.kind ?? 'browser';
 }
 
 /** The longest run of frames from the start whose payloads fit in `budget` bytes. */

@@ -6,7 +6,7 @@
  * and RSA of at least 3072 bits (DSA and short RSA keys are refused with the reason).
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { AppError } from '../errors/app-error';
 
 export const ALLOWED_KEY_TYPES = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'] as const;
@@ -48,7 +48,7 @@ export function parseSshPublicKey(text: string, field = 'publicKey'): SshPublicK
   if (/PRIVATE KEY/.test(trimmed)) bad('this is a private key: paste the public key (the .pub file) and keep the private key secret');
   if (/[\r\n]/.test(trimmed)) bad('paste one key on one line');
   const [typeWord, base64 = '', ...rest] = trimmed.split(/\s+/);
-  const parsed = utils.parseKey(trimmed);
+  const parsed = ssh2.utils.parseKey(trimmed);
   if (parsed instanceof Error || Array.isArray(parsed)) return bad('not an OpenSSH public key (expected e.g. "ssh-ed25519 AAAA... you@laptop")');
   if (parsed.isPrivateKey()) return bad('this is a private key: paste the public key (the .pub file) and keep the private key secret');
   const type = parsed.type as string;

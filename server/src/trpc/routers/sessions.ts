@@ -1,19 +1,10 @@
 import { z } from 'zod';
 import { mintTicket } from '../../tickets/ticket';
-import { requireInstance, taughtCourseIds, type InstanceWithDeployment } from '../access';
+import { requireInstance, taughtCourseIds } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router, type AuthedContext } from '../init';
-import { loadLabConfig } from '../lab-store';
 import { isLive } from '../live-sessions';
-import { handleOf } from '../../runtime/runtime-handle';
-
-/**
- * The terminal session of one person in one instance. Deterministic so a reconnect (new ticket) reaches
- * the same session: the instance id alone for a student's own lab, plus the user for shared/group labs.
- */
-export function terminalSessionId(instance: InstanceWithDeployment, userId: string): string {
-  return instance.ownerUserId === userId ? `term-${instance.id}` : `term-${instance.id}-${userId}`;
-}
+import { issueOwnerTicket } from '../terminal-ticket';
 
 function signingKey(ctx: AuthedContext) {
   const key = ctx.services.ticketKeys.privateKey;
@@ -33,37 +24,7 @@ export const sessionsRouter = router({
   /** Opens (or re-opens) my terminal in my running lab. */
   terminalTicket: authedProcedure.input(z.object({ instanceId: z.uuid() })).mutation(async ({ ctx, input }) => {
     const { instance } = await requireInstance(ctx, input.instanceId, 'use', 'instanceId');
-    if (instance.status !== 'running' || instance.runtimeHandle === null) {
-      fail('CONFLICT', `the lab is ${instance.status}; wait until it is running`, { field: 'instanceId' });
-    }
-    const key = signingKey(ctx);
-    const prisma = ctx.services.db.prisma;
-    const lab = await prisma.labConfig.findUniqueOrThrow({ where: { id: instance.deployment.labConfigId } });
-    const config = await loadLabConfig(ctx.services, lab);
-    const target = ctx.services.runtime.terminalTarget(handleOf(instance), config);
-    const sessionId = terminalSessionId(instance, ctx.caller.id);
-    const recording = config.spec.recording;
-    await prisma.terminalSession.upsert({
-      where: { id: sessionId },
-      create: { id: sessionId, instanceId: instance.id, userId: ctx.caller.id, recording },
-      update: { endedAt: null, recording },
-    });
-    const ticket = await mintTicket(
-      key,
-      {
-        sub: ctx.caller.id,
-        name: ctx.caller.displayName,
-        role: ctx.caller.role,
-        sid: sessionId,
-        labInstanceId: instance.id,
-        courseId: instance.deployment.courseId,
-        ownerId: ctx.caller.id,
-        mode: 'owner',
-        target,
-        recording,
-      },
-      ctx.services.env.TICKET_TTL_SECONDS,
-    );
+    const { ticket, sessionId } = await issueOwnerTicket(ctx.services, ctx.caller, instance);
     return { ticket, sessionId, gatewayUrl: ctx.services.env.GATEWAY_PUBLIC_URL ?? '' };
   }),
 

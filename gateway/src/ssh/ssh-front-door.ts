@@ -1,0 +1,249 @@
+/**
+ * The gateway's SSH front door: one ssh2 server on one port for every student's labs. `ssh -p 2222
+ * ada@host` asks the API who holds the credential and which of Ada's labs runs (ssh-login-client.ts;
+ * the gateway never reads the database), gets the same signed owner ticket a browser gets, and admits
+ * it through the same path (signature, single use), then joins the session hub (ssh-terminal.ts).
+ *
+ * At the edge, before anything is asked: the login name's size and shape, the auth method, the public
+ * key's signature over the session (verified here; the API then only matches the key), the password's
+ * length. A connection has `authTimeoutMs` to authenticate and `MAX_AUTH_FAILURES` tries; connections
+ * still authenticating count against their address (PendingLimit, as the WebSocket door does). Agent,
+ * X11, port and socket forwarding, environment variables and subsystems (sftp) are refused. Every
+ * refusal of a login says why (auth-banner.ts); the API throttles and audits them.
+ *
+ * One shell or command per connection: the ticket is single-use (a second channel is refused; open a
+ * second connection instead).
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyBaseLogger } from 'fastify';
+import ssh2, { type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
+import { isAppError } from '@autolabs/server/errors/app-error';
+import type { SshLoginAnswer, SshLoginRequest } from '@autolabs/server/ssh/ssh-login-wire';
+import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
+import { DEFAULT_MAX_PENDING_PER_CLIENT, PendingLimit } from '../auth/pending-limit';
+import type { TerminalSize } from '../backends/terminal-backend';
+import type { ClientSink } from '../hub/client-sink';
+import type { SessionClient } from '../hub/live-session';
+import { sendAuthBanner } from './auth-banner';
+import { commandArgv, runOnChannel } from './ssh-exec';
+import type { SshLoginAuthority } from './ssh-login-client';
+import { parseLoginName } from './ssh-login-name';
+import { attachShell, clampSize } from './ssh-terminal';
+
+export interface SshFrontDoorOptions {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** OpenSSH private key text (platform/ssh-host-key.ts). */
+  hostKey: string;
+  authority: SshLoginAuthority;
+  /** Verifies the ticket and claims it once (auth/ticket-gate.ts), as for a WebSocket. */
+  admit: (token: string) => Promise<VerifiedTicket>;
+  /** SessionHub.attach. */
+  attach: (ticket: VerifiedTicket, sink: ClientSink, size: TerminalSize) => Promise<SessionClient>;
+  /** Where local labs record their terminal argv (commands over SSH run with it). */
+  localDataDir?: string;
+  log: FastifyBaseLogger;
+  /** A connection that has not authenticated by then is closed (default 30 s). */
+  authTimeoutMs?: number;
+  maxPendingPerClient?: number;
+  keepaliveIntervalMs?: number;
+}
+
+export const MAX_AUTH_FAILURES = 6;
+const METHODS: AuthContext['method'][] = ['publickey', 'password'];
+const MAX_PASSWORD_BYTES = 200;
+
+type Accepted = Extract<SshLoginAnswer, { outcome: 'accepted' }>;
+
+export class SshFrontDoor {
+  private readonly connections = new Set<Connection>();
+
+  private constructor(
+    private readonly server: ssh2.Server,
+    private readonly opts: SshFrontDoorOptions,
+  ) {}
+
+  static async listen(opts: SshFrontDoorOptions): Promise<SshFrontDoor> {
+    const keepalive = opts.keepaliveIntervalMs ?? 15_000;
+    const server = new ssh2.Server({ hostKeys: [opts.hostKey], ident: 'AutoLabs', keepaliveInterval: keepalive, keepaliveCountMax: 4 });
+    const door = new SshFrontDoor(server, opts);
+    const pending = new PendingLimit(opts.maxPendingPerClient ?? DEFAULT_MAX_PENDING_PER_CLIENT);
+    server.on('connection', (conn, info) => door.serve(conn, info.ip, pending));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err: Error) => opts.log.error({ err }, 'ssh front door error'));
+    return door;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      for (const c of this.connections) c.end();
+    });
+  }
+
+  private serve(conn: Connection, ip: string, pending: PendingLimit): void {
+    const { log } = this.opts;
+    const admission = pending.admit(ip);
+    if (!admission.ok) {
+      if (admission.first) log.warn({ ip }, 'ssh connections refused: too many from this address are still authenticating');
+      conn.end();
+      return;
+    }
+    this.connections.add(conn);
+    let login: Accepted | null = null;
+    let failures = 0;
+    let ticketUsed = false;
+    const authTimer = setTimeout(() => {
+      log.info({ ip }, 'ssh client did not authenticate in time; closed');
+      conn.end();
+    }, this.opts.authTimeoutMs ?? 30_000);
+    conn.on('error', (err) => log.debug({ err, ip }, 'ssh connection error'));
+    conn.on('close', () => {
+      clearTimeout(authTimer);
+      admission.release();
+      this.connections.delete(conn);
+    });
+
+    conn.on('authentication', (ctx) => {
+      void this.authenticate(ctx, ip).then((answer) => {
+        if (answer?.outcome === 'accepted') {
+          login = answer;
+          return ctx.accept();
+        }
+        if (answer === null && ctx.method === 'publickey' && !ctx.signature) return ctx.accept();
+        if (answer?.outcome === 'denied' || answer === undefined) failures++;
+        if (failures >= MAX_AUTH_FAILURES) {
+          sendAuthBanner(ctx, `Too many failed attempts (${MAX_AUTH_FAILURES}); disconnecting.`);
+          conn.end();
+          return;
+        }
+        ctx.reject(METHODS);
+      });
+    });
+
+    conn.on('ready', () => {
+      clearTimeout(authTimer);
+      // Signed in: the connection no longer counts against its address.
+      admission.release();
+      log.info({ ip, userId: login?.userId, lab: login?.lab?.login }, 'ssh login');
+    });
+    // Port forwarding either way and OpenSSH socket forwarding: refused.
+    conn.on('tcpip', (_accept, reject) => reject());
+    conn.on('openssh.streamlocal', (_accept, reject) => reject());
+    conn.on('request', (_accept, reject) => reject?.());
+
+    conn.on('session', (accept) => {
+      const session = accept();
+      this.serveSession(session, () => {
+        if (!login) return { refused: 'not signed in' };
+        if (ticketUsed) return { refused: 'one terminal per SSH connection: open another connection for another one' };
+        ticketUsed = true;
+        return { login };
+      });
+    });
+  }
+
+  /**
+   * The login decision for one auth request: the API's answer, `null` for a public-key probe without a
+   * signature (answered "go ahead and sign", whoever asks: the decision comes with the signature), or
+   * undefined when refused here, at the edge (a banner already says why).
+   */
+  private async authenticate(ctx: AuthContext, ip: string): Promise<SshLoginAnswer | null | undefined> {
+    const name = parseLoginName(ctx.username);
+    if (!name.ok) {
+      sendAuthBanner(ctx, name.message);
+      return undefined;
+    }
+    let credential: SshLoginRequest['credential'];
+    if (ctx.method === 'publickey') {
+      if (!ctx.signature) return null;
+      const key = ssh2.utils.parseKey(ctx.key.data);
+      if (key instanceof Error || Array.isArray(key) || !ctx.blob || !key.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) {
+        sendAuthBanner(ctx, 'Permission denied: the key\'s signature does not verify.');
+        return undefined;
+      }
+      credential = { kind: 'publickey', key: ctx.key.data.toString('base64') };
+    } else if (ctx.method === 'password') {
+      if (Buffer.byteLength(ctx.password) > MAX_PASSWORD_BYTES) {
+        sendAuthBanner(ctx, 'Permission denied: that password is too long.');
+        return undefined;
+      }
+      credential = { kind: 'password', password: ctx.password };
+    } else {
+      // `none` (OpenSSH asks it first to learn the methods) and anything else: say which ones we take.
+      return ctx.method === 'none' ? null : undefined;
+    }
+    try {
+      const answer = await this.opts.authority.login({ username: name.username, lab: name.lab, credential, clientAddress: ip });
+      if (answer.outcome === 'denied') sendAuthBanner(ctx, answer.message);
+      return answer;
+    } catch (e) {
+      this.opts.log.error({ err: e }, 'ssh login could not be decided');
+      sendAuthBanner(ctx, isAppError(e) ? e.message : 'Sign-in is not available right now; try again shortly.');
+      return undefined;
+    }
+  }
+
+  private serveSession(session: Session, claim: () => { login: Accepted } | { refused: string }): void {
+    let size: TerminalSize = { cols: 80, rows: 24 };
+    let terminal: { resize(size: TerminalSize): void } | null = null;
+    session.on('pty', (accept, _reject, info) => {
+      size = clampSize(info.cols, info.rows);
+      accept?.();
+    });
+    session.on('window-change', (accept, _reject, info) => {
+      size = clampSize(info.cols, info.rows);
+      terminal?.resize(size);
+      accept?.();
+    });
+    session.on('env', (_accept, reject) => reject?.());
+    session.on('auth-agent', (_accept, reject) => reject?.());
+    session.on('x11', (_accept, reject) => reject?.());
+    session.on('signal', (accept) => accept?.());
+    session.on('subsystem', (_accept, reject) => reject());
+
+    session.on('shell', (accept) => {
+      const channel = accept();
+      void this.withTicket(channel, claim, async (ticket) => {
+        terminal = await attachShell(channel, size, (sink, sz) => this.opts.attach(ticket, sink, sz));
+      });
+    });
+    session.on('exec', (accept, _reject, info) => {
+      const channel = accept();
+      void this.withTicket(channel, claim, async (ticket) => {
+        if (!ticket.target) throw new Error('owner ticket without a target');
+        await runOnChannel(channel, await commandArgv(ticket.target, info.command, this.opts.localDataDir));
+      });
+    });
+  }
+
+  /** Admits the connection's ticket and runs `use` with it; any refusal ends the channel with a line saying why. */
+  private async withTicket(channel: ServerChannel, claim: () => { login: Accepted } | { refused: string }, use: (ticket: VerifiedTicket) => Promise<void>): Promise<void> {
+    const refuse = (message: string) => {
+      channel.stderr.write(`${message.replace(/\r?\n/g, '\r\n')}\r\n`);
+      channel.exit(1);
+      channel.end();
+    };
+    const claimed = claim();
+    if ('refused' in claimed) return refuse(claimed.refused);
+    if (!claimed.login.ticket) return refuse(claimed.login.message ?? 'no lab to open');
+    try {
+      await use(await this.opts.admit(claimed.login.ticket));
+    } catch (e) {
+      if (isAppError(e)) return refuse(`autolabs: ${e.message}`);
+      this.opts.log.error({ err: e }, 'ssh session failed');
+      refuse('autolabs: internal error');
+    }
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The gateway's SSH front door in the embedded app (`npm start`), driven by Debian's OpenSSH client with
+ * the host key pinned to the line the web app shows, BatchMode and keys from ssh-keygen: a student's key
+ * lands in their running lab, commands keep their exit status, the PTY follows window changes, an SSH
+ * login and a browser terminal share one live shell, and nobody gets into a lab that is not theirs.
+ */
+import { spawn as spawnPty, type IPty } from 'node-pty';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WireClient } from '@autolabs/gateway/testing/wire-client';
+import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { startApp, type RunningApp } from '../browser/harness';
+import { signIn, type AppUser } from '../ssh/app-client';
+import { sshArgs, runSsh, type SshTarget } from '../ssh/ssh-run';
+import { generateKey, requireTool, type KeyPair } from '../ssh/ssh-tools';
+
+interface Assignment {
+  id: string;
+  lab: { name: string };
+  instance: { id: string; status: string } | null;
+}
+
+let app: RunningApp;
+let target: SshTarget;
+let student: AppUser;
+let studentKey: KeyPair;
+let student2Key: KeyPair;
+let instanceId: string;
+
+async function startLab(user: AppUser, labName: string): Promise<string> {
+  const assignment = (await user.query<Assignment[]>('assignments.mine')).find((a) => a.lab.name === labName);
+  if (!assignment) throw new Error(`no assignment of ${labName}`);
+  const started = await user.mutate<{ id: string }>('instances.start', { assignmentId: assignment.id });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const mine = await user.query<{ id: string; status: string; statusReason: string | null }[]>('instances.mine');
+    const inst = mine.find((i) => i.id === started.id);
+    if (inst?.status === 'running') return inst.id;
+    if (inst?.status === 'failed' || Date.now() > deadline) throw new Error(`lab ${labName} did not start: ${inst?.status} ${inst?.statusReason}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** ssh -tt in a real pseudo-terminal, as a person at a terminal runs it. */
+class PtySsh {
+  output = '';
+  readonly exited: Promise<number>;
+  private readonly pty: IPty;
+  constructor(args: string[], size: { cols: number; rows: number }) {
+    this.pty = spawnPty(requireTool('ssh'), ['-tt', ...args], { cols: size.cols, rows: size.rows, env: { TERM: 'xterm', PATH: process.env.PATH ?? '' } });
+    this.pty.onData((d) => (this.output += d));
+    this.exited = new Promise((resolve) => this.pty.onExit(({ exitCode }) => resolve(exitCode)));
+  }
+  type(text: string): void {
+    this.pty.write(text);
+  }
+  resize(cols: number, rows: number): void {
+    this.pty.resize(cols, rows);
+  }
+  async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = pattern.exec(this.output);
+      if (m) return m;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in:\n${this.output.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+beforeAll(async () => {
+  requireTool('ssh');
+  const sshPort = await freePort();
+  app = await startApp({ env: { GATEWAY_SSH_PORT: String(sshPort) } });
+  student = await signIn(app.baseUrl, 'student', app.accounts.student.password);
+  const access = await student.query<{ port: number; hostKey: string; username: string }>('sshKeys.access');
+  expect(access.port).toBe(sshPort);
+  target = { port: access.port, hostKey: access.hostKey };
+  studentKey = generateKey('ed25519');
+  await student.mutate('sshKeys.add', { name: 'laptop', publicKey: studentKey.publicLine });
+  const student2 = await signIn(app.baseUrl, 'student2', app.accounts.student2.password);
+  student2Key = generateKey('ecdsa');
+  await student2.mutate('sshKeys.add', { name: 'theirs', publicKey: student2Key.publicLine });
+  instanceId = await startLab(student, 'linux-basics');
+}, 240_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('SSH front door (embedded app, OpenSSH client)', () => {
+  it('runs a command in the student\'s lab with its output and exit status, host key pinned', async () => {
+    const r = await runSsh(target, studentKey.file, 'student', 'echo "in $(hostname) as $(id -un)"; exit 7');
+    expect(r).toMatchObject({ code: 7, stdout: 'in linux-basics as student\n' });
+  });
+
+  it('opens the live shell in a PTY that follows window changes', async () => {
+    const ssh = new PtySsh(sshArgs(target, studentKey.file, 'student'), { cols: 100, rows: 30 });
+    ssh.type('stty size\r');
+    await ssh.waitFor(/(?<!\d)30 100\r\n/);
+    ssh.resize(120, 40);
+    // The resize reaches the shell through the hub; ask until it shows (no fixed sleep).
+    for (let i = 0; ; i++) {
+      ssh.type('stty size\r');
+      try {
+        await ssh.waitFor(/(?<!\d)40 120\r\n/, 1000);
+        break;
+      } catch (e) {
+        if (i > 10) throw e;
+      }
+    }
+    ssh.type('exit\r');
+    expect(await ssh.exited).toBe(0);
+  });
+
+  it('shares one live shell between an SSH login and the browser terminal: keystrokes from either show in both', async () => {
+    const ssh = new PtySsh(sshArgs(target, studentKey.file, 'student'), { cols: 100, rows: 30 });
+    ssh.type('echo ssh-$((6*7))-ready\r');
+    await ssh.waitFor(/ssh-42-ready/);
+    const { ticket } = await student.mutate<{ ticket: string }>('sessions.terminalTicket', { instanceId });
+    const browser = await WireClient.connect({ url: `${app.baseUrl.replace('http', 'ws')}/gateway/ws`, ticket, origin: app.baseUrl });
+    ssh.type('echo from-ssh-$((7*7))\r');
+    await browser.waitForText('from-ssh-49');
+    browser.type('echo from-web-$((8*8))\r');
+    await ssh.waitFor(/from-web-64/);
+    // Both are the owner's windows on the shell: neither replaced the other.
+    expect(browser.controls.some((m) => m.type === 'welcome' && m.mode === 'owner')).toBe(true);
+    await browser.close();
+    ssh.type('exit\r');
+    expect(await ssh.exited).toBe(0);
+  });
+
+  it('refuses another student\'s key, an unknown key and an unknown user, saying why, and lets nobody into a lab that is not theirs', async () => {
+    const stranger = generateKey('ed25519');
+    for (const [key, login] of [
+      [student2Key.file, 'student'],
+      [studentKey.file, 'student2'],
+      [stranger.file, 'student'],
+      [studentKey.file, 'nobody-here'],
+    ] as const) {
+      const r = await runSsh(target, key, login, 'id -un');
+      expect({ login, code: r.code, stdout: r.stdout }).toEqual({ login, code: 255, stdout: '' });
+      expect(r.stderr).toMatch(/Permission denied: this key is not on that account's profile/);
+    }
+    // student2 has no running lab: signed in, told so, nothing runs.
+    const r = await runSsh(target, student2Key.file, 'student2', 'id -un');
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toMatch(/You have no lab running/);
+  });
+
+  it('asks which lab when several run, and lands in the one named after the plus', async () => {
+    await startLab(student, 'sql-injection');
+    const bare = await runSsh(target, studentKey.file, 'student', 'hostname');
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/You have 2 labs running. Pick one by logging in as:\r?\n\s+student\+linux-basics .*\r?\n\s+student\+sql-injection/);
+    expect((await runSsh(target, studentKey.file, 'student+linux-basics', 'hostname')).stdout).toBe('linux-basics\n');
+    expect((await runSsh(target, studentKey.file, 'student+network-analysis', 'hostname')).stderr).toMatch(/No running lab of yours is called network-analysis/);
+  });
+
+  it('refuses port forwarding, subsystems (sftp) and oversized login names', async () => {
+    const forward = await runSsh(target, studentKey.file, 'student+linux-basics', 'true', ['-o', 'ExitOnForwardFailure=yes', '-R', '0:127.0.0.1:9']);
+    expect(forward.code).toBe(255);
+    expect(forward.stderr).toMatch(/remote port forwarding failed/);
+    const sftp = await runSsh(target, studentKey.file, 'student+linux-basics', 'sftp', ['-s']);
+    expect(sftp.code).toBe(255);
+    expect(sftp.stderr).toMatch(/subsystem request failed/);
+    const long = await runSsh(target, studentKey.file, `${'a'.repeat(200)}`, 'true');
+    expect(long.code).toBe(255);
+    expect(long.stderr).toMatch(/The login name is too long/);
+  });
+
+  it('throttles failures per account and client, and audits logins and denials', async () => {
+    const stranger = generateKey('ed25519');
+    let last = '';
+    for (let i = 0; i < 7; i++) last = (await runSsh(target, stranger.file, 'teacher', 'true')).stderr;
+    expect(last).toMatch(/Too many failed sign-ins for teacher from your address; try again in \d+ s/);
+    const admin = await signIn(app.baseUrl, 'admin', app.accounts.admin.password);
+    const { entries: ssh } = await admin.query<{ entries: { outcome: string; detail: Record<string, unknown> | null }[] }>('admin.audit', { action: 'ssh.login', limit: 200 });
+    expect(ssh.some((e) => e.outcome === 'success' && e.detail?.instanceId === instanceId)).toBe(true);
+    expect(ssh.some((e) => e.outcome === 'denied' && e.detail?.username === 'student2' && e.detail?.fingerprint === studentKey.fingerprint)).toBe(true);
+    expect(ssh.some((e) => e.outcome === 'denied' && e.detail?.reason === 'throttled')).toBe(true);
+    expect(JSON.stringify(ssh)).not.toContain(studentKey.publicLine.split(' ')[1]);
+  });
+});
