@@ -17,23 +17,16 @@ import { login, PROMPT_AT_END, screenshot, useApp, useBrowser, waitForTerminal, 
 // Root runs pods; skopeo publishes the images, umoci unpacks them, bubblewrap runs them.
 requireTools(['skopeo', 'umoci', 'bwrap']);
 
-const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
-const fileStarted = Date.now();
-
 const app = useApp({
   env: { LOCAL_LAB_IMAGES: 'images', LAB_IMAGE_REGISTRY: '' },
-  prepareDataDir: async (dataDir) => {
-    // From the content cache in seconds; a cold cache builds every image first (minutes).
-    await buildImages({ AUTOLABS_DATA_DIR: dataDir, LAB_IMAGE_REGISTRY: '' });
-    process.stdout.write(`[measure] web built and images published after ${since(fileStarted)}\n`);
-  },
+  // From the content cache in seconds; a cold cache builds every image first (minutes).
+  prepareDataDir: async (dataDir) => void (await buildImages({ AUTOLABS_DATA_DIR: dataDir, LAB_IMAGE_REGISTRY: '' })),
   hookTimeoutMs: 3_600_000,
 });
 const browser = useBrowser();
 
 beforeAll(async () => {
   await login(browser.page, app, 'student');
-  process.stdout.write(`[measure] app ready and student signed in after ${since(fileStarted)}\n`);
 }, 60_000);
 
 /** Lab start in pod mode: a first start unpacks every image (26 s for network-analysis on a quiet machine). */
@@ -81,14 +74,12 @@ describe('every bundled lab completed by a student in Chromium, in pod mode', ()
 
     it(`${lab}: started from My labs, its checks fail in the page, pass after the student's work in the terminal`, async () => {
       const { page } = browser;
-      const started = Date.now();
       await page.goto(`${app.baseUrl}/#/my-labs`);
       const card = page.getByRole('article', { name: config.metadata.title });
       await card.getByRole('button', { name: 'Start lab' }).click();
       const pill = card.locator('[data-status]');
       await card.locator('[data-status="running"], [data-status="failed"]').waitFor({ timeout: START_TIMEOUT_MS });
       expect(await pill.getAttribute('data-status'), `the lab did not start: ${await card.textContent()}\napp log:\n${app.output().slice(-3000)}`).toBe('running');
-      const runningAfter = since(started);
 
       await card.getByRole('link', { name: 'Open terminal' }).click();
       await waitForTerminalState(page, 'live', 30_000);
@@ -106,7 +97,6 @@ describe('every bundled lab completed by a student in Chromium, in pod mode', ()
       expect(after.checks).toEqual(checkNames.map((name) => ({ name, passed: true })));
       expect(after.summary).toBe(`${checkNames.length} of ${checkNames.length} checks passed`);
       await screenshot(page, `bundled-${lab}-after`);
-      process.stdout.write(`[measure] ${lab}: Running after ${runningAfter}, completed after ${since(started)}\n`);
 
       // Done: the student stops the lab, which also frees its place in the quota for the next one.
       await page.goto(`${app.baseUrl}/#/my-labs`);
