@@ -132,15 +132,14 @@ describe('student terminal in the browser', () => {
     await expect.poll(passedCount, { timeout: 30_000 }).toBeGreaterThan(before);
   });
 
-  it('stops yes with Ctrl-C and returns to the prompt in well under a second', async () => {
+  // How fast is measured by `npm run bench` (Ctrl-C latency beside a direct PTY), not here.
+  it('stops yes with Ctrl-C and returns to the prompt', async () => {
     const { page } = browser;
     await page.getByTestId('terminal').click();
     await page.keyboard.type('clear\n');
-    await page.waitForTimeout(300);
+    await waitForTerminal(page, PROMPT_AT_END);
     await page.keyboard.type('yes\n');
     await waitForTerminal(page, /(^y\s*\n){20}/m);
-    await page.waitForTimeout(500);
-    const started = Date.now();
     await page.keyboard.press('Control+C');
     // Reads only the screen's last lines, so polling does not compete with the terminal for the CPU.
     await page.waitForFunction(
@@ -152,10 +151,7 @@ describe('student terminal in the browser', () => {
       undefined,
       { timeout: 10_000, polling: 20 },
     );
-    const elapsedMs = Date.now() - started;
-    process.stdout.write(`[measure] yes + Ctrl-C -> prompt in ${elapsedMs} ms\n`);
     expect(lastLine(await terminalText(page))).toMatch(PROMPT_AT_END);
-    expect(elapsedMs).toBeLessThan(1000);
   });
 
   it('keeps working on the DOM renderer after the WebGL context is lost', async () => {
