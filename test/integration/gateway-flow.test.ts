@@ -2,7 +2,11 @@
  * Flow control end to end. The gateway runs in a child process here so its memory is measured apart
  * from the clients flooding it.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockedOrGone, writerCommand } from '@autolabs/gateway/testing/blocked-writer';
 import { startGatewayProcess, type GatewayProcess } from '@autolabs/gateway/testing/gateway-process';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { LIMITS } from '@autolabs/gateway/protocol/wire';
@@ -15,22 +19,40 @@ afterAll(async () => {
   await gw.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
+
+/**
+ * Resizes the owner's terminal and waits for the gateway's `size` broadcast. The gateway flushes the
+ * output it has read before resizing and sends it on the same socket, so by then every output frame for
+ * what it read from the shell has arrived: "nothing more" without waiting a fixed time.
+ */
+async function barrier(owner: WireClient, cols: number): Promise<void> {
+  const sizes = owner.controlsOf('size').length;
+  owner.sendControl({ type: 'resize', cols, rows: 24 });
+  await owner.waitFor(`size ${cols}`, () => owner.controlsOf('size').length > sizes);
+}
 
 describe('gateway flow control', () => {
   it('pauses the shell when the owner stops acking and resumes with nothing lost when it acks again', async () => {
     const owner = await WireClient.connect({ url: gw.url, ticket: await gw.ownerTicket(), origin: gw.origin });
     await owner.waitForText('$ ');
     owner.autoAck = false;
-    owner.type('seq 1 300000; echo "do""ne"\r');
-    await sleep(1500);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flow-'));
+    const pidFile = path.join(dir, 'seq.pid');
+    owner.type(`${writerCommand(pidFile, 'seq 1 300000')}; echo "do""ne"\r`);
+    // With a window's worth unacknowledged the gateway must pause the shell: seq then blocks on its
+    // terminal for good (had the gateway not paused, seq would finish).
+    await owner.waitFor('a credit window of output', () => owner.outputBytes >= LIMITS.creditWindowBytes, 30_000);
+    const seq = await blockedOrGone(pidFile, 'seq', 30_000);
+    rmSync(dir, { recursive: true, force: true });
+    await barrier(owner, 81);
     const stalledAt = owner.outputBytes;
-    await sleep(500);
+    await barrier(owner, 80);
     // Bounded by the credit window plus what was already in flight when the limit hit.
     expect(owner.outputBytes).toBe(stalledAt);
     expect(stalledAt).toBeLessThan(LIMITS.creditWindowBytes + 128 * 1024);
     expect(owner.text).not.toContain('done');
+    expect(seq).toBe('blocked');
 
     owner.resumeAcking();
     await owner.waitForText('done', 30_000);
@@ -94,8 +116,9 @@ describe('gateway flow control', () => {
     let peak = before.rss;
     const target = 300_000_000;
     const deadline = Date.now() + 120_000;
-    while (owner.outputBytes < target && Date.now() < deadline) {
-      await sleep(200);
+    // Memory is sampled as the flood progresses (every 10 MB the owner receives), not on a clock.
+    for (let at = 10_000_000; at <= target; at += 10_000_000) {
+      await owner.waitFor(`${at} bytes of output`, () => owner.outputBytes >= at, Math.max(1, deadline - Date.now()));
       peak = Math.max(peak, (await gw.stats()).rss);
     }
     expect(owner.outputBytes).toBeGreaterThanOrEqual(target);

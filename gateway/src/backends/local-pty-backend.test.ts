@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { blockedOrGone, writerCommand } from '../testing/blocked-writer';
 import { bashTarget } from '../testing/test-tickets';
 import { LocalPtyBackend } from './local-pty-backend';
 import type { ExitStatus } from './terminal-backend';
@@ -24,18 +25,6 @@ async function until(what: string, check: () => boolean, ms = 5000): Promise<voi
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/** Name and state letter (R running, S sleeping, Z zombie) of process `pid`, or null once it is gone. */
-function procState(pid: number): { comm: string; state: string } | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  const m = /^\d+ \((.*)\) (\S)/.exec(stat);
-  return m ? { comm: m[1], state: m[2] } : null;
 }
 
 describe('LocalPtyBackend', () => {
@@ -81,18 +70,14 @@ describe('LocalPtyBackend', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pty-pause-'));
     const pidFile = path.join(dir, 'seq.pid');
     try {
-      pty.write(`sh -c 'echo $$ > ${pidFile}; exec seq 1 50000'\r`);
-      await until('seq started', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'));
-      const pid = Number(readFileSync(pidFile, 'utf8'));
-      // seq only sleeps when the terminal takes no more output (nobody reads it); unpaused, it finishes.
-      await until('seq blocked on the full terminal, or finished', () => {
-        const p = procState(pid);
-        return p === null || p.state === 'Z' || (p.comm === 'seq' && p.state === 'S');
-      });
+      pty.write(`${writerCommand(pidFile, 'seq 1 50000')}\r`);
+      // seq sleeps only when the terminal takes no more output (nobody reads it); unpaused, it finishes.
+      const seq = await blockedOrGone(pidFile, 'seq');
       // One more event-loop turn: output waiting on the terminal is read in it, unless paused.
       await new Promise((r) => setImmediate(r));
       // The 300 kB of numbers were not read.
       expect(out.bytes - pausedAt).toBeLessThan(20_000);
+      expect(seq).toBe('blocked');
       pty.resume();
       await until('all numbers', () => out.text.includes('\r\n50000\r\n'));
       const numbers = out.text.match(/^\d+\r$/gm)!.map((l) => Number(l.slice(0, -1)));
