@@ -56,6 +56,10 @@ class PtySsh {
   resize(cols: number, rows: number): void {
     this.pty.resize(cols, rows);
   }
+  /** The client vanishes (laptop lid closed): no exit typed, the connection just drops. */
+  kill(): void {
+    this.pty.kill('SIGKILL');
+  }
   async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -127,6 +131,47 @@ describe('SSH front door (embedded app, OpenSSH client)', () => {
     await browser.close();
     ssh.type('exit\r');
     expect(await ssh.exited).toBe(0);
+  });
+
+  it('is the same live session for teachers: shadowed, control handed over from the browser, kept for the grace period after a drop', async () => {
+    const wsUrl = `${app.baseUrl.replace('http', 'ws')}/gateway/ws`;
+    const ssh = new PtySsh(sshArgs(target, studentKey.file, 'student+linux-basics'), { cols: 100, rows: 30 });
+    ssh.type('export MARK=kept-$((3*3)); echo marked-$((4*4))\r');
+    await ssh.waitFor(/marked-16/);
+    const teacher = await signIn(app.baseUrl, 'teacher', app.accounts.teacher.password);
+    const live = await teacher.query<{ id: string; labInstanceId: string; recording: boolean; state: string }[]>('sessions.live');
+    const record = live.find((r) => r.labInstanceId === instanceId);
+    expect(record).toMatchObject({ id: `term-${instanceId}`, recording: true, state: 'live' });
+    const shadow = await teacher.mutate<{ ticket: string }>('sessions.shadowTicket', { sessionId: record?.id });
+    const viewer = await WireClient.connect({ url: wsUrl, ticket: shadow.ticket, origin: app.baseUrl });
+    ssh.type('echo shadowed-$((5*5))\r');
+    await viewer.waitForText('shadowed-25');
+
+    // The teacher asks; the SSH user is told; the owner grants from the browser; the teacher's typing shows over SSH.
+    viewer.sendControl({ type: 'request-control' });
+    await ssh.waitFor(/asks to type in your terminal/);
+    const { ticket } = await student.mutate<{ ticket: string }>('sessions.terminalTicket', { instanceId });
+    const browser = await WireClient.connect({ url: wsUrl, ticket, origin: app.baseUrl });
+    const welcome = viewer.controls.find((m) => m.type === 'welcome');
+    browser.sendControl({ type: 'grant-control', userId: welcome && welcome.type === 'welcome' ? welcome.userId : '' });
+    await viewer.waitFor('control', () => viewer.controls.some((m) => m.type === 'control-changed' && m.controlGrantedTo.length === 1));
+    viewer.type('echo teacher-$((2*11))\r');
+    await ssh.waitFor(/teacher-22/);
+    await browser.close();
+    await viewer.close();
+
+    // The SSH client drops: the shell waits for its owner, who comes back over SSH to the same state.
+    ssh.kill();
+    const deadline = Date.now() + 20_000;
+    while ((await teacher.query<{ labInstanceId: string; state: string }[]>('sessions.live')).find((r) => r.labInstanceId === instanceId)?.state !== 'detached') {
+      if (Date.now() > deadline) throw new Error('the session did not turn detached');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const back = new PtySsh(sshArgs(target, studentKey.file, 'student+linux-basics'), { cols: 100, rows: 30 });
+    back.type('echo "mark=$MARK"\r');
+    await back.waitFor(/mark=kept-9/);
+    back.type('exit\r');
+    expect(await back.exited).toBe(0);
   });
 
   it('refuses another student\'s key, an unknown key and an unknown user, saying why, and lets nobody into a lab that is not theirs', async () => {

@@ -14,7 +14,7 @@
  * One shell or command per connection: the ticket is single-use (a second channel is refused; open a
  * second connection instead).
  */
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import ssh2, { type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
 import { isAppError } from '@autolabs/server/errors/app-error';
@@ -56,64 +56,95 @@ const MAX_PASSWORD_BYTES = 200;
 
 type Accepted = Extract<SshLoginAnswer, { outcome: 'accepted' }>;
 
+/** A TCP connection from accept until it authenticates: its admission slot and its deadline. */
+interface Arrival {
+  signedIn(): void;
+}
+
 export class SshFrontDoor {
-  private readonly connections = new Set<Connection>();
+  private readonly sockets = new Set<net.Socket>();
+  private readonly arrivals = new Map<string, Arrival>();
+  private readonly pending: PendingLimit;
 
   private constructor(
-    private readonly server: ssh2.Server,
+    private readonly tcp: net.Server,
+    private readonly ssh: ssh2.Server,
     private readonly opts: SshFrontDoorOptions,
-  ) {}
+  ) {
+    this.pending = new PendingLimit(opts.maxPendingPerClient ?? DEFAULT_MAX_PENDING_PER_CLIENT);
+  }
 
   static async listen(opts: SshFrontDoorOptions): Promise<SshFrontDoor> {
     const keepalive = opts.keepaliveIntervalMs ?? 15_000;
-    const server = new ssh2.Server({ hostKeys: [opts.hostKey], ident: 'AutoLabs', keepaliveInterval: keepalive, keepaliveCountMax: 4 });
-    const door = new SshFrontDoor(server, opts);
-    const pending = new PendingLimit(opts.maxPendingPerClient ?? DEFAULT_MAX_PENDING_PER_CLIENT);
-    server.on('connection', (conn, info) => door.serve(conn, info.ip, pending));
+    const ssh = new ssh2.Server({ hostKeys: [opts.hostKey], ident: 'AutoLabs', keepaliveInterval: keepalive, keepaliveCountMax: 4 });
+    // We accept TCP ourselves and hand sockets to ssh2: limits and the auth deadline must hold from the
+    // first byte, and ssh2 only reports a connection once the client has sent its version line.
+    const tcp = net.createServer();
+    const door = new SshFrontDoor(tcp, ssh, opts);
+    tcp.on('connection', (socket) => door.arrive(socket));
+    ssh.on('connection', (conn, info) => door.serve(conn, info.ip, door.arrivals.get(`${info.ip}:${info.port}`)));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', reject);
+      tcp.once('error', reject);
+      tcp.listen(opts.port, opts.host, () => {
+        tcp.off('error', reject);
         resolve();
       });
     });
-    server.on('error', (err: Error) => opts.log.error({ err }, 'ssh front door error'));
+    tcp.on('error', (err: Error) => opts.log.error({ err }, 'ssh front door error'));
     return door;
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return (this.tcp.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      for (const c of this.connections) c.end();
-    });
+    const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
   }
 
-  private serve(conn: Connection, ip: string, pending: PendingLimit): void {
+  private arrive(socket: net.Socket): void {
     const { log } = this.opts;
-    const admission = pending.admit(ip);
+    const ip = socket.remoteAddress ?? 'unknown';
+    socket.on('error', (err) => log.debug({ err, ip }, 'ssh socket error'));
+    const admission = this.pending.admit(ip);
     if (!admission.ok) {
       if (admission.first) log.warn({ ip }, 'ssh connections refused: too many from this address are still authenticating');
+      socket.destroy();
+      return;
+    }
+    // Keystroke echoes are tiny: Nagle's algorithm would hold them for up to 40 ms.
+    socket.setNoDelay(true);
+    const key = `${ip}:${socket.remotePort}`;
+    const deadline = setTimeout(() => {
+      log.info({ ip }, 'ssh client did not authenticate in time; closed');
+      socket.destroy();
+    }, this.opts.authTimeoutMs ?? 30_000);
+    const settle = () => {
+      clearTimeout(deadline);
+      admission.release();
+      this.arrivals.delete(key);
+    };
+    this.arrivals.set(key, { signedIn: settle });
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      settle();
+      this.sockets.delete(socket);
+    });
+    this.ssh.injectSocket(socket);
+  }
+
+  private serve(conn: Connection, ip: string, arrival: Arrival | undefined): void {
+    const { log } = this.opts;
+    if (!arrival) {
       conn.end();
       return;
     }
-    this.connections.add(conn);
     let login: Accepted | null = null;
     let failures = 0;
     let ticketUsed = false;
-    const authTimer = setTimeout(() => {
-      log.info({ ip }, 'ssh client did not authenticate in time; closed');
-      conn.end();
-    }, this.opts.authTimeoutMs ?? 30_000);
     conn.on('error', (err) => log.debug({ err, ip }, 'ssh connection error'));
-    conn.on('close', () => {
-      clearTimeout(authTimer);
-      admission.release();
-      this.connections.delete(conn);
-    });
 
     conn.on('authentication', (ctx) => {
       void this.authenticate(ctx, ip).then((answer) => {
@@ -133,9 +164,8 @@ export class SshFrontDoor {
     });
 
     conn.on('ready', () => {
-      clearTimeout(authTimer);
-      // Signed in: the connection no longer counts against its address.
-      admission.release();
+      // Signed in: no deadline any more, and the connection no longer counts against its address.
+      arrival.signedIn();
       log.info({ ip, userId: login?.userId, lab: login?.lab?.login }, 'ssh login');
     });
     // Port forwarding either way and OpenSSH socket forwarding: refused.

@@ -1,0 +1,83 @@
+import net from 'node:net';
+import pino from 'pino';
+import ssh2 from 'ssh2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '@autolabs/server/errors/app-error';
+import { SshFrontDoor } from './ssh-front-door';
+import type { SshLoginAuthority } from './ssh-login-client';
+
+/** An API that refuses everyone, counting the questions it was asked. */
+class RefusingAuthority implements SshLoginAuthority {
+  asked = 0;
+  async login() {
+    this.asked++;
+    return { outcome: 'denied' as const, code: 'UNAUTHENTICATED' as const, message: 'Permission denied: no.' };
+  }
+}
+
+let door: SshFrontDoor | null = null;
+afterEach(async () => {
+  await door?.close();
+  door = null;
+});
+
+async function openDoor(authority: SshLoginAuthority, opts: { authTimeoutMs?: number; maxPendingPerClient?: number } = {}): Promise<SshFrontDoor> {
+  door = await SshFrontDoor.listen({
+    host: '127.0.0.1',
+    port: 0,
+    hostKey: ssh2.utils.generateKeyPairSync('ed25519').private,
+    authority,
+    admit: () => Promise.reject(new AppError('TICKET_INVALID', 'not in this test')),
+    attach: () => Promise.reject(new AppError('FORBIDDEN', 'not in this test')),
+    log: pino({ level: 'silent' }),
+    ...opts,
+  });
+  return door;
+}
+
+/** A TCP client that says nothing after connecting; resolves `closed` when the server hangs up. */
+function silentClient(port: number): { socket: net.Socket; closed: Promise<number> } {
+  const started = Date.now();
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  // Read (and ignore) what the server sends, or the socket never sees the server's end.
+  socket.resume();
+  const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - started)));
+  return { socket, closed };
+}
+
+describe('SshFrontDoor', () => {
+  it('closes a client that never authenticates once its time is up', async () => {
+    const d = await openDoor(new RefusingAuthority(), { authTimeoutMs: 300 });
+    const { closed } = silentClient(d.port);
+    expect(await closed).toBeGreaterThanOrEqual(290);
+  });
+
+  it('refuses connections from one address beyond the limit of those still authenticating, and keeps the others', async () => {
+    const d = await openDoor(new RefusingAuthority(), { authTimeoutMs: 60_000, maxPendingPerClient: 3 });
+    const first = [silentClient(d.port), silentClient(d.port), silentClient(d.port)];
+    // The server greets each admitted client with its identification line: all three are in.
+    await Promise.all(first.map(({ socket }) => new Promise((resolve) => socket.once('data', resolve))));
+    const extra = silentClient(d.port);
+    expect(await extra.closed).toBeLessThan(5_000);
+    expect(first.every(({ socket }) => !socket.destroyed)).toBe(true);
+    for (const { socket } of first) socket.destroy();
+  });
+
+  it('asks the API about a password, refuses with its message and never accepts', async () => {
+    const authority = new RefusingAuthority();
+    const d = await openDoor(authority);
+    const client = new ssh2.Client();
+    const banners: string[] = [];
+    client.on('banner', (m) => banners.push(m));
+    const outcome = await new Promise<string>((resolve) => {
+      client.on('ready', () => resolve('ready'));
+      client.on('error', (e) => resolve(e.message));
+      client.connect({ host: '127.0.0.1', port: d.port, username: 'ada', password: 'wrong password', tryKeyboard: false });
+    });
+    client.end();
+    expect(outcome).toMatch(/All configured authentication methods failed/);
+    expect(authority.asked).toBe(1);
+    expect(banners.join('')).toContain('Permission denied: no.');
+  });
+});
