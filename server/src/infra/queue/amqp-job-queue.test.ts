@@ -82,6 +82,25 @@ async function startCuttableProxy(target: URL): Promise<{ url: string; cut(refus
   };
 }
 
+/**
+ * Jobs numbered `from` and up wait in their handler until `release()`: they are delivered and not yet
+ * acknowledged, so a connection lost meanwhile loses them mid-stream, for certain rather than by timing.
+ */
+function holdJobsFrom(from: number) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const held = new Set<number>();
+  return {
+    held,
+    release,
+    async handle(i: number): Promise<void> {
+      if (i < from) return;
+      held.add(i);
+      await released;
+    },
+  };
+}
+
 describe('AmqpJobQueue against RabbitMQ', () => {
   const opened: JobQueue[] = [];
   afterEach(async () => {
@@ -93,20 +112,23 @@ describe('AmqpJobQueue against RabbitMQ', () => {
     const q = await openQueue(`test-${randomUUID()}.`, name);
     opened.push(q);
     const done = new Set<number>();
+    const hold = holdJobsFrom(5);
     await q.consume(
       'lab.deploy',
       async (payload) => {
-        await new Promise((r) => setTimeout(r, 20));
-        done.add((payload as { i: number }).i);
+        const { i } = payload as { i: number };
+        await hold.handle(i);
+        done.add(i);
       },
       { prefetch: 4 },
     );
     for (let i = 0; i < 30; i++) await q.publish('lab.deploy', { i });
-    await waitFor('some jobs done', () => done.size >= 5);
+    await waitFor('five jobs done and four in flight', () => done.size === 5 && hold.held.size === 4);
 
     await forceCloseConnection(name);
     // Published while the connection is down or being re-established: they wait, then go through.
     for (let i = 30; i < 50; i++) await q.publish('lab.deploy', { i });
+    hold.release();
 
     await waitFor('all 50 jobs', () => done.size === 50, 20_000);
     expect([...done].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
@@ -121,18 +143,21 @@ describe('AmqpJobQueue against RabbitMQ', () => {
     opened.push(q);
     try {
       const done = new Set<number>();
+      const hold = holdJobsFrom(3);
       await q.consume('lab.start', async (payload) => {
-        await new Promise((r) => setTimeout(r, 10));
-        done.add((payload as { i: number }).i);
+        const { i } = payload as { i: number };
+        await hold.handle(i);
+        done.add(i);
       });
       for (let i = 0; i < 20; i++) await q.publish('lab.start', { i });
-      await waitFor('some jobs done', () => done.size >= 3);
+      await waitFor('three jobs done and one in flight', () => done.size === 3 && hold.held.size >= 1);
 
       proxy.cut(4000);
       // The loss is noticed asynchronously; ping then waits up to 2 s for a connection, and the broker
       // stays unreachable for 4 s, so ping reports the outage.
       await waitFor('outage reported by ping', () => q.ping().then(() => false, (e: { code?: string }) => e.code === 'SERVICE_UNAVAILABLE'), 3000);
       for (let i = 20; i < 30; i++) await q.publish('lab.start', { i });
+      hold.release();
 
       await waitFor('all 30 jobs', () => done.size === 30, 20_000);
       expect([...done].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
