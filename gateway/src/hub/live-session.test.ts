@@ -33,6 +33,9 @@ class CountingSink implements ClientSink {
   bufferedAmount = 0;
   outputBytes = 0;
   unacked = 0;
+  /** The most ever sent and not yet acked: what the credit window bounds, at every moment. */
+  maxUnacked = 0;
+  frames = 0;
   snapshots = 0;
   seq = 0;
   text = '';
@@ -52,6 +55,8 @@ class CountingSink implements ClientSink {
       this.text += new TextDecoder().decode(payload);
     }
     this.unacked += payload.byteLength;
+    this.maxUnacked = Math.max(this.maxUnacked, this.unacked);
+    this.frames++;
     this.seq = seq;
   }
   sendControl(message: ServerControlMessage): void {
@@ -89,16 +94,19 @@ describe('LiveSession', () => {
     const lines = Array.from({ length: 30_000 }, (_, i) => `line ${i + 1}\r\n`).join('');
     backend.output(`${lines}end-marker\r\n`);
     await waitFor('the snapshot', () => viewer.snapshots === 1);
-    await new Promise((r) => setTimeout(r, 50));
     expect(viewer.outputBytes).toBeLessThanOrEqual(WINDOW);
 
+    // Each ack (of everything received) brings the next part: ring frames, or a new screen snapshot.
     for (let round = 0; round < 100 && !viewer.text.includes('end-marker'); round++) {
       const bytes = viewer.unacked;
+      const frames = viewer.frames;
       viewer.unacked = 0;
       client.control({ type: 'ack', seq: viewer.seq, bytes });
-      await new Promise((r) => setTimeout(r, 10));
+      await waitFor(`output after ack ${round + 1}`, () => viewer.frames > frames);
     }
     expect(viewer.text).toContain('end-marker');
+    // Never more than its credit in flight at any moment: before the first ack, or after any ack.
+    expect(viewer.maxUnacked).toBeLessThanOrEqual(WINDOW);
     expect(viewer.gaps).toEqual([]);
     await session.end(1000, 'test over');
   });
