@@ -4,6 +4,11 @@
  * lands in their running lab, commands keep their exit status, the PTY follows window changes, an SSH
  * login and a browser terminal share one live shell, and nobody gets into a lab that is not theirs.
  */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { spawn as spawnPty, type IPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
@@ -201,13 +206,33 @@ describe('SSH front door (embedded app, OpenSSH client)', () => {
     expect((await runSsh(target, studentKey.file, 'student+network-analysis', 'hostname')).stderr).toMatch(/No running lab of yours is called network-analysis/);
   });
 
-  it('refuses port forwarding, subsystems (sftp) and oversized login names', async () => {
+  it('copies a 10 MB file into the lab\'s storage and back with scp, byte for byte, and lists it with sftp', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-scp-'));
+    const original = randomBytes(10 * 1024 * 1024);
+    writeFileSync(path.join(dir, 'big.bin'), original);
+    const options = sshArgs(target, studentKey.file, 'student').slice(0, -1).filter((a) => a !== '-p' && a !== String(target.port));
+    const scp = (from: string, to: string) => execFileSync(requireTool('scp'), ['-q', '-P', String(target.port), ...options, from, to], { encoding: 'utf8' });
+    const started = Date.now();
+    scp(path.join(dir, 'big.bin'), 'student+linux-basics@127.0.0.1:big.bin');
+    scp('student+linux-basics@127.0.0.1:big.bin', path.join(dir, 'back.bin'));
+    const seconds = (Date.now() - started) / 1000;
+    expect(createHash('sha256').update(readFileSync(path.join(dir, 'back.bin'))).digest('hex')).toBe(createHash('sha256').update(original).digest('hex'));
+    // It is in the lab's home, as the student, where the terminal sees it.
+    const inLab = await runSsh(target, studentKey.file, 'student+linux-basics', 'stat -c "%U %s" ~/big.bin');
+    expect(inLab.stdout).toBe(`student ${original.length}\n`);
+    const listing = execFileSync(requireTool('sftp'), ['-q', '-P', String(target.port), ...options, '-b', '-', 'student+linux-basics@127.0.0.1'], { input: 'ls -l big.bin\n', encoding: 'utf8' });
+    expect(listing).toMatch(new RegExp(`student .* ${original.length} .* big\\.bin`));
+    console.log(`scp 10 MiB up and down through the front door: ${seconds.toFixed(2)} s (${((20 / seconds)).toFixed(1)} MiB/s)`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses port forwarding, other subsystems and oversized login names', async () => {
     const forward = await runSsh(target, studentKey.file, 'student+linux-basics', 'true', ['-o', 'ExitOnForwardFailure=yes', '-R', '0:127.0.0.1:9']);
     expect(forward.code).toBe(255);
     expect(forward.stderr).toMatch(/remote port forwarding failed/);
-    const sftp = await runSsh(target, studentKey.file, 'student+linux-basics', 'sftp', ['-s']);
-    expect(sftp.code).toBe(255);
-    expect(sftp.stderr).toMatch(/subsystem request failed/);
+    const other = await runSsh(target, studentKey.file, 'student+linux-basics', 'netconf', ['-s']);
+    expect(other.code).toBe(255);
+    expect(other.stderr).toMatch(/subsystem request failed/);
     const long = await runSsh(target, studentKey.file, `${'a'.repeat(200)}`, 'true');
     expect(long.code).toBe(255);
     expect(long.stderr).toMatch(/The login name is too long/);

@@ -8,7 +8,7 @@
  * key's signature over the session (verified here; the API then only matches the key), the password's
  * length. A connection has `authTimeoutMs` to authenticate and `MAX_AUTH_FAILURES` tries; connections
  * still authenticating count against their address (PendingLimit, as the WebSocket door does). Agent,
- * X11, port and socket forwarding, environment variables and subsystems (sftp) are refused. Every
+ * X11, port and socket forwarding, environment variables and subsystems other than sftp are refused. Every
  * refusal of a login says why (auth-banner.ts); the API throttles and audits them.
  *
  * One shell or command per connection: the ticket is single-use (a second channel is refused; open a
@@ -53,6 +53,14 @@ export interface SshFrontDoorOptions {
 export const MAX_AUTH_FAILURES = 6;
 const METHODS: AuthContext['method'][] = ['publickey', 'password'];
 const MAX_PASSWORD_BYTES = 200;
+/**
+ * sftp (and scp, which speaks sftp since OpenSSH 9) runs the lab's own sftp-server, as the student, in
+ * the lab: files land in the lab's storage with the student's ownership and quota. Images with
+ * `ssh: true` have it (openssh-sftp-server); without it the client is told what to install.
+ */
+const SFTP_SERVER_COMMAND =
+  'if [ -x /usr/lib/openssh/sftp-server ]; then exec /usr/lib/openssh/sftp-server; fi; ' +
+  'echo "autolabs: this lab has no sftp-server (its image needs the openssh-sftp-server package)" >&2; exit 127';
 
 type Accepted = Extract<SshLoginAnswer, { outcome: 'accepted' }>;
 
@@ -241,7 +249,14 @@ export class SshFrontDoor {
     session.on('auth-agent', (_accept, reject) => reject?.());
     session.on('x11', (_accept, reject) => reject?.());
     session.on('signal', (accept) => accept?.());
-    session.on('subsystem', (_accept, reject) => reject());
+    session.on('subsystem', (accept, reject, info) => {
+      if (info.name !== 'sftp') return reject();
+      const channel = accept();
+      void this.withTicket(channel, claim, async (ticket) => {
+        if (!ticket.target) throw new Error('owner ticket without a target');
+        await runOnChannel(channel, await commandArgv(ticket.target, SFTP_SERVER_COMMAND, this.opts.localDataDir));
+      });
+    });
 
     session.on('shell', (accept) => {
       const channel = accept();
