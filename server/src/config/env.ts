@@ -118,6 +118,9 @@ export const envSchema = z.object({
   // Pod mode: an image no instance runs from is removed this long after its last start (0: at the next prune).
   LOCAL_IMAGE_KEEP_UNUSED_HOURS: wholeNumber(0, 8760, 'a whole number of hours from 0 to 8760').default(24),
   KUBECONFIG: z.string().min(1).optional(),
+  // Client-side limit of the Kubernetes runtime's API requests per process (client-go's QPS and burst).
+  KUBE_API_QPS: positive('a positive number of requests per second').default(50),
+  KUBE_API_BURST: wholeNumber(1, 10_000, 'a whole number from 1 to 10000').default(100),
   LAB_NAMESPACE: z
     .string()
     .max(63, { error: 'expected a DNS label such as labs' })

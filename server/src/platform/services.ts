@@ -89,5 +89,10 @@ async function createRuntime(env: Env, log: FastifyBaseLogger): Promise<LabRunti
     import('../runtime/kubernetes/kubernetes-runtime'),
   ]);
   // KUBECONFIG when set, else the pod's service account (env.ts already refused neither outside a cluster).
-  return new KubernetesRuntime({ kubeConfig: loadKubeConfig(env.KUBECONFIG), namespace: env.LAB_NAMESPACE, log });
+  return new KubernetesRuntime({
+    kubeConfig: loadKubeConfig(env.KUBECONFIG),
+    namespace: env.LAB_NAMESPACE,
+    log,
+    apiLimit: { qps: env.KUBE_API_QPS, burst: env.KUBE_API_BURST },
+  });
 }

@@ -2,7 +2,8 @@
  * The thin client the Kubernetes runtime talks through: one method per API call it makes, each turning
  * apiserver failures into AppErrors (kube-errors.ts). No decisions live here beyond the two every caller
  * wants: a create that finds the object already there is an outcome ('exists'), and a read or delete of
- * an object that is not there is null / done.
+ * an object that is not there is null / done. Every request waits its turn in a client-side limit
+ * (token-bucket.ts: KUBE_API_QPS, KUBE_API_BURST) and is counted, by verb, in `requests`.
  */
 import {
   CoreV1Api,
@@ -18,6 +19,7 @@ import {
 import { AppError } from '../../errors/app-error';
 import { CappedText } from './capped-text';
 import { isAlreadyExists, isNotFound, kubeCall } from './kube-errors';
+import { TokenBucket } from './token-bucket';
 
 export type CreateOutcome = 'created' | 'exists';
 
@@ -42,13 +44,32 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
   return kc;
 }
 
+/** client-go's defaults are 5 and 10; a class starting at once needs more, and the apiserver copes. */
+export const DEFAULT_API_LIMIT = { qps: 50, burst: 100 };
+
+export type Verb = 'create' | 'get' | 'list' | 'delete' | 'exec';
+
 export class KubeClient {
   private readonly core: CoreV1Api;
   private readonly net: NetworkingV1Api;
+  private readonly bucket: TokenBucket;
+  /** Requests sent so far, by verb (what a benchmark reads to count API calls per lab). */
+  readonly requests: Record<Verb, number> = { create: 0, get: 0, list: 0, delete: 0, exec: 0 };
 
-  constructor(private readonly kc: KubeConfig) {
+  constructor(
+    private readonly kc: KubeConfig,
+    limit: { qps: number; burst: number } = DEFAULT_API_LIMIT,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.net = kc.makeApiClient(NetworkingV1Api);
+    this.bucket = new TokenBucket(limit.qps, limit.burst);
+  }
+
+  /** One API request: its turn in the limit, counted, errors as AppErrors. */
+  private async api<T>(verb: Verb, request: () => Promise<T>): Promise<T> {
+    await this.bucket.take();
+    this.requests[verb] += 1;
+    return kubeCall(request);
   }
 
   /** The apiserver URL, for messages. */
@@ -57,61 +78,61 @@ export class KubeClient {
   }
 
   async namespaceExists(name: string): Promise<boolean> {
-    return nullIfMissing(kubeCall(() => this.core.readNamespace({ name }))).then((ns) => ns !== null);
+    return nullIfMissing(this.api('get', () => this.core.readNamespace({ name }))).then((ns) => ns !== null);
   }
 
   /** Proves the API is reachable and we may list pods in the namespace (what a namespaced Role allows). */
   async listPodsOnce(namespace: string): Promise<void> {
-    await kubeCall(() => this.core.listNamespacedPod({ namespace, limit: 1 }));
+    await this.api('list', () => this.core.listNamespacedPod({ namespace, limit: 1 }));
   }
 
   createPvc(namespace: string, body: V1PersistentVolumeClaim): Promise<CreateOutcome> {
-    return createdOrExists(() => this.core.createNamespacedPersistentVolumeClaim({ namespace, body }));
+    return createdOrExists(this.api('create', () => this.core.createNamespacedPersistentVolumeClaim({ namespace, body })));
   }
 
   createPod(namespace: string, body: V1Pod): Promise<CreateOutcome> {
-    return createdOrExists(() => this.core.createNamespacedPod({ namespace, body }));
+    return createdOrExists(this.api('create', () => this.core.createNamespacedPod({ namespace, body })));
   }
 
   createService(namespace: string, body: V1Service): Promise<CreateOutcome> {
-    return createdOrExists(() => this.core.createNamespacedService({ namespace, body }));
+    return createdOrExists(this.api('create', () => this.core.createNamespacedService({ namespace, body })));
   }
 
   createNetworkPolicy(namespace: string, body: V1NetworkPolicy): Promise<CreateOutcome> {
-    return createdOrExists(() => this.net.createNamespacedNetworkPolicy({ namespace, body }));
+    return createdOrExists(this.api('create', () => this.net.createNamespacedNetworkPolicy({ namespace, body })));
   }
 
   readPod(namespace: string, name: string): Promise<V1Pod | null> {
-    return nullIfMissing(kubeCall(() => this.core.readNamespacedPod({ namespace, name })));
+    return nullIfMissing(this.api('get', () => this.core.readNamespacedPod({ namespace, name })));
   }
 
   readService(namespace: string, name: string): Promise<V1Service | null> {
-    return nullIfMissing(kubeCall(() => this.core.readNamespacedService({ namespace, name })));
+    return nullIfMissing(this.api('get', () => this.core.readNamespacedService({ namespace, name })));
   }
 
   readPvc(namespace: string, name: string): Promise<V1PersistentVolumeClaim | null> {
-    return nullIfMissing(kubeCall(() => this.core.readNamespacedPersistentVolumeClaim({ namespace, name })));
+    return nullIfMissing(this.api('get', () => this.core.readNamespacedPersistentVolumeClaim({ namespace, name })));
   }
 
   readNetworkPolicy(namespace: string, name: string): Promise<V1NetworkPolicy | null> {
-    return nullIfMissing(kubeCall(() => this.net.readNamespacedNetworkPolicy({ namespace, name })));
+    return nullIfMissing(this.api('get', () => this.net.readNamespacedNetworkPolicy({ namespace, name })));
   }
 
   /** A short grace: a stopped lab has nothing to flush, but the kubelet must still end its containers. */
   async deletePod(namespace: string, name: string, gracePeriodSeconds: number): Promise<void> {
-    await nullIfMissing(kubeCall(() => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds })));
+    await nullIfMissing(this.api('delete', () => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds })));
   }
 
   async deleteService(namespace: string, name: string): Promise<void> {
-    await nullIfMissing(kubeCall(() => this.core.deleteNamespacedService({ namespace, name })));
+    await nullIfMissing(this.api('delete', () => this.core.deleteNamespacedService({ namespace, name })));
   }
 
   async deleteNetworkPolicy(namespace: string, name: string): Promise<void> {
-    await nullIfMissing(kubeCall(() => this.net.deleteNamespacedNetworkPolicy({ namespace, name })));
+    await nullIfMissing(this.api('delete', () => this.net.deleteNamespacedNetworkPolicy({ namespace, name })));
   }
 
   async deletePvc(namespace: string, name: string): Promise<void> {
-    await nullIfMissing(kubeCall(() => this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name })));
+    await nullIfMissing(this.api('delete', () => this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name })));
   }
 
   /**
@@ -127,6 +148,8 @@ export class KubeClient {
     let timer: NodeJS.Timeout | undefined;
     const where = `pod ${target.namespace}/${target.pod} container ${target.container}`;
     try {
+      await this.bucket.take();
+      this.requests.exec += 1;
       const ws = await new Exec(this.kc).exec(target.namespace, target.pod, target.container, command, stdout, stderr, null, false, (s) => {
         status = s;
       });
@@ -148,9 +171,9 @@ export class KubeClient {
   }
 }
 
-async function createdOrExists(create: () => Promise<unknown>): Promise<CreateOutcome> {
+async function createdOrExists(create: Promise<unknown>): Promise<CreateOutcome> {
   try {
-    await kubeCall(create);
+    await create;
     return 'created';
   } catch (e) {
     if (isAlreadyExists(e)) return 'exists';

@@ -22,7 +22,7 @@ import type { LabConfig } from '../../labs/lab-config';
 import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
 import { checkNamespaceAccess } from './check-access';
 import { exitCodeOf } from './exec-status';
-import { KubeClient } from './kube-client';
+import { KubeClient, type Verb } from './kube-client';
 import { kubernetesHandleOf, type KubernetesHandle } from './kube-handle';
 import { DEFAULT_GATEWAY_PEER, type GatewayPeer } from './manifests/network-policy';
 import { podPhase } from './pod-phase';
@@ -46,6 +46,8 @@ export interface KubernetesRuntimeOptions {
   /** StorageClass for lab PVCs; by default the cluster's default class. */
   storageClassName?: string;
   resolveHost?: HostResolver;
+  /** Client-side API request limit; default DEFAULT_API_LIMIT (kube-client.ts). */
+  apiLimit?: { qps: number; burst: number };
 }
 
 /** The shell the browser terminal opens: a login bash when the image has one, else sh. */
@@ -66,7 +68,7 @@ export class KubernetesRuntime implements LabRuntime {
   private readonly sshHost: string | undefined;
 
   constructor(opts: KubernetesRuntimeOptions) {
-    this.client = new KubeClient(opts.kubeConfig);
+    this.client = new KubeClient(opts.kubeConfig, opts.apiLimit);
     this.namespace = opts.namespace;
     this.log = opts.log;
     this.startOptions = {
@@ -78,6 +80,11 @@ export class KubernetesRuntime implements LabRuntime {
     };
     this.deleteTimeoutMs = opts.deleteTimeoutMs ?? 120_000;
     this.sshHost = opts.sshHost;
+  }
+
+  /** API requests this runtime has sent, by verb (benchmarks divide them by the labs started). */
+  apiRequests(): Readonly<Record<Verb, number>> {
+    return { ...this.client.requests };
   }
 
   checkAvailable(): Promise<void> {
