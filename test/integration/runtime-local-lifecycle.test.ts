@@ -134,8 +134,8 @@ describe('LocalRuntime lifecycle (real bubblewrap)', () => {
     const handle = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
     const result = await runtime.exec(handle, config, ['/bin/sh', '-c', 'echo started; sleep 30'], { timeoutMs: 400 });
     expect(result).toMatchObject({ exitCode: 124, stdout: 'started\n', stderr: expect.stringContaining('timed out after 400 ms') });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(processesOfUid(handle.uid as number)).toBe(0);
+    // Gone well before the 30 s sleep would have ended by itself.
+    await waitFor('no process of the lab user left', () => processesOfUid(handle.uid as number) === 0, 5000);
   });
 
   it('exec returns the exit code and output of a check', async () => {
