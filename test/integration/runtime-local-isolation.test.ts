@@ -14,6 +14,7 @@ import { readTerminalLaunch } from '../../server/src/runtime/local/sandbox-launc
 import { labConfigSchema, type LabConfig } from '../../server/src/labs/lab-config';
 import type { RuntimeHandle, TerminalTarget } from '../../server/src/runtime/lab-runtime';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
+import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 
 const SECRET_DB = 'postgresql://postgres:s3cret-db-password@127.0.0.1:5432/autolabs';
 const SECRET_KEY = '-----BEGIN PRIVATE KEY-----secret-ticket-key-----END PRIVATE KEY-----';
@@ -69,8 +70,8 @@ function runInPty(target: TerminalTarget, script: string, timeoutMs = 15_000): P
 }
 
 /** Resolves once `file` exists (what a sandboxed script writes when it reaches a point). */
-async function untilExists(file: string): Promise<void> {
-  while (!fs.existsSync(file)) await new Promise((r) => setTimeout(r, 20));
+function untilExists(file: string): Promise<void> {
+  return waitFor(`${file} to exist`, () => fs.existsSync(file), 15_000);
 }
 
 /** The shell's output from a PTY transcript: no escape sequences, no carriage returns, no marker. */
