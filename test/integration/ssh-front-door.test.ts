@@ -9,12 +9,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn as spawnPty, type IPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { freePort } from '@autolabs/server/infra/testing/free-port';
 import { startApp, type RunningApp } from '../browser/harness';
 import { signIn, type AppUser } from '../ssh/app-client';
+import { PtySsh } from '../ssh/pty-ssh';
 import { sshArgs, runSsh, type SshTarget } from '../ssh/ssh-run';
 import { generateKey, requireTool, type KeyPair } from '../ssh/ssh-tools';
 
@@ -42,37 +42,6 @@ async function startLab(user: AppUser, labName: string): Promise<string> {
     if (inst?.status === 'running') return inst.id;
     if (inst?.status === 'failed' || Date.now() > deadline) throw new Error(`lab ${labName} did not start: ${inst?.status} ${inst?.statusReason}`);
     await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** ssh -tt in a real pseudo-terminal, as a person at a terminal runs it. */
-class PtySsh {
-  output = '';
-  readonly exited: Promise<number>;
-  private readonly pty: IPty;
-  constructor(args: string[], size: { cols: number; rows: number }) {
-    this.pty = spawnPty(requireTool('ssh'), ['-tt', ...args], { cols: size.cols, rows: size.rows, env: { TERM: 'xterm', PATH: process.env.PATH ?? '' } });
-    this.pty.onData((d) => (this.output += d));
-    this.exited = new Promise((resolve) => this.pty.onExit(({ exitCode }) => resolve(exitCode)));
-  }
-  type(text: string): void {
-    this.pty.write(text);
-  }
-  resize(cols: number, rows: number): void {
-    this.pty.resize(cols, rows);
-  }
-  /** The client vanishes (laptop lid closed): no exit typed, the connection just drops. */
-  kill(): void {
-    this.pty.kill('SIGKILL');
-  }
-  async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = pattern.exec(this.output);
-      if (m) return m;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in:\n${this.output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
   }
 }
 

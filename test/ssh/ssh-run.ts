@@ -12,6 +12,8 @@ export interface SshTarget {
   port: number;
   /** The host key line (`ssh-ed25519 AAAA...`), as sshKeys.access returns it. */
   hostKey: string;
+  /** The whole known_hosts line as the web app shows it; default: built from port and hostKey. */
+  knownHostsLine?: string;
 }
 
 export interface SshResult {
@@ -24,7 +26,7 @@ export interface SshResult {
 export function knownHostsFile(target: SshTarget): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-known-hosts-'));
   const file = path.join(dir, 'known_hosts');
-  writeFileSync(file, `[127.0.0.1]:${target.port} ${target.hostKey}\n`);
+  writeFileSync(file, `${target.knownHostsLine ?? `[127.0.0.1]:${target.port} ${target.hostKey}`}\n`);
   return file;
 }
 

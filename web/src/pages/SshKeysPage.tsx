@@ -34,7 +34,7 @@ export function SshKeysPage() {
     <>
       <PageHeader title="SSH keys" subtitle="Keys you sign in with over SSH. Your labs open in the same terminal as in the browser." />
       <div className="grid-2">
-        <section>
+        <section className="stack">
           <ErrorNote error={keys.error ?? error} />
           <DataTable
             items={keys.data}
@@ -57,7 +57,9 @@ export function SshKeysPage() {
                   {k.name}
                   <div className="muted mono">{k.keyType}</div>
                 </td>
-                <td className="mono">{k.fingerprint}</td>
+                <td>
+                  <span className="mono break-all">{k.fingerprint}</span>
+                </td>
                 <td className="nowrap">{formatDate(k.createdAt)}</td>
                 <td className="nowrap">{k.lastUsedAt ? formatDate(k.lastUsedAt) : 'never'}</td>
                 <td className="actions">
@@ -135,7 +137,7 @@ function AddKeyForm({ onAdded }: { onAdded: () => void }) {
       </label>
       <p className="muted">ed25519, ECDSA, or RSA of 3072 bits or more. Make one with ssh-keygen -t ed25519.</p>
       <ErrorNote error={error} />
-      {done ? <div className="note note-ok">{done}</div> : null}
+      {done ? <div className="note note-ok break-all">{done}</div> : null}
       <button className="btn btn-primary" type="submit">
         Add key
       </button>
