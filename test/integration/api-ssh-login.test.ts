@@ -10,7 +10,7 @@ import { loadInternalSecret } from '@autolabs/server/platform/internal-secret';
 import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
 import { SSH_LOGIN_PATH, type SshLoginAnswer } from '@autolabs/server/ssh/ssh-login-wire';
 import { verifyTicket } from '@autolabs/server/tickets/ticket';
-import { createHarness, seedWorld, type Harness, type World } from './api-harness';
+import { PASSWORD, createHarness, seedWorld, type Harness, type World } from './api-harness';
 import { generateKey } from '../ssh/ssh-tools';
 
 let h: Harness;
@@ -67,5 +67,12 @@ describe(SSH_LOGIN_PATH, () => {
     if (answer.outcome !== 'accepted' || !answer.ticket) throw new Error('no ticket');
     const ticket = await verifyTicket(h.services.ticketKeys.publicKey, answer.ticket);
     expect(ticket).toMatchObject({ sub: h.users.student.id, ownerId: h.users.student.id, mode: 'owner', labInstanceId: w.instance.id, sid: `term-${w.instance.id}` });
+    const used = await h.services.db.prisma.sshPublicKey.findFirst({ where: { userId: h.users.student.id } });
+    expect(used?.lastUsedAt).not.toBeNull();
+  });
+
+  it('takes the account password too', async () => {
+    const answer = (await login(request('student', { kind: 'password', password: PASSWORD }))).json() as SshLoginAnswer;
+    expect(answer).toMatchObject({ outcome: 'accepted', userId: h.users.student.id, ticket: expect.any(String) });
   });
 });

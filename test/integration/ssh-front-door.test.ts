@@ -69,6 +69,13 @@ describe('SSH front door (embedded app, OpenSSH client)', () => {
   it('runs a command in the student\'s lab with its output and exit status, host key pinned', async () => {
     const r = await runSsh(target, studentKey.file, 'student', 'echo "in $(hostname) as $(id -un)"; exit 7');
     expect(r).toMatchObject({ code: 7, stdout: 'in linux-basics as student\n' });
+    const took: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      expect((await runSsh(target, studentKey.file, 'student', 'true')).code).toBe(0);
+      took.push(Date.now() - started);
+    }
+    process.stdout.write(`[measure] ssh login + command + exit through the front door: ${took.sort((a, b) => a - b).join(', ')} ms\n`);
   });
 
   it('opens the live shell in a PTY that follows window changes', async () => {
@@ -191,17 +198,20 @@ describe('SSH front door (embedded app, OpenSSH client)', () => {
     expect(inLab.stdout).toBe(`student ${original.length}\n`);
     const listing = execFileSync(requireTool('sftp'), ['-q', '-P', String(target.port), ...options, '-b', '-', 'student+linux-basics@127.0.0.1'], { input: 'ls -l big.bin\n', encoding: 'utf8' });
     expect(listing).toMatch(new RegExp(`student .* ${original.length} .* big\\.bin`));
-    console.log(`scp 10 MiB up and down through the front door: ${seconds.toFixed(2)} s (${((20 / seconds)).toFixed(1)} MiB/s)`);
+    process.stdout.write(`[measure] scp 10 MiB up and down through the front door: ${seconds.toFixed(2)} s (${(20 / seconds).toFixed(1)} MiB/s)\n`);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses port forwarding, other subsystems and oversized login names', async () => {
+  it('refuses port forwarding, other subsystems, oversized commands and oversized login names', async () => {
     const forward = await runSsh(target, studentKey.file, 'student+linux-basics', 'true', ['-o', 'ExitOnForwardFailure=yes', '-R', '0:127.0.0.1:9']);
     expect(forward.code).toBe(255);
     expect(forward.stderr).toMatch(/remote port forwarding failed/);
     const other = await runSsh(target, studentKey.file, 'student+linux-basics', 'netconf', ['-s']);
     expect(other.code).toBe(255);
     expect(other.stderr).toMatch(/subsystem request failed/);
+    const huge = await runSsh(target, studentKey.file, 'student+linux-basics', `echo ${'x'.repeat(20_000)}`);
+    expect({ code: huge.code, stdout: huge.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(huge.stderr).toMatch(/the command is longer than 16384 bytes/);
     const long = await runSsh(target, studentKey.file, `${'a'.repeat(200)}`, 'true');
     expect(long.code).toBe(255);
     expect(long.stderr).toMatch(/The login name is too long/);
