@@ -21,7 +21,17 @@ afterEach(async () => {
   door = null;
 });
 
-async function openDoor(authority: SshLoginAuthority, opts: { authTimeoutMs?: number; maxPendingPerClient?: number } = {}): Promise<SshFrontDoor> {
+/** An API that lets everyone in, with no lab to open. */
+class AcceptingAuthority implements SshLoginAuthority {
+  async login() {
+    return { outcome: 'accepted' as const, userId: 'u1', ticket: null, lab: null, message: 'no lab', choices: [] };
+  }
+}
+
+async function openDoor(
+  authority: SshLoginAuthority,
+  opts: { authTimeoutMs?: number; maxPendingPerClient?: number; keepaliveIntervalMs?: number } = {},
+): Promise<SshFrontDoor> {
   door = await SshFrontDoor.listen({
     host: '127.0.0.1',
     port: 0,
@@ -79,5 +89,32 @@ describe('SshFrontDoor', () => {
     expect(outcome).toMatch(/All configured authentication methods failed/);
     expect(authority.asked).toBe(1);
     expect(banners.join('')).toContain('Permission denied: no.');
+  });
+
+  it('ends a signed-in connection whose client stops answering keepalives', async () => {
+    const d = await openDoor(new AcceptingAuthority(), { keepaliveIntervalMs: 100 });
+    // A relay between client and door that can go silent, like a network that drops everything.
+    let frozen = false;
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    const relay = net.createServer((downstream) => {
+      const upstream = net.connect(d.port, '127.0.0.1');
+      upstream.on('close', upstreamClosed);
+      upstream.on('error', () => undefined);
+      downstream.on('error', () => undefined);
+      downstream.on('data', (b) => !frozen && upstream.write(b));
+      upstream.on('data', (b) => !frozen && downstream.write(b));
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const client = new ssh2.Client();
+    client.on('error', () => undefined);
+    await new Promise<void>((resolve) => {
+      client.on('ready', resolve);
+      client.connect({ host: '127.0.0.1', port: (relay.address() as net.AddressInfo).port, username: 'ada', password: 'right password', tryKeyboard: false });
+    });
+    frozen = true;
+    await closed;
+    client.end();
+    relay.close();
   });
 });
