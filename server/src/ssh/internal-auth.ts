@@ -1,7 +1,8 @@
 /**
  * Guards the API's internal routes: the caller must send `Authorization: Bearer <INTERNAL_API_SECRET>`.
- * Compared in constant time; a wrong or missing secret gets the same 404 as an unknown route, so the
- * routes are invisible from outside (they also stay off the public ingress in the Helm chart).
+ * Compared in constant time; a wrong or missing secret gets the same 404 as an unknown route. The
+ * routes share the API's port, which an ingress may expose (the chart sends `/` to the API): the secret,
+ * 32+ random characters, is what guards them, not the network.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
