@@ -217,6 +217,16 @@ describe('SSH front door (embedded app, OpenSSH client)', () => {
     expect(long.stderr).toMatch(/The login name is too long/);
   });
 
+  it('ends the SSH login with a line saying why when an administrator ends the session', async () => {
+    const ssh = new PtySsh(sshArgs(target, studentKey.file, 'student+linux-basics'), { cols: 100, rows: 30 });
+    ssh.type('echo before-kill-$((9*9))\r');
+    await ssh.waitFor(/before-kill-81/);
+    const admin = await signIn(app.baseUrl, 'admin', app.accounts.admin.password);
+    await admin.mutate('admin.killSession', { sessionId: `term-${instanceId}` });
+    await ssh.waitFor(/\[autolabs\] an administrator ended this session/);
+    expect(await ssh.exited).toBe(255);
+  });
+
   it('throttles failures per account and client, and audits logins and denials', async () => {
     const stranger = generateKey('ed25519');
     let last = '';
