@@ -8,7 +8,7 @@ import websocket from '@fastify/websocket';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
-import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import { AUDIT_CHANNEL, type SessionStore } from '@autolabs/server/infra/session-store/session-store';
 import { NOTHING_POLICY, addSecurityHeaders } from '@autolabs/server/ops/security-headers';
 import { originAllowed } from './auth/origin-check';
 import { DEFAULT_MAX_PENDING_PER_CLIENT, PendingLimit } from './auth/pending-limit';
@@ -124,6 +124,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
           log: app.log,
           authTimeoutMs: ssh.authTimeoutMs,
           maxPendingPerClient: opts.maxPendingPerClient,
+          audit: (entry) => void opts.sessionStore.publish(AUDIT_CHANNEL, entry).catch((err: unknown) => app.log.warn({ err }, 'audit publish failed')),
         });
         app.log.info({ port: door.port }, 'ssh front door listening');
         ssh.onListening?.(door.port);

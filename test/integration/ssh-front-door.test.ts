@@ -237,6 +237,8 @@ describe('SSH front door (embedded app, OpenSSH client)', () => {
     expect(ssh.some((e) => e.outcome === 'success' && e.detail?.instanceId === instanceId)).toBe(true);
     expect(ssh.some((e) => e.outcome === 'denied' && e.detail?.username === 'student2' && e.detail?.fingerprint === studentKey.fingerprint)).toBe(true);
     expect(ssh.some((e) => e.outcome === 'denied' && e.detail?.reason === 'throttled')).toBe(true);
+    // Refused at the door itself (the over-long login name above), reported by the gateway.
+    expect(ssh.some((e) => e.outcome === 'denied' && e.detail?.reason === 'login name refused' && e.detail?.address === '127.0.0.1')).toBe(true);
     expect(JSON.stringify(ssh)).not.toContain(studentKey.publicLine.split(' ')[1]);
   });
 });

@@ -3,7 +3,7 @@ import pino from 'pino';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '@autolabs/server/errors/app-error';
-import { SshFrontDoor } from './ssh-front-door';
+import { SshFrontDoor, type EdgeDenial } from './ssh-front-door';
 import type { SshLoginAuthority } from './ssh-login-client';
 
 /** An API that refuses everyone, counting the questions it was asked. */
@@ -30,7 +30,7 @@ class AcceptingAuthority implements SshLoginAuthority {
 
 async function openDoor(
   authority: SshLoginAuthority,
-  opts: { authTimeoutMs?: number; maxPendingPerClient?: number; keepaliveIntervalMs?: number } = {},
+  opts: { authTimeoutMs?: number; maxPendingPerClient?: number; keepaliveIntervalMs?: number; audit?: (e: EdgeDenial) => void } = {},
 ): Promise<SshFrontDoor> {
   door = await SshFrontDoor.listen({
     host: '127.0.0.1',
@@ -57,10 +57,12 @@ function silentClient(port: number): { socket: net.Socket; closed: Promise<numbe
 }
 
 describe('SshFrontDoor', () => {
-  it('closes a client that never authenticates once its time is up', async () => {
-    const d = await openDoor(new RefusingAuthority(), { authTimeoutMs: 300 });
+  it('closes a client that never authenticates once its time is up, and audits it', async () => {
+    const audited: EdgeDenial[] = [];
+    const d = await openDoor(new RefusingAuthority(), { authTimeoutMs: 300, audit: (e) => audited.push(e) });
     const { closed } = silentClient(d.port);
     expect(await closed).toBeGreaterThanOrEqual(290);
+    expect(audited).toEqual([{ actorId: null, action: 'ssh.login', targetType: 'user', outcome: 'denied', detail: { reason: 'did not authenticate in time', address: '127.0.0.1' } }]);
   });
 
   it('refuses connections from one address beyond the limit of those still authenticating, and keeps the others', async () => {

@@ -48,6 +48,20 @@ export interface SshFrontDoorOptions {
   authTimeoutMs?: number;
   maxPendingPerClient?: number;
   keepaliveIntervalMs?: number;
+  /**
+   * Records what the door refuses by itself, before any account is asked (published on AUDIT_CHANNEL;
+   * the API writes it to the audit log next to the `ssh.login` entries it makes for its own decisions).
+   */
+  audit?: (entry: EdgeDenial) => void;
+}
+
+/** A refusal at the door: no account was asked, so there is no actor. */
+export interface EdgeDenial {
+  actorId: null;
+  action: 'ssh.login';
+  targetType: 'user';
+  outcome: 'denied';
+  detail: { reason: string; address: string; username?: string };
 }
 
 export const MAX_AUTH_FAILURES = 6;
@@ -112,13 +126,20 @@ export class SshFrontDoor {
     await closed;
   }
 
+  private denied(reason: string, address: string, username?: string): void {
+    this.opts.audit?.({ actorId: null, action: 'ssh.login', targetType: 'user', outcome: 'denied', detail: { reason, address, ...(username ? { username: username.slice(0, 64) } : {}) } });
+  }
+
   private arrive(socket: net.Socket): void {
     const { log } = this.opts;
     const ip = socket.remoteAddress ?? 'unknown';
     socket.on('error', (err) => log.debug({ err, ip }, 'ssh socket error'));
     const admission = this.pending.admit(ip);
     if (!admission.ok) {
-      if (admission.first) log.warn({ ip }, 'ssh connections refused: too many from this address are still authenticating');
+      if (admission.first) {
+        log.warn({ ip }, 'ssh connections refused: too many from this address are still authenticating');
+        this.denied('too many connections from this address are still authenticating', ip);
+      }
       socket.destroy();
       return;
     }
@@ -127,6 +148,7 @@ export class SshFrontDoor {
     const key = `${ip}:${socket.remotePort}`;
     const deadline = setTimeout(() => {
       log.info({ ip }, 'ssh client did not authenticate in time; closed');
+      this.denied('did not authenticate in time', ip);
       socket.destroy();
     }, this.opts.authTimeoutMs ?? 30_000);
     const settle = () => {
@@ -164,6 +186,7 @@ export class SshFrontDoor {
         if (answer?.outcome === 'denied' || answer === undefined) failures++;
         if (failures >= MAX_AUTH_FAILURES) {
           sendAuthBanner(ctx, `Too many failed attempts (${MAX_AUTH_FAILURES}); disconnecting.`);
+          this.denied('too many failed attempts on one connection', ip, ctx.username);
           conn.end();
           return;
         }
@@ -201,6 +224,7 @@ export class SshFrontDoor {
     const name = parseLoginName(ctx.username);
     if (!name.ok) {
       sendAuthBanner(ctx, name.message);
+      this.denied('login name refused', ip, ctx.username);
       return undefined;
     }
     let credential: SshLoginRequest['credential'];
@@ -209,12 +233,14 @@ export class SshFrontDoor {
       const key = ssh2.utils.parseKey(ctx.key.data);
       if (key instanceof Error || Array.isArray(key) || !ctx.blob || !key.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) {
         sendAuthBanner(ctx, 'Permission denied: the key\'s signature does not verify.');
+        this.denied('key signature does not verify', ip, name.username);
         return undefined;
       }
       credential = { kind: 'publickey', key: ctx.key.data.toString('base64') };
     } else if (ctx.method === 'password') {
       if (Buffer.byteLength(ctx.password) > MAX_PASSWORD_BYTES) {
         sendAuthBanner(ctx, 'Permission denied: that password is too long.');
+        this.denied('password too long', ip, name.username);
         return undefined;
       }
       credential = { kind: 'password', password: ctx.password };
