@@ -3,7 +3,7 @@
  * session store, a directory object store and a real local PTY running `bash --norc`.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AUDIT_CHANNEL, RECORDING_CHANNEL, SESSION_CONTROL_CHANNEL } from '@autolabs/server/infra/session-store/session-store';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { startGateway, type GatewayFixture } from '@autolabs/gateway/testing/gateway-fixture';
@@ -113,9 +113,15 @@ describe('gateway terminal', () => {
     owner.sendControl({ type: 'revoke-control', userId: 'teacher-1' });
     await viewer.waitFor('control revoked', () => viewer.controlsOf('control-changed').at(-1)?.controlGrantedTo.length === 0);
     const errorsBefore = viewer.controlsOf('error').length;
-    await new Promise((r) => setTimeout(r, 1100));
-    viewer.type('echo after-revoke\r');
-    await viewer.waitFor('second refusal', () => viewer.controlsOf('error').length > errorsBefore);
+    // Refusals are sent at most once a second per client; move the clock past that instead of waiting.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    try {
+      vi.setSystemTime(Date.now() + 1100);
+      viewer.type('echo after-revoke\r');
+      await viewer.waitFor('second refusal', () => viewer.controlsOf('error').length > errorsBefore);
+    } finally {
+      vi.useRealTimers();
+    }
 
     await waitFor('audit entries', () => audit.length >= 2);
     expect(audit).toEqual(
