@@ -106,8 +106,9 @@ describe('gateway bad input', () => {
   it('drops input beyond a bound while the program does not read it, with an error; the session stays up', async () => {
     const owner = await liveOwner();
     const sid = owner.control('welcome')!.sessionId;
-    owner.type('stty -icanon -echo; sleep 30\r');
-    await new Promise((r) => setTimeout(r, 200));
+    // From the marker on, bash runs the rest of the line and nobody reads the terminal's input.
+    owner.type('stty -icanon -echo; echo not-""reading; sleep 30\r');
+    await owner.waitForText('not-reading');
     const chunk = Buffer.from(encodeInputFrame('x'.repeat(60 * 1024)));
     for (let i = 0; i < 40; i++) owner.sendRaw(chunk, true);
     await owner.waitFor('refusal', () => owner.control('error') !== undefined);
