@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stops what cluster-up.sh started (by the pids it recorded, newest first) and removes the cluster's data,
-# keys and kubeconfig. Built binaries stay cached.
+# Stops what cluster-up.sh started (the real node through node-down.sh, then the rest by the pids it recorded,
+# newest first) and removes the cluster's data, keys and kubeconfig. Built binaries stay cached.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.sh
@@ -11,6 +11,8 @@ if [ -z "${AUTOLABS_CLUSTER_LOCKED:-}" ] && [ -d "$STATE_DIR" ]; then
   exec 9>"$STATE_DIR/.lock"
   flock -w 300 9 || { echo "[cluster-down] $STATE_DIR/.lock is held by a running cluster-up" >&2; exit 1; }
 fi
+# The real node first: its pods and mounts live under $STATE_DIR/data, removed below.
+"$here/node-down.sh"
 for name in minio kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
   f="$PIDS/$name.pid"
   [ -f "$f" ] || continue

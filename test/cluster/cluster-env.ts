@@ -9,6 +9,8 @@ export interface ClusterEnv {
   s3Endpoint: string;
   s3AccessKey: string;
   s3SecretKey: string;
+  /** host:port of the real node's registry (plain HTTP), which serves `autolabs/*` images to the node. */
+  labImageRegistry: string;
 }
 
 declare module 'vitest' {
@@ -22,6 +24,7 @@ const KEYS = {
   S3_ENDPOINT: 's3Endpoint',
   S3_ACCESS_KEY: 's3AccessKey',
   S3_SECRET_KEY: 's3SecretKey',
+  LAB_IMAGE_REGISTRY: 'labImageRegistry',
 } as const satisfies Record<string, keyof ClusterEnv>;
 
 /** Reads the `NAME=value` lines that cluster-up.sh ends with; throws naming every missing line. */

@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
 # Starts a real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler),
-# one KWOK node and MinIO on loopback ports. Idempotent: when everything recorded in the state directory is
-# still alive and healthy it only reprints the connection lines. The last lines of output are
-# KUBECONFIG=..., S3_ENDPOINT=..., S3_ACCESS_KEY=..., S3_SECRET_KEY=... (also saved in $STATE_DIR/env).
+# one KWOK node and MinIO on loopback ports, then a real node (node-up.sh). Idempotent: when everything
+# recorded in the state directory is still alive and healthy it only reprints the connection lines. The last lines of output are
+# KUBECONFIG=..., S3_ENDPOINT=..., S3_ACCESS_KEY=..., S3_SECRET_KEY=..., LAB_IMAGE_REGISTRY=... (also saved in
+# $STATE_DIR/env).
 # With --check it starts nothing and exits 3 when no healthy cluster is running.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.sh
 . "$here/versions.sh"
+# shellcheck source=node-env.sh
+. "$here/node-env.sh"
 
 log() { printf '[cluster-up] %s\n' "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
+# shellcheck source=harness-lib.sh
+. "$here/harness-lib.sh"
 
-PKI="$STATE_DIR/pki"
-PIDS="$STATE_DIR/pids"
-LOGS="$STATE_DIR/logs"
 ENV_FILE="$STATE_DIR/env"
 started_at=$SECONDS
 
-alive() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
-
-components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok minio)
+components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok minio
+  registry containerd kubelet kube-proxy local-path-provisioner)
 
 already_up() {
   [ -f "$ENV_FILE" ] || return 1
@@ -55,14 +56,6 @@ trap 'status=$?; if [ $status -ne 0 ]; then AUTOLABS_CLUSTER_LOCKED=1 "$here/clu
 mkdir -p "$PKI" "$PIDS" "$LOGS" "$STATE_DIR/data"
 
 # --- ports -------------------------------------------------------------------------------------------------
-# Node is already a requirement of the repo, so it does the small jobs bash cannot.
-free_ports() {
-  node -e '
-    const net = require("node:net");
-    const servers = Array.from({ length: Number(process.argv[1]) }, () => net.createServer());
-    Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, "127.0.0.1", () => ok(s.address().port)))))
-      .then((ports) => { console.log(ports.join(" ")); servers.forEach((s) => s.close()); });' "$1"
-}
 read -r ETCD_PORT ETCD_PEER_PORT API_PORT KWOK_PORT MINIO_PORT MINIO_CONSOLE_PORT <<<"$(free_ports 6)"
 cat >"$STATE_DIR/ports" <<PORTS
 ETCD_PORT=$ETCD_PORT
@@ -76,9 +69,15 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=autolabs-test-ca" 
   -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
   -keyout "$PKI/server.key" -out "$PKI/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' >"$PKI/server.ext"
+printf 'subjectAltName=IP:127.0.0.1,IP:%s,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' "$NODE_HOST_IP" >"$PKI/server.ext"
 openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 30 \
   -extfile "$PKI/server.ext" -out "$PKI/server.crt" 2>/dev/null
+# The apiserver's client certificate towards kubelets (exec, logs, port-forward on the real node).
+openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=kube-apiserver-kubelet-client" \
+  -keyout "$PKI/kubelet-client.key" -out "$PKI/kubelet-client.csr" 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\n' >"$PKI/kubelet-client.ext"
+openssl x509 -req -in "$PKI/kubelet-client.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 30 \
+  -extfile "$PKI/kubelet-client.ext" -out "$PKI/kubelet-client.crt" 2>/dev/null
 openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
 openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 chmod 600 "$PKI"/*.key
@@ -86,8 +85,16 @@ chmod 600 "$PKI"/*.key
 admin_token="$(openssl rand -hex 24)"
 printf '%s' "$admin_token" >"$STATE_DIR/admin-token"
 # Static token auth keeps the admin identity simple; system:masters bypasses RBAC for the control plane.
-printf '%s,autolabs-admin,autolabs-admin,system:masters\n' "$admin_token" >"$PKI/tokens.csv"
-chmod 600 "$STATE_DIR/admin-token" "$PKI/tokens.csv"
+# The real node's kubelet and kube-proxy get the identities the Node authorizer and the built-in
+# system:node-proxier binding expect.
+openssl rand -hex 24 | tr -d '\n' >"$PKI/kubelet-token"
+openssl rand -hex 24 | tr -d '\n' >"$PKI/kube-proxy-token"
+{
+  printf '%s,autolabs-admin,autolabs-admin,system:masters\n' "$admin_token"
+  printf '%s,system:node:%s,%s,system:nodes\n' "$(cat "$PKI/kubelet-token")" "$NODE_NAME" "$NODE_NAME"
+  printf '%s,system:kube-proxy,kube-proxy\n' "$(cat "$PKI/kube-proxy-token")"
+} >"$PKI/tokens.csv"
+chmod 600 "$STATE_DIR/admin-token" "$PKI/tokens.csv" "$PKI/kubelet-token" "$PKI/kube-proxy-token"
 
 KUBECONFIG_PATH="$STATE_DIR/kubeconfig"
 cat >"$KUBECONFIG_PATH" <<KCFG
@@ -112,41 +119,6 @@ KCFG
 chmod 600 "$KUBECONFIG_PATH"
 
 # --- processes ---------------------------------------------------------------------------------------------
-start() {
-  local name="$1"; shift
-  # 9>&-: the long-lived processes must not inherit (and so keep holding) the start lock.
-  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$PIDS/$name.pid"
-}
-
-# A component that exits during start-up fails the start at once, with the end of its log.
-check_started_alive() {
-  local f name
-  for f in "$PIDS"/*.pid; do
-    name="$(basename "$f" .pid)"
-    if ! kill -0 "$(cat "$f")" 2>/dev/null; then
-      tail -n 5 "$LOGS/$name.log" >&2
-      die "$name exited during start-up; full log in $LOGS/$name.log"
-    fi
-  done
-}
-
-# wait_for <what> <seconds> <command...>
-wait_for() {
-  local what="$1" limit="$2"; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "$what not ready after ${limit}s; see $LOGS"
-    check_started_alive
-    sleep 0.5
-  done
-  log "$what ready at +$((SECONDS - started_at))s"
-}
-
-api() {
-  curl -sf --max-time 5 --cacert "$PKI/ca.crt" -H "Authorization: Bearer $admin_token" "$@"
-}
-
 start etcd "$BIN_DIR/etcd-$ETCD_VERSION" --name autolabs --data-dir "$STATE_DIR/data/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
@@ -170,8 +142,10 @@ start kube-apiserver "$BIN_DIR/kube-apiserver-$K8S_VERSION" \
   --client-ca-file "$PKI/ca.crt" --token-auth-file "$PKI/tokens.csv" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
-  --authorization-mode RBAC --service-cluster-ip-range 10.96.0.0/16 --allow-privileged \
+  --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+  --service-cluster-ip-range 10.96.0.0/16 --allow-privileged \
   --kubelet-preferred-address-types InternalIP --kubelet-certificate-authority "$PKI/ca.crt" \
+  --kubelet-client-certificate "$PKI/kubelet-client.crt" --kubelet-client-key "$PKI/kubelet-client.key" \
   --endpoint-reconciler-type none --enable-priority-and-fairness=false --profiling=false
 
 wait_for kube-apiserver 120 api "https://127.0.0.1:$API_PORT/readyz"
@@ -231,23 +205,18 @@ api -X POST -H 'Content-Type: application/json' "https://127.0.0.1:$API_PORT/api
   }
 }' >/dev/null || die "could not create the KWOK node"
 
-node_ready() {
-  api "https://127.0.0.1:$API_PORT/api/v1/nodes/kwok-node-0" | node -e '
-    let body = "";
-    process.stdin.on("data", (c) => (body += c)).on("end", () => {
-      const conds = JSON.parse(body).status?.conditions ?? [];
-      process.exit(conds.some((c) => c.type === "Ready" && c.status === "True") ? 0 : 1);
-    });'
-}
-wait_for "KWOK node" 60 node_ready
+wait_for "KWOK node" 60 node_condition kwok-node-0 Ready
 wait_for "default ServiceAccount" 60 api "https://127.0.0.1:$API_PORT/api/v1/namespaces/default/serviceaccounts/default"
 wait_for minio 60 curl -sf "http://127.0.0.1:$MINIO_PORT/minio/health/live"
+
+node_lines="$("$here/node-up.sh" 9>&-)" || die "the real node did not start (logs in $LOGS)"
 
 cat >"$ENV_FILE" <<ENVLINES
 KUBECONFIG=$KUBECONFIG_PATH
 S3_ENDPOINT=http://127.0.0.1:$MINIO_PORT
 S3_ACCESS_KEY=$MINIO_ACCESS_KEY
 S3_SECRET_KEY=$MINIO_SECRET_KEY
+$node_lines
 ENVLINES
 chmod 600 "$ENV_FILE"
 log "cluster up in $((SECONDS - started_at))s"
