@@ -234,7 +234,10 @@ describe('instances.stop', () => {
     await h.callerFor('student').instances.stop({ id: instance.id });
     await waitFor('first stop', () => jobs['lab.stop'].some((j) => (j as { instanceId: string }).instanceId === instance.id));
     await h.callerFor('student').instances.stop({ id: instance.id });
-    await new Promise((r) => setTimeout(r, 300));
+    // stop returns once its job (if any) is in the queue; a marker published after it arrives after it.
+    const marker = { instanceId: `marker-${instance.id}`, reason: 'user' };
+    await h.services.queue.publish('lab.stop', marker);
+    await waitFor('the marker job', () => jobs['lab.stop'].some((j) => JSON.stringify(j) === JSON.stringify(marker)));
     expect(jobs['lab.stop'].filter((j) => (j as { instanceId: string }).instanceId === instance.id)).toHaveLength(1);
   });
 });
