@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalDirObjectStore } from '@autolabs/server/infra/object-store/local-dir-object-store';
 import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
 import { RECORDING_CHANNEL } from '@autolabs/server/infra/session-store/session-store';
+import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { AsciicastRecorder, type RecordingAnnouncement } from './asciicast-recorder';
 import { asciicastHeader, outputEvent, resizeEvent } from './asciicast';
 
@@ -79,8 +80,11 @@ describe('AsciicastRecorder', () => {
     const times = events.map((e) => e[0] as number);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
-    await new Promise((r) => setTimeout(r, 10));
-    expect(announced.map((a) => a.type)).toEqual(['started', 'finished']);
+    // The store delivers in publish order: once a marker published after finish() arrives, every
+    // announcement of this recording has arrived too.
+    await sessions.publish(RECORDING_CHANNEL, { type: 'marker' });
+    await waitFor('the marker', () => announced.some((a) => (a.type as string) === 'marker'));
+    expect(announced.slice(0, -1).map((a) => a.type)).toEqual(['started', 'finished']);
     expect(announced[1]).toMatchObject({ sessionId: 'sess-1', ownerId: 'user-1', labInstanceId: 'inst-1', prefix: rec.prefix, bytes: Buffer.byteLength(cast) });
   });
 });
