@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { blockedOrGone, writerCommand } from '../testing/blocked-writer';
 import { bashTarget } from '../testing/test-tickets';
 import { LocalPtyBackend } from './local-pty-backend';
@@ -19,23 +20,15 @@ function collect(backend: LocalPtyBackend) {
   return out;
 }
 
-async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('LocalPtyBackend', () => {
   it('runs the target, delivers its output as bytes and applies a resize', async () => {
     const pty = await LocalPtyBackend.open(target, { cols: 80, rows: 24 });
     const out = collect(pty);
     pty.write('stty size\r');
-    await until('initial size', () => out.text.includes('24 80'));
+    await waitFor('initial size', () => out.text.includes('24 80'));
     pty.resize({ cols: 132, rows: 43 });
     pty.write('stty size\r');
-    await until('new size', () => out.text.includes('43 132'));
+    await waitFor('new size', () => out.text.includes('43 132'));
     await pty.close();
   });
 
@@ -44,7 +37,7 @@ describe('LocalPtyBackend', () => {
     const exits: ExitStatus[] = [];
     pty.onExit((s) => exits.push(s));
     pty.write('exit 7\r');
-    await until('exit', () => exits.length > 0);
+    await waitFor('exit', () => exits.length > 0);
     await pty.close();
     pty.write('ignored after exit');
     expect(exits).toEqual([{ code: 7, signal: null }]);
@@ -64,7 +57,7 @@ describe('LocalPtyBackend', () => {
     const pty = await LocalPtyBackend.open(target, { cols: 80, rows: 24 });
     const out = collect(pty);
     pty.write('stty -echo; echo go""ne\r');
-    await until('prompt', () => out.text.includes('gone'));
+    await waitFor('prompt', () => out.text.includes('gone'));
     pty.pause();
     const pausedAt = out.bytes;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pty-pause-'));
@@ -79,7 +72,7 @@ describe('LocalPtyBackend', () => {
       expect(out.bytes - pausedAt).toBeLessThan(20_000);
       expect(seq).toBe('blocked');
       pty.resume();
-      await until('all numbers', () => out.text.includes('\r\n50000\r\n'));
+      await waitFor('all numbers', () => out.text.includes('\r\n50000\r\n'));
       const numbers = out.text.match(/^\d+\r$/gm)!.map((l) => Number(l.slice(0, -1)));
       expect(numbers).toEqual(Array.from({ length: 50000 }, (_, i) => i + 1));
       await pty.close();
@@ -93,12 +86,12 @@ describe('LocalPtyBackend', () => {
     const out = collect(pty);
     // From the marker on, bash runs the rest of the line and nobody reads the terminal's input.
     pty.write('stty -echo -icanon; echo rea""dy; sleep 30\r');
-    await until('ready', () => out.text.includes('ready'));
+    await waitFor('ready', () => out.text.includes('ready'));
     expect(pty.writeBacklogBytes).toBe(0);
     const written = 32 * 64 * 1024;
     for (let i = 0; i < 32; i++) pty.write(new Uint8Array(64 * 1024).fill(0x61));
     // The terminal took what its buffer holds; the rest waits, unread.
-    await until('the terminal took part of the input', () => pty.writeBacklogBytes < written);
+    await waitFor('the terminal took part of the input', () => pty.writeBacklogBytes < written);
     expect(pty.writeBacklogBytes).toBeGreaterThan(1024 * 1024);
     await pty.close();
   });
