@@ -80,7 +80,8 @@ export async function closeWorkerServices(services: WorkerServices): Promise<voi
   await services.db.close();
 }
 
-export async function createWorkerFixture(label: string): Promise<WorkerFixture> {
+/** `wrapRuntime`: what the workers drive instead of (or around) the fixture's LocalRuntime. */
+export async function createWorkerFixture(label: string, wrapRuntime?: (r: LabRuntime) => LabRuntime): Promise<WorkerFixture> {
   const fresh: FreshDatabase = await createFreshPostgres(label);
   const suffix = randomBytes(4).toString('hex');
   const names: FixtureNames = {
@@ -89,7 +90,7 @@ export async function createWorkerFixture(label: string): Promise<WorkerFixture>
     queuePrefix: `test-${label}-${suffix}.`,
     redisPrefix: `test:${label}:${suffix}:`,
   };
-  const services = await connectWorkerServices(names);
+  const services = await connectWorkerServices(names, wrapRuntime);
   await services.objectStore.ensureBucket(services.env.S3_BUCKET_CONFIGS);
   return {
     env: services.env,
