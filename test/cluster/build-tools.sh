@@ -105,19 +105,18 @@ build_kubernetes() {
   go_build_many "$dir" "${specs[@]}"
 }
 
-# The real node's add-ons: the NetworkPolicy enforcer, CoreDNS and the local-path provisioner share one
-# wrapper module (one `go build`), with the Kubernetes client libraries lifted to the version the cluster
-# runs, so the client packages compiled for kubelet are reused. CoreDNS gets a main of its own that links
+# The real node's add-ons: CoreDNS and the local-path provisioner share one wrapper module, with the
+# Kubernetes client libraries lifted to the version the cluster runs, so the client packages compiled for
+# kubelet are reused. (kube-router, the NetworkPolicy enforcer, keeps its own: its client-go is older.) CoreDNS gets a main of its own that links
 # only the plugins the cluster's Corefile uses: its published main pulls in every cloud provider's SDK.
 build_node_addons() {
   local staging="v0.${K8S_VERSION#v1.}" b missing=0
-  for b in kube-network-policies:$KUBE_NETWORK_POLICIES_VERSION coredns:$COREDNS_VERSION local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION; do
+  for b in coredns:$COREDNS_VERSION local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION; do
     need "${b%%:*}" "${b#*:}" && missing=1
   done
   [ "$missing" = 1 ] || { log "cached node add-ons"; return 0; }
-  local dir="$BUILD_DIR/node-addons-$KUBE_NETWORK_POLICIES_VERSION-$COREDNS_VERSION-$LOCAL_PATH_PROVISIONER_VERSION"
-  new_wrapper "$dir" "sigs.k8s.io/kube-network-policies $KUBE_NETWORK_POLICIES_VERSION" \
-    "github.com/coredns/coredns $COREDNS_VERSION" \
+  local dir="$BUILD_DIR/node-addons-$COREDNS_VERSION-$LOCAL_PATH_PROVISIONER_VERSION"
+  new_wrapper "$dir" "github.com/coredns/coredns $COREDNS_VERSION" \
     "github.com/rancher/local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION" \
     "k8s.io/api $staging" "k8s.io/apimachinery $staging" "k8s.io/client-go $staging"
   mkdir -p "$dir/cmd/coredns"
@@ -144,10 +143,9 @@ func init() {
 
 func main() { coremain.Run() }
 GO
-  go_build_many "$dir" "kube-network-policies:$KUBE_NETWORK_POLICIES_VERSION=sigs.k8s.io/kube-network-policies/cmd" \
-    "coredns:$COREDNS_VERSION=./cmd/coredns"
+  go_build_many "$dir" "coredns:$COREDNS_VERSION=./cmd/coredns"
   # A build of its own: it imports github.com/Sirupsen/logrus, which may not share a build with the
-  # lower-case path the others import ("case-insensitive import collision").
+  # lower-case path CoreDNS imports ("case-insensitive import collision").
   go_build_many "$dir" "local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION=github.com/rancher/local-path-provisioner"
 }
 
@@ -170,7 +168,10 @@ for group in "${groups[@]}"; do
     kwok) build_simple kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
     helm) build_simple helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
     minio) build_simple minio github.com/minio/minio "$MINIO_VERSION" github.com/minio/minio ;;
-    node-addons) build_node_addons ;;
+    node-addons)
+      build_node_addons
+      build_simple kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION" \
+        github.com/cloudnativelabs/kube-router/v2/cmd/kube-router ;;
     node-images) "$here/node-images.sh" ;;
     *) log "unknown group $group (etcd kubernetes kwok helm minio node-addons node-images)"; exit 2 ;;
   esac

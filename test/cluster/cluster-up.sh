@@ -21,7 +21,7 @@ ENV_FILE="$STATE_DIR/env"
 started_at=$SECONDS
 
 components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok minio
-  registry containerd kubelet kube-proxy local-path-provisioner)
+  registry containerd kubelet kube-proxy kube-router local-path-provisioner)
 
 already_up() {
   [ -f "$ENV_FILE" ] || return 1

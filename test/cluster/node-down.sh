@@ -28,6 +28,7 @@ stop_pid() {
 
 # Nothing restarts pods once kubelet is gone.
 stop_pid local-path-provisioner
+stop_pid kube-router
 stop_pid kube-proxy
 stop_pid kubelet
 

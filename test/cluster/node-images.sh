@@ -6,7 +6,6 @@
 #   busybox                Debian's static busybox with every applet linked; local-path-provisioner's
 #                          helper pods run in it, and the node tests use it as "an image in the registry"
 #   coredns                cluster DNS (the binary build-tools.sh built)
-#   kube-network-policies  the NetworkPolicy enforcer (idem)
 # `node-images.sh [name...]` builds the named ones only. `node-images.sh --list` builds nothing and prints `<name> <archive> <tag>` per image, for node-up.sh.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,7 +24,6 @@ inputs() {
     pause) pause_src; command -v gcc ;;
     busybox) echo /bin/busybox ;;
     coredns) echo "$BIN_DIR/coredns-$COREDNS_VERSION" ;;
-    kube-network-policies) echo "$BIN_DIR/kube-network-policies-$KUBE_NETWORK_POLICIES_VERSION" ;;
   esac
 }
 
@@ -34,7 +32,7 @@ key() {
   { echo "recipe 1 $1"; for f in $(inputs "$1"); do [ -f "$f" ] && sha256sum <"$f"; done; } | sha256sum | cut -c1-16
 }
 
-names=(pause busybox coredns kube-network-policies)
+names=(pause busybox coredns)
 
 if [ "${1:-}" = "--list" ]; then
   for n in "${names[@]}"; do k="$(key "$n")"; echo "$n $IMAGE_DIR/$n-$k.tar $k"; done
@@ -66,7 +64,7 @@ rootfs() {
       echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
       echo 'root:x:0:' >"$dir/etc/group"
       echo '["/bin/sh"]' ;;
-    coredns | kube-network-policies)
+    coredns)
       local bin
       bin="$(inputs "$name")"
       [ -x "$bin" ] || die "$bin missing (run build-tools.sh node-addons first)"

@@ -4,7 +4,9 @@
 # node-env.sh) holding containerd (runc, CNI bridge), kubelet, kube-proxy and the pods they run; the
 # mount namespace stays the host's, so kubelet's volume mounts are what containerd sees. Beside it:
 #   - a registry (Debian's docker-registry) on $NODE_HOST_IP, serving the node's own images and lab images;
-#   - the NetworkPolicy enforcer and CoreDNS as pods (test/cluster/node-addons, installed with helm);
+#   - CoreDNS as a pod (test/cluster/node-addons, installed with helm);
+#   - kube-router's NetworkPolicy firewall (iptables + ipset) in the node's namespace, as kube-router's
+#     DaemonSet would run it with hostNetwork;
 #   - local-path-provisioner as a host process: it needs only the API, and its helper pods do the disk work.
 # The node is tainted $NODE_TAINT_KEY:NoSchedule so that the existing tests' pods stay on KWOK's node.
 set -euo pipefail
@@ -31,11 +33,13 @@ command -v runc >/dev/null || missing+=(runc)
 command -v ip >/dev/null || missing+=(iproute2)
 command -v nft >/dev/null || missing+=(nftables)
 command -v iptables >/dev/null || missing+=(iptables)
+command -v ipset >/dev/null || missing+=(ipset)
 command -v nsenter >/dev/null || missing+=(util-linux)
 [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 command -v skopeo >/dev/null || missing+=(skopeo)
 [ ${#missing[@]} -eq 0 ] || die "the real node needs: apt-get install ${missing[*]}"
-for b in kubelet-$K8S_VERSION kube-proxy-$K8S_VERSION local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION helm-$HELM_VERSION; do
+for b in kubelet-$K8S_VERSION kube-proxy-$K8S_VERSION kube-router-$KUBE_ROUTER_VERSION \
+  local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION helm-$HELM_VERSION; do
   [ -x "$BIN_DIR/$b" ] || die "$BIN_DIR/$b missing (run test/cluster/build-tools.sh)"
 done
 
@@ -121,6 +125,8 @@ KCFG
 }
 node_kubeconfig "$NODE_DIR/kubelet.kubeconfig" "$(cat "$PKI/kubelet-token")"
 node_kubeconfig "$NODE_DIR/kube-proxy.kubeconfig" "$(cat "$PKI/kube-proxy-token")"
+# kube-router reads pods, namespaces, nodes and NetworkPolicies cluster-wide; the admin identity will do here.
+node_kubeconfig "$NODE_DIR/kube-router.kubeconfig" "$(cat "$STATE_DIR/admin-token")"
 
 # Pods reach the apiserver through the `kubernetes` Service; with --endpoint-reconciler-type=none its
 # endpoints are ours to write, at the address the node reaches it by.
@@ -245,11 +251,18 @@ start kube-proxy nsenter --net="/run/netns/$NODE_NETNS" "$BIN_DIR/kube-proxy-$K8
 
 wait_for "node $NODE_NAME" 120 node_condition "$NODE_NAME" Ready
 
+# The NetworkPolicy enforcer: only kube-router's firewall (kube-proxy serves Services, the CNI bridge routes).
+start kube-router nsenter --net="/run/netns/$NODE_NETNS" "$BIN_DIR/kube-router-$KUBE_ROUTER_VERSION" \
+  --kubeconfig "$NODE_DIR/kube-router.kubeconfig" --hostname-override "$NODE_NAME" \
+  --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+  --enable-pod-egress=false --service-cluster-ip-range 10.96.0.0/16 --health-port 0
+wait_for kube-router 60 grep -q "Starting network policy controller full sync" "$LOGS/kube-router.log"
+
 # --- add-ons ---------------------------------------------------------------------------------------------
 "$BIN_DIR/helm-$HELM_VERSION" upgrade --install autolabs-node-addons "$here/node-addons" \
   --kubeconfig "$STATE_DIR/kubeconfig" --namespace kube-system --wait --timeout 180s \
   --set "registry=$REGISTRY,nodeName=$NODE_NAME,localPathDir=$NODE_DIR/local-path" \
-  --set "images.busybox=${tag[busybox]},images.coredns=${tag[coredns]},images.kubeNetworkPolicies=${tag[kube-network-policies]}" \
+  --set "images.busybox=${tag[busybox]},images.coredns=${tag[coredns]}" \
   >"$LOGS/node-addons.log" 2>&1 || { tail -n 5 "$LOGS/node-addons.log" >&2; die "node add-ons did not become ready"; }
 # It reads its ConfigMap at start, so it comes after the chart.
 start local-path-provisioner "$BIN_DIR/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION" start \

@@ -1,11 +1,10 @@
 /**
- * The real node (containerd, runc, CNI bridge, kubelet, kube-proxy, CoreDNS, local-path-provisioner; see
- * docs/testing-cluster.md): what KWOK only pretends, done for real. Every wait polls the API or the pods
- * with a deadline that names what it waits for. NetworkPolicy enforcement is not tested here yet: this
- * machine's kernel lacks the nftables `queue` expression kube-network-policies needs (see the docs).
+ * The real node (containerd, runc, CNI bridge, kubelet, kube-proxy, kube-router's NetworkPolicy firewall,
+ * CoreDNS, local-path-provisioner; see docs/testing-cluster.md): what KWOK only pretends, done for real.
+ * Every wait polls the API or the pods with a deadline that names what it waits for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { exitCodeOf } from '../../server/src/runtime/kubernetes/exec-status';
 import { clusterEnv } from './cluster-env';
 import { kubeCall } from './kube/api-errors';
@@ -16,12 +15,14 @@ import { waitFor } from './kube/wait-for';
 
 let kc: KubeConfig;
 let core: CoreV1Api;
+let net: NetworkingV1Api;
 let ns: Awaited<ReturnType<typeof createTestNamespace>>;
 let busybox: string;
 
 beforeAll(async () => {
   kc = loadKubeConfig(clusterEnv().kubeconfig);
   core = kc.makeApiClient(CoreV1Api);
+  net = kc.makeApiClient(NetworkingV1Api);
   busybox = await registryImage(clusterEnv().labImageRegistry, 'busybox');
   ns = await createTestNamespace(kc, 'node');
   await waitFor('default ServiceAccount', () =>
@@ -113,6 +114,35 @@ describe('the real node', () => {
     // The short name too, through the pod's DNS search path.
     expect(await fetchFrom('client', 'web', 80)).toBe('served by web\n');
   });
+
+  it('enforces a default-deny NetworkPolicy, and traffic flows again once it is deleted', async () => {
+    const ip = server.status?.podIP ?? '';
+    expect(await fetchFrom('client', ip, 8080)).toBe('served by web\n');
+
+    await kubeCall(() =>
+      net.createNamespacedNetworkPolicy({
+        namespace: ns.name,
+        body: { metadata: { name: 'deny-all' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+      }),
+    );
+    await waitFor(
+      `NetworkPolicy ${ns.name}/deny-all blocking client -> web`,
+      async () => ((await fetchFrom('client', ip, 8080)) === undefined ? true : undefined),
+      45_000,
+    );
+    // Blocked means no answer: the connection times out or is rejected, and nothing is served.
+    const blocked = await sh('client', httpGet(ip, 8080));
+    expect(exitCodeOf(blocked.status)).not.toBe(0);
+    expect(blocked.stdout).toBe('');
+
+    await kubeCall(() => net.deleteNamespacedNetworkPolicy({ namespace: ns.name, name: 'deny-all' }));
+    const body = await waitFor(
+      `traffic client -> web after NetworkPolicy ${ns.name}/deny-all was deleted`,
+      () => fetchFrom('client', ip, 8080),
+      45_000,
+    );
+    expect(body).toBe('served by web\n');
+  }, 120_000);
 
   it('binds a PVC from local-path-provisioner, and its data outlives the pod that wrote it', async () => {
     await kubeCall(() =>

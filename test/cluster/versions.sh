@@ -6,8 +6,10 @@ KWOK_VERSION=v0.8.0
 HELM_VERSION=v3.19.5
 # MinIO publishes no semver tags on the module proxy; this is its newest pseudo-version there.
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
-# The real node's add-ons (kubelet and kube-proxy come with K8S_VERSION).
-KUBE_NETWORK_POLICIES_VERSION=v0.8.0
+# The real node's add-ons (kubelet and kube-proxy come with K8S_VERSION). kube-router runs only its
+# NetworkPolicy firewall (iptables + ipset): kube-network-policies needs the nftables `queue` expression,
+# which this machine's kernel lacks (CONFIG_NFT_QUEUE unset).
+KUBE_ROUTER_VERSION=v2.1.0
 COREDNS_VERSION=v1.14.1
 LOCAL_PATH_PROVISIONER_VERSION=v0.0.30
 
