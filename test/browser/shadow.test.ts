@@ -26,9 +26,7 @@ describe('teacher shadowing a student', () => {
     await student.page.getByTestId('terminal').click();
     await student.page.keyboard.type('echo shadow-$((6*7))\n');
     await waitForTerminal(student.page, /^shadow-42\s*$/m);
-    const started = Date.now();
     await waitForTerminal(teacher.page, /^shadow-42\s*$/m, 5000);
-    process.stdout.write(`[measure] student output visible to shadowing teacher after ${Date.now() - started} ms\n`);
     await screenshot(teacher.page, 'shadow');
   });
 
