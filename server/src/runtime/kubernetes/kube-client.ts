@@ -65,10 +65,15 @@ export class KubeClient {
     this.bucket = new TokenBucket(limit.qps, limit.burst);
   }
 
-  /** One API request: its turn in the limit, counted, errors as AppErrors. */
-  private async api<T>(verb: Verb, request: () => Promise<T>): Promise<T> {
+  /** Waits for a request's turn in the limit and counts it. */
+  private async turn(verb: Verb): Promise<void> {
     await this.bucket.take();
     this.requests[verb] += 1;
+  }
+
+  /** One API request: its turn, then the call with errors as AppErrors. */
+  private async api<T>(verb: Verb, request: () => Promise<T>): Promise<T> {
+    await this.turn(verb);
     return kubeCall(request);
   }
 
@@ -148,8 +153,7 @@ export class KubeClient {
     let timer: NodeJS.Timeout | undefined;
     const where = `pod ${target.namespace}/${target.pod} container ${target.container}`;
     try {
-      await this.bucket.take();
-      this.requests.exec += 1;
+      await this.turn('exec');
       const ws = await new Exec(this.kc).exec(target.namespace, target.pod, target.container, command, stdout, stderr, null, false, (s) => {
         status = s;
       });

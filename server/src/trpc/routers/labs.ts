@@ -3,7 +3,7 @@ import { validateLabConfig } from '../../labs/lab-config';
 import { labsUsableInCourse, labsVisibleTo, requireCourseTeacher, requireLab } from '../access';
 import { fail } from '../errors';
 import { roleProcedure, router } from '../init';
-import { readLabYaml, storeLab } from '../lab-store';
+import { loadLabConfig, readLabYaml, storeLab } from '../lab-store';
 import { labView } from '../views';
 
 const staff = roleProcedure('teacher', 'admin');
@@ -47,8 +47,9 @@ export const labsRouter = router({
   get: staff.input(z.object({ id: z.uuid() })).query(async ({ ctx, input }) => {
     const row = await requireLab(ctx, input.id);
     const yaml = await readLabYaml(ctx.services, row);
-    const parsed = validateLabConfig(yaml);
-    const runtimeNotes = parsed.ok ? (ctx.services.runtime.limitations?.(parsed.config) ?? []) : [];
+    // The parsed config is cached by content; a stored lab that no longer validates has no notes to give.
+    const config = await loadLabConfig(ctx.services, row).catch(() => null);
+    const runtimeNotes = config ? (ctx.services.runtime.limitations?.(config) ?? []) : [];
     return { ...labView(row), yaml, runtimeNotes };
   }),
 
