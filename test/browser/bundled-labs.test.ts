@@ -38,7 +38,7 @@ interface ShownCheck {
 }
 
 /** Presses "Check my work" and reads the results the page lists (the previous ones closed first). */
-async function runChecks(page: Page): Promise<{ summary: string; checks: ShownCheck[] }> {
+async function runChecks(page: Page): Promise<{ summary: string; checks: ShownCheck[]; text: string }> {
   const panel = page.getByRole('status', { name: 'Check results' });
   if (await panel.isVisible()) await panel.getByRole('button', { name: 'Close' }).click();
   await panel.waitFor({ state: 'detached' });
@@ -56,7 +56,8 @@ async function runChecks(page: Page): Promise<{ summary: string; checks: ShownCh
       passed: li.classList.contains('check-ok'),
     })),
   );
-  return { summary: (await summary.textContent()) ?? '', checks };
+  // The panel's whole text holds each failing check's output: the reason a failure message gives.
+  return { summary: (await summary.textContent()) ?? '', checks, text: (await panel.textContent()) ?? '' };
 }
 
 /** Types a command into the terminal and waits for its exit status, printed on a line of its own. */
@@ -86,7 +87,7 @@ describe('every bundled lab completed by a student in Chromium, in pod mode', ()
       await waitForTerminal(page, PROMPT_AT_END, 30_000);
 
       const before = await runChecks(page);
-      expect(before.checks).toEqual(checkNames.map((name) => ({ name, passed: student.passingBefore.includes(name) })));
+      expect(before.checks, before.text).toEqual(checkNames.map((name) => ({ name, passed: student.passingBefore.includes(name) })));
       expect(before.summary).toBe(`${student.passingBefore.length} of ${checkNames.length} checks passed`);
       await screenshot(page, `bundled-${lab}-before`);
 
@@ -94,7 +95,7 @@ describe('every bundled lab completed by a student in Chromium, in pod mode', ()
       for (const [i, step] of student.steps.entries()) await typeStep(page, step, i + 1);
 
       const after = await runChecks(page);
-      expect(after.checks).toEqual(checkNames.map((name) => ({ name, passed: true })));
+      expect(after.checks, `${after.text}\napp log:\n${app.output().slice(-3000)}`).toEqual(checkNames.map((name) => ({ name, passed: true })));
       expect(after.summary).toBe(`${checkNames.length} of ${checkNames.length} checks passed`);
       await screenshot(page, `bundled-${lab}-after`);
 
