@@ -17,7 +17,7 @@ const target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local-sandbox'), instanceId: id }),
   z.object({ kind: z.literal('pty'), argv: z.array(z.string()).min(1), env: z.record(z.string(), z.string()), cwd: z.string().min(1) }),
   z.object({ kind: z.literal('k8s-exec'), namespace: id, pod: id, container: id, command: z.array(z.string()).min(1) }),
-  z.object({ kind: z.literal('ssh'), host: id, port: z.number().int().min(1).max(65535), username: id, privateKeyRef: id }),
+  z.object({ kind: z.literal('ssh'), host: id, port: z.number().int().min(1).max(65535), username: id, hostKey: z.string().min(1).max(4096), localPod: id.optional() }),
 ]);
 
 const claimsSchema = z.object({

@@ -36,7 +36,7 @@ describe('createBackendOpener', () => {
   });
 
   it('refuses ssh targets with NOT_AVAILABLE_YET on target.kind', async () => {
-    const target: TerminalTarget = { kind: 'ssh', host: 'lab', port: 22, username: 'student', privateKeyRef: 'key' };
+    const target: TerminalTarget = { kind: 'ssh', host: 'lab', port: 22, username: 'student', hostKey: 'ssh-ed25519 AAAA' };
     const e = await openError(createBackendOpener({ kubeConfig: unreachableKubeConfig() }).open(target, size));
     expect(e.code).toBe('NOT_AVAILABLE_YET');
     expect(e.field).toBe('target.kind');

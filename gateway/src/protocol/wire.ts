@@ -121,6 +121,7 @@ export type WireErrorCode =
   | 'TICKET_REUSED'
   | 'NOT_FOUND'
   | 'RUNTIME_UNAVAILABLE'
+  | 'HOST_KEY_MISMATCH'
   | 'NOT_AVAILABLE_YET'
   | 'INTERNAL';
 

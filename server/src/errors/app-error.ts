@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'RATE_LIMITED'
   | 'RUNTIME_UNAVAILABLE'
+  /** A lab's SSH server presented a host key other than the one pinned at start (ssh2 terminal backend). */
+  | 'HOST_KEY_MISMATCH'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
