@@ -121,6 +121,16 @@ export const envSchema = z.object({
   // Client-side limit of the Kubernetes runtime's API requests per process (client-go's QPS and burst).
   KUBE_API_QPS: positive('a positive number of requests per second').default(50),
   KUBE_API_BURST: wholeNumber(1, 10_000, 'a whole number from 1 to 10000').default(100),
+  // Kubernetes runtime: the StorageClass of lab PVCs (default: the cluster's default class), and where lab
+  // pods may run: a node selector `key=value[,key=value]` and tolerations `key[=value]:Effect[,...]`.
+  LAB_STORAGE_CLASS: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'expected a StorageClass name such as local-path' }).optional(),
+  LAB_NODE_SELECTOR: z.string().regex(/^[\w./-]+=[\w.-]*(,[\w./-]+=[\w.-]*)*$/, { error: 'expected key=value[,key=value...]' }).optional(),
+  LAB_TOLERATIONS: z
+    .string()
+    .regex(/^[\w./-]+(=[\w.-]*)?:(NoSchedule|PreferNoSchedule|NoExecute)(,[\w./-]+(=[\w.-]*)?:(NoSchedule|PreferNoSchedule|NoExecute))*$/, {
+      error: 'expected key[=value]:NoSchedule|PreferNoSchedule|NoExecute[,...]',
+    })
+    .optional(),
   LAB_NAMESPACE: z
     .string()
     .max(63, { error: 'expected a DNS label such as labs' })

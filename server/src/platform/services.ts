@@ -84,14 +84,17 @@ export async function createServices(env: Env, log: FastifyBaseLogger): Promise<
 async function createRuntime(env: Env, log: FastifyBaseLogger): Promise<LabRuntime> {
   if (env.LAB_RUNTIME === 'local') return new LocalRuntime(localRuntimeOptions(env, log));
   // Loaded only here: the Kubernetes client is heavy, and embedded installs never use it.
-  const [{ loadKubeConfig }, { KubernetesRuntime }] = await Promise.all([
+  const [{ loadKubeConfig }, { KubernetesRuntime }, { podSettingsFromEnv }] = await Promise.all([
     import('../runtime/kubernetes/kube-client'),
     import('../runtime/kubernetes/kubernetes-runtime'),
+    import('../runtime/kubernetes/pod-settings-from-env'),
   ]);
   // KUBECONFIG when set, else the pod's service account (env.ts already refused neither outside a cluster).
   return new KubernetesRuntime({
     kubeConfig: loadKubeConfig(env.KUBECONFIG),
     namespace: env.LAB_NAMESPACE,
+    storageClassName: env.LAB_STORAGE_CLASS,
+    pod: podSettingsFromEnv(env),
     log,
     apiLimit: { qps: env.KUBE_API_QPS, burst: env.KUBE_API_BURST },
   });

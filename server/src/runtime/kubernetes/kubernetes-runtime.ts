@@ -25,6 +25,7 @@ import { exitCodeOf } from './exec-status';
 import { KubeClient, type Verb } from './kube-client';
 import { kubernetesHandleOf, type KubernetesHandle } from './kube-handle';
 import { DEFAULT_GATEWAY_PEER, type GatewayPeer } from './manifests/network-policy';
+import { DEFAULT_POD_SETTINGS, type PodSettings } from './manifests/pod';
 import { podPhase } from './pod-phase';
 import { pollUntil } from './poll-until';
 import { lookupAll, type HostResolver } from './resolve-hosts';
@@ -45,6 +46,8 @@ export interface KubernetesRuntimeOptions {
   gateway?: GatewayPeer;
   /** StorageClass for lab PVCs; by default the cluster's default class. */
   storageClassName?: string;
+  /** Node selector, tolerations and image rewrites of lab pods; none by default. */
+  pod?: PodSettings;
   resolveHost?: HostResolver;
   /** Client-side API request limit; default DEFAULT_API_LIMIT (kube-client.ts). */
   apiLimit?: { qps: number; burst: number };
@@ -75,6 +78,7 @@ export class KubernetesRuntime implements LabRuntime {
       namespace: opts.namespace,
       gateway: opts.gateway ?? DEFAULT_GATEWAY_PEER,
       storageClassName: opts.storageClassName,
+      pod: opts.pod ?? DEFAULT_POD_SETTINGS,
       resolveHost: opts.resolveHost ?? lookupAll,
       startTimeoutMs: opts.startTimeoutMs ?? 300_000,
     };

@@ -10,7 +10,7 @@ import type { InstanceStatus, StartRequest } from '../lab-runtime';
 import type { KubeClient } from './kube-client';
 import type { KubernetesHandle } from './kube-handle';
 import { makeNetworkPolicy, type GatewayPeer } from './manifests/network-policy';
-import { makePod } from './manifests/pod';
+import { makePod, type PodSettings } from './manifests/pod';
 import { makePvc } from './manifests/pvc';
 import { makeSshService } from './manifests/service';
 import { instanceNames, type InstanceNames } from './names';
@@ -22,6 +22,7 @@ export interface StartOptions {
   namespace: string;
   gateway: GatewayPeer;
   storageClassName: string | undefined;
+  pod: PodSettings;
   resolveHost: HostResolver;
   startTimeoutMs: number;
 }
@@ -79,7 +80,7 @@ async function waitUntilRunning(client: KubeClient, opts: StartOptions, req: Sta
     async () => {
       const pod = await client.readPod(ns, names.pod);
       if (pod === null) {
-        progress(`pod: ${await client.createPod(ns, makePod(req, names, ns))} Pod ${names.pod}`);
+        progress(`pod: ${await client.createPod(ns, makePod(req, names, ns, opts.pod))} Pod ${names.pod}`);
         return undefined;
       }
       const now = podPhase(pod, true);

@@ -5,21 +5,15 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from '../../config/env';
+import { imageRewritesFromEnv } from '../images/image-rewrites';
 import { ImageStore, type RegistryConfig } from './images/image-store';
 import type { LocalRuntimeOptions } from './local-runtime';
 import { CONTAINER_UID_BASE } from './pod/pod-namespaces';
 
 export function registryConfigFromEnv(env: Env): RegistryConfig {
-  const rewrites = (env.LAB_IMAGE_REWRITES ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((rule) => {
-      const [from, to] = rule.split('=');
-      return { from, to };
-    });
   const registry = env.LAB_IMAGE_REGISTRY;
   return {
-    rewrites: registry ? [{ from: 'docker.io/autolabs/', to: `${registry}/autolabs/` }, ...rewrites] : rewrites,
+    rewrites: imageRewritesFromEnv(env),
     insecure: registry && env.LAB_IMAGE_REGISTRY_INSECURE ? [registry] : [],
     authFile: env.LAB_IMAGE_AUTH_FILE ?? null,
   };

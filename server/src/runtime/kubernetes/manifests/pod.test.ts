@@ -100,4 +100,16 @@ describe('makePod', () => {
     const req = startRequest({}, { containers: [{ name: 'shell', image: 'img', terminal: true, ssh: true, ports: [{ name: 'sshd', containerPort: 22 }] }] });
     expect(makePod(req, instanceNames(req), 'labs').spec?.containers[0].ports).toEqual([{ name: 'sshd', containerPort: 22, protocol: 'TCP' }]);
   });
+
+  it("places the pod with the installation's node selector and tolerations and pulls autolabs/* from its registry", () => {
+    const req = startRequest({}, { containers: [{ name: 'shell', image: 'autolabs/netlab:latest', terminal: true }, { name: 'db', image: 'postgres:16' }] });
+    const pod = makePod(req, instanceNames(req), 'labs', {
+      imageRewrites: [{ from: 'docker.io/autolabs/', to: '172.31.255.1:5000/autolabs/' }],
+      nodeSelector: { 'autolabs.io/real-node': 'true' },
+      tolerations: [{ key: 'autolabs.io/real-node', operator: 'Exists', effect: 'NoSchedule' }],
+    });
+    expect(pod.spec?.nodeSelector).toEqual({ 'autolabs.io/real-node': 'true' });
+    expect(pod.spec?.tolerations).toEqual([{ key: 'autolabs.io/real-node', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.spec?.containers.map((c) => c.image)).toEqual(['172.31.255.1:5000/autolabs/netlab:latest', 'docker.io/library/postgres:16']);
+  });
 });

@@ -11,8 +11,9 @@
  * - containers of a lab share the pod's network namespace, so each container's name resolves to
  *   127.0.0.1 (hostAliases): the config promises "other containers reach it by this host name".
  */
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1Pod, V1Toleration } from '@kubernetes/client-node';
 import type { LabContainer } from '../../../labs/lab-config';
+import { resolveLabImage, type ImageRewrite } from '../../images/image-rewrites';
 import type { StartRequest } from '../../lab-runtime';
 import type { InstanceNames } from '../names';
 import { instanceLabels } from './labels';
@@ -22,7 +23,16 @@ export const SSH_PORT = 22;
 /** What OpenSSH's privilege separation needs: bind 22, chown the pty, chroot, switch uid/gid, audit. */
 export const SSHD_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID', 'SYS_CHROOT'];
 
-export function makePod(req: StartRequest, names: InstanceNames, namespace: string): V1Pod {
+/** Where this installation's lab pods run and pull from (LAB_NODE_SELECTOR, LAB_TOLERATIONS, LAB_IMAGE_*). */
+export interface PodSettings {
+  imageRewrites: ImageRewrite[];
+  nodeSelector: Record<string, string>;
+  tolerations: V1Toleration[];
+}
+
+export const DEFAULT_POD_SETTINGS: PodSettings = { imageRewrites: [], nodeSelector: {}, tolerations: [] };
+
+export function makePod(req: StartRequest, names: InstanceNames, namespace: string, settings: PodSettings = DEFAULT_POD_SETTINGS): V1Pod {
   const { config } = req;
   return {
     apiVersion: 'v1',
@@ -35,18 +45,21 @@ export function makePod(req: StartRequest, names: InstanceNames, namespace: stri
       restartPolicy: 'Always',
       securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       hostAliases: [{ ip: '127.0.0.1', hostnames: config.spec.containers.map((c) => c.name) }],
-      containers: config.spec.containers.map((c) => makeContainer(c, config.spec.storage.mountPath)),
+      ...(Object.keys(settings.nodeSelector).length === 0 ? {} : { nodeSelector: settings.nodeSelector }),
+      ...(settings.tolerations.length === 0 ? {} : { tolerations: settings.tolerations }),
+      containers: config.spec.containers.map((c) => makeContainer(c, config.spec.storage.mountPath, settings.imageRewrites)),
       volumes: [{ name: STORAGE_VOLUME, persistentVolumeClaim: { claimName: names.pvc } }],
     },
   };
 }
 
-function makeContainer(c: LabContainer, mountPath: string): V1Container {
+function makeContainer(c: LabContainer, mountPath: string, imageRewrites: ImageRewrite[]): V1Container {
   const ports = c.ports.map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), containerPort: p.containerPort, protocol: p.protocol }));
   if (c.ssh && !ports.some((p) => p.containerPort === SSH_PORT)) ports.push({ name: 'ssh', containerPort: SSH_PORT, protocol: 'TCP' });
   return {
     name: c.name,
-    image: c.image,
+    // Unchanged without rewrites, so a lab's own reference reaches the node as the teacher wrote it.
+    image: imageRewrites.length === 0 ? c.image : resolveLabImage(c.image, imageRewrites),
     ...(c.command === undefined ? {} : { command: c.command }),
     ...(c.args === undefined ? {} : { args: c.args }),
     ...(c.env === undefined ? {} : { env: Object.entries(c.env).map(([name, value]) => ({ name, value })) }),

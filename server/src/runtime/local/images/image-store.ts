@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, isAppError } from '../../../errors/app-error';
-import { formatReference, normalizeReference } from './image-reference';
+import { formatReference, normalizeReference } from '../../images/image-reference';
 import { corruptBlobError, lockTimeoutError, storeFsError } from './image-errors';
 import { imageProcess, type ImageProcess } from './image-process';
 import { toolEnv } from './image-tools';
@@ -21,7 +21,8 @@ import { blobPath, findByName, hasAllBlobs, isImageManifest, readBlobJson, readI
 import { pruneStore } from './prune-store';
 import { pullIntoStore, PULL_TIMEOUT_SECONDS } from './pull-image';
 import type { PullProgress } from './pull-progress';
-import { isInsecureRegistry, rewriteReference, type RegistryConfig } from './registry-config';
+import { rewriteReference } from '../../images/image-rewrites';
+import { isInsecureRegistry, type RegistryConfig } from './registry-config';
 import { PULL_POLICY } from './skopeo-argv';
 import { LockTimeout, withFileLock } from './store-lock';
 import { bundleDir, storePaths, type StorePaths } from './store-paths';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatReference, normalizeReference, parseReference } from './image-reference';
-import { rewriteReference } from './registry-config';
+import { imageRewritesFromEnv, resolveLabImage, rewriteReference } from './image-rewrites';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -63,5 +63,19 @@ describe('rewriteReference', () => {
 
   it('keeps a digest through the rewrite', () => {
     expect(formatReference(rewriteReference(`docker.io/autolabs/x@${DIGEST}`, rewrites))).toBe(`127.0.0.1:5000/autolabs/x@${DIGEST}`);
+  });
+});
+
+describe('resolveLabImage with the rewrites from the environment', () => {
+  it('sends autolabs/* to LAB_IMAGE_REGISTRY, then applies LAB_IMAGE_REWRITES', () => {
+    const rewrites = imageRewritesFromEnv({ LAB_IMAGE_REGISTRY: '172.31.255.1:5000', LAB_IMAGE_REWRITES: 'docker.io/library/=mirror.example.org/hub/' });
+    expect(resolveLabImage('autolabs/sqli-target:latest', rewrites)).toBe('172.31.255.1:5000/autolabs/sqli-target:latest');
+    expect(resolveLabImage('debian:12', rewrites)).toBe('mirror.example.org/hub/debian:12');
+    expect(resolveLabImage('ghcr.io/o/i', rewrites)).toBe('ghcr.io/o/i:latest');
+  });
+
+  it('leaves images alone when nothing is configured', () => {
+    expect(imageRewritesFromEnv({})).toEqual([]);
+    expect(resolveLabImage('autolabs/netlab', [])).toBe('docker.io/autolabs/netlab:latest');
   });
 });
