@@ -86,6 +86,8 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   AMQP_URL: url(['amqp:', 'amqps:']).optional(),
+  // Prepended to every queue name, so installations (or test runs) can share one broker without sharing jobs.
+  AMQP_QUEUE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: 'expected lowercase letters, digits, ".", "_" or "-" (up to 64)' }).optional(),
 
   S3_ENDPOINT: url(['http:', 'https:']).optional(),
   S3_ACCESS_KEY: z.string().min(1).optional(),

@@ -88,6 +88,26 @@ describe('createServices', () => {
     }
   });
 
+  it('with AMQP_QUEUE_PREFIX publishes into the prefixed queue (installations sharing a broker keep their jobs apart)', async () => {
+    const prefix = `svc-${randomUUID().slice(0, 8)}.`;
+    const services = await createServices(loadEnv({ AUTOLABS_DATA_DIR: await tempDataDir(), AMQP_URL: TEST_AMQP_URL, AMQP_QUEUE_PREFIX: prefix }), log);
+    const amqp = await import('amqplib');
+    const conn = await amqp.connect(TEST_AMQP_URL);
+    try {
+      await services.queue.publish('lab.start', { instanceId: 'prefixed' });
+      const channel = await conn.createChannel();
+      expect((await channel.checkQueue(`${prefix}lab.start`)).messageCount).toBe(1);
+      const message = await channel.get(`${prefix}lab.start`, { noAck: true });
+      expect(message && JSON.parse(message.content.toString())).toEqual({ instanceId: 'prefixed' });
+      await channel.deleteQueue(`${prefix}lab.start`);
+      for (const q of ['lab.deploy', 'lab.stop', 'lab.archive', 'lab.start']) await channel.deleteQueue(`${prefix}${q}.dead`);
+      for (const q of ['lab.deploy', 'lab.stop', 'lab.archive']) await channel.deleteQueue(`${prefix}${q}`);
+    } finally {
+      await conn.close();
+      await services.close();
+    }
+  });
+
   it('refuses LAB_RUNTIME=kubernetes with an unreadable KUBECONFIG with RUNTIME_UNAVAILABLE naming the variable, before opening anything', async () => {
     const dataDir = await tempDataDir();
     const env = loadEnv({ AUTOLABS_DATA_DIR: dataDir, LAB_RUNTIME: 'kubernetes', KUBECONFIG: '/nonexistent/kubeconfig' });

@@ -46,7 +46,7 @@ export async function createServices(env: Env, log: FastifyBaseLogger): Promise<
     const ticketKeys = await loadTicketKeys({ privatePem: env.TICKET_PRIVATE_KEY, publicPem: env.TICKET_PUBLIC_KEY, dataDir: env.AUTOLABS_DATA_DIR });
     const db = track('database', await createDatabase(env, log));
     const objectStore = track('object store', await openObjectStore(env));
-    const queue = track('job queue', env.AMQP_URL ? await AmqpJobQueue.connect({ url: env.AMQP_URL, log }) : new MemoryJobQueue());
+    const queue = track('job queue', env.AMQP_URL ? await AmqpJobQueue.connect({ url: env.AMQP_URL, queuePrefix: env.AMQP_QUEUE_PREFIX, log }) : new MemoryJobQueue());
     const sessionStore = track('session store', openSessionStore(env));
 
     log.info(

@@ -44,6 +44,15 @@ describe('KubernetesRuntime without I/O', () => {
     });
   });
 
+  it('wraps the shell of an ssh terminal container so it drops to the student with the storage as home', () => {
+    const config = labConfig({ containers: [{ name: 'attacker', image: 'autolabs/sqli-attacker:latest', terminal: true, ssh: true }] });
+    const target = runtimeWithoutServer().terminalTarget(handle, config);
+    if (target.kind !== 'k8s-exec') throw new Error(`unexpected target ${target.kind}`);
+    expect(target.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(target.command[2]).toContain('exec setpriv --reuid=student --regid=student --init-groups env HOME="$0"');
+    expect(target.command.slice(3)).toEqual([config.spec.storage.mountPath, '/bin/sh', '-c', 'exec bash -l || exec sh']);
+  });
+
   it('refuses a handle of another runtime with BAD_INPUT on runtimeHandle', () => {
     expect(() => runtimeWithoutServer().terminalTarget({ runtime: 'local', instanceId: 'i-1', uid: 1000 }, labConfig())).toThrow(
       expect.objectContaining({ code: 'BAD_INPUT', field: 'runtimeHandle' }),

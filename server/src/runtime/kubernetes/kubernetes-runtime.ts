@@ -18,12 +18,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../errors/app-error';
-import type { LabConfig } from '../../labs/lab-config';
+import type { LabConfig, LabContainer } from '../../labs/lab-config';
 import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
 import { checkNamespaceAccess } from './check-access';
 import { exitCodeOf } from './exec-status';
 import { KubeClient, type Verb } from './kube-client';
 import { kubernetesHandleOf, type KubernetesHandle } from './kube-handle';
+import { asStudent } from './as-student';
 import { DEFAULT_GATEWAY_PEER, type GatewayPeer } from './manifests/network-policy';
 import { DEFAULT_POD_SETTINGS, type PodSettings } from './manifests/pod';
 import { podPhase } from './pod-phase';
@@ -142,7 +143,8 @@ export class KubernetesRuntime implements LabRuntime {
 
   terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget {
     const h = kubernetesHandleOf(handle);
-    return { kind: 'k8s-exec', namespace: h.namespace, pod: h.pod, container: terminalContainer(config), command: [...TERMINAL_COMMAND] };
+    const container = terminalContainer(config);
+    return { kind: 'k8s-exec', namespace: h.namespace, pod: h.pod, container: container.name, command: asStudent(config, container, [...TERMINAL_COMMAND]) };
   }
 
   async exec(
@@ -152,16 +154,15 @@ export class KubernetesRuntime implements LabRuntime {
     opts: ExecOptions = {},
   ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
     if (command.length === 0) throw new AppError('BAD_INPUT', 'command must have at least one word', { field: 'command' });
-    if (opts.container !== undefined && !config.spec.containers.some((c) => c.name === opts.container)) {
-      throw new AppError('BAD_INPUT', `the lab has no container named ${opts.container}`, { field: 'container' });
-    }
+    const container = opts.container === undefined ? terminalContainer(config) : config.spec.containers.find((c) => c.name === opts.container);
+    if (!container) throw new AppError('BAD_INPUT', `the lab has no container named ${opts.container}`, { field: 'container' });
     const h = kubernetesHandleOf(handle);
     const current = await this.status(h);
     if (current.phase !== 'running') {
       throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
     }
-    const target = { namespace: h.namespace, pod: h.pod, container: opts.container ?? terminalContainer(config) };
-    const out = await this.client.exec(target, command, { timeoutMs: opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS, maxBytes: EXEC_MAX_BYTES });
+    const target = { namespace: h.namespace, pod: h.pod, container: container.name };
+    const out = await this.client.exec(target, asStudent(config, container, command), { timeoutMs: opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS, maxBytes: EXEC_MAX_BYTES });
     if (out.timedOut) return { exitCode: TIMED_OUT_EXIT_CODE, stdout: out.stdout, stderr: out.stderr };
     const where = `pod ${h.namespace}/${h.pod} container ${target.container}`;
     if (out.status === null) throw new AppError('RUNTIME_UNAVAILABLE', `exec in ${where} ended without an exit status (connection lost)`);
@@ -173,8 +174,8 @@ export class KubernetesRuntime implements LabRuntime {
   }
 }
 
-function terminalContainer(config: LabConfig): string {
+function terminalContainer(config: LabConfig): LabContainer {
   const terminal = config.spec.containers.find((c) => c.terminal);
   if (!terminal) throw new AppError('LAB_CONFIG_INVALID', 'the lab has no container with terminal: true', { field: 'spec.containers' });
-  return terminal.name;
+  return terminal;
 }
