@@ -83,9 +83,9 @@ describe('helm template', () => {
 
   it('runs the documented entry points of image autolabs/platform', async () => {
     const m = await render(devArgs);
-    expect(containerOf(m, 'autolabs-api').command).toEqual(['node', '--import', 'tsx', 'server/src/server.ts']);
-    expect(containerOf(m, 'autolabs-worker').command).toEqual(['node', '--import', 'tsx', 'server/src/worker.ts']);
-    expect(containerOf(m, 'autolabs-gateway').command).toEqual(['node', '--import', 'tsx', 'gateway/src/server.ts']);
+    expect(containerOf(m, 'autolabs-api').command).toEqual(['node', '--enable-source-maps', 'server/src/server.js']);
+    expect(containerOf(m, 'autolabs-worker').command).toEqual(['node', '--enable-source-maps', 'server/src/worker.js']);
+    expect(containerOf(m, 'autolabs-gateway').command).toEqual(['node', '--enable-source-maps', 'gateway/src/server.js']);
     expect(containerOf(m, 'autolabs-api').image).toBe('autolabs/platform:dev');
   });
 

@@ -116,7 +116,7 @@ capabilities:
 {{- end -}}
 
 
-{{/* Writable scratch space: the root filesystem is read-only, tsx caches compiled files in /tmp. */}}
+{{/* Writable scratch space on a read-only root filesystem: /tmp for libraries' temporary files, and AUTOLABS_DATA_DIR. */}}
 {{- define "autolabs.scratchMounts" -}}
 - name: tmp
   mountPath: /tmp

@@ -12,7 +12,10 @@ export interface ScreenWorkerListener {
   onLost(error: Error): void;
 }
 
-const BOOT_URL = new URL('./screen-worker-boot.mjs', import.meta.url);
+// From source (tsx, vitest) a boot file loads the TypeScript entry through tsx. `npm run build` compiles
+// screen-worker.ts to screen-worker.js beside this module's compiled twin, and the thread runs that as is.
+const COMPILED = import.meta.url.endsWith('.js');
+const BOOT_URL = new URL(COMPILED ? './screen-worker.js' : './screen-worker-boot.mjs', import.meta.url);
 const ENTRY_URL = new URL('./screen-worker.ts', import.meta.url).href;
 
 export class ScreenWorkerHost {

@@ -119,6 +119,7 @@ describe('process start with a bad configuration', () => {
     const result = run(entry, '--help');
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(`Usage: node --import tsx ${entry} [--help]`);
+    expect(result.stdout.split('\n')[1]).toBe(`   or: node --enable-source-maps dist/${entry.replace(/\.ts$/, '.js')} [--help]   (compiled by npm run build)`);
     for (const key of Object.keys(envSchema.shape)) expect(result.stdout).toMatch(new RegExp(`^  ${key} +(default |unset by default)`, 'm'));
     expect(result.stdout).toMatch(/^ {2}PORT +default 3000$/m);
     expect(result.stderr).toBe('');

@@ -26,6 +26,7 @@ export function helpText({ name, summary, entry }: ProcessInfo): string {
   });
   return [
     `Usage: node --import tsx ${entry} [--help]`,
+    `   or: node --enable-source-maps dist/${entry.replace(/\.ts$/, '.js')} [--help]   (compiled by npm run build)`,
     '',
     `${name}: ${summary}`,
     '',

@@ -1,0 +1,59 @@
+/**
+ * One esbuild bundle per entry: our workspaces (server, gateway, the generated Prisma client under
+ * server/src) compiled into one file with its source map; every npm package left as an import, installed
+ * beside the output from dist/package.json (runtime-package.ts). Packages stay outside because several
+ * cannot be bundled (node-pty's and ssh2's native addons, PGlite's and Prisma's WebAssembly, pino's
+ * worker-thread transports) and because bundling the rest measured more memory, not less: V8 keeps the
+ * source of a 10 MB bundle resident (README, "Production build").
+ */
+import path from 'node:path';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { ROOT, compiledPath, type Entry } from './layout';
+import { mirrorImportMeta } from './mirror-import-meta';
+
+/** Our workspace packages, bundled; every other bare import stays external. */
+const WORKSPACE_SCOPE = '@autolabs/';
+
+/** "pkg/sub/path" -> "pkg", "@scope/pkg/sub" -> "@scope/pkg". */
+export function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const npmPackagesExternal: Plugin = {
+  name: 'npm-packages-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith(WORKSPACE_SCOPE) || args.path.startsWith('node:')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+/** Bundles one entry into `dist`; returns the npm packages it imports. */
+export async function bundleEntry(entry: Entry, dist: string): Promise<{ packages: Set<string>; metafile: Metafile }> {
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [entry.source],
+    outfile: path.join(dist, compiledPath(entry.source)),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Stack traces point into the TypeScript (node --enable-source-maps); the sources themselves are in git.
+    sourcemap: true,
+    sourcesContent: false,
+    // Bundling renames colliding top-level names; error and class names in logs stay as written.
+    keepNames: true,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [npmPackagesExternal, mirrorImportMeta(entry.source)],
+  });
+  const packages = new Set<string>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const imported of output.imports) {
+      if (imported.external && !imported.path.startsWith('node:')) packages.add(packageName(imported.path));
+    }
+  }
+  return { packages, metafile: result.metafile };
+}
