@@ -44,6 +44,8 @@ export interface GatewayPluginOptions {
   kubeConfig?: KubeConfig;
   /** The local runtime's data directory, where it records how to open each instance's terminal. */
   localDataDir?: string;
+  /** The platform key labs trust, for terminals over SSH (LAB_SSH_PRIVATE_KEY). Never logged. */
+  labSshPrivateKey?: string;
   /** Output history kept per session for resume (bytes). */
   ringBytes?: number;
   batching?: BatcherOptions;
@@ -80,7 +82,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     gatewayId: opts.gatewayId,
     internalUrl: opts.internalUrl,
     graceSeconds: opts.graceSeconds,
-    backends: opts.backends ?? createBackendOpener({ kubeConfig: opts.kubeConfig, localDataDir: opts.localDataDir }),
+    backends: opts.backends ?? createBackendOpener({ kubeConfig: opts.kubeConfig, localDataDir: opts.localDataDir, labSshPrivateKey: opts.labSshPrivateKey }),
     log: app.log,
     ringBytes: opts.ringBytes,
     batching: opts.batching,

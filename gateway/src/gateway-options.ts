@@ -8,6 +8,7 @@ import type { Env } from '@autolabs/server/config/env';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
 import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
 import { loadInternalSecret } from '@autolabs/server/platform/internal-secret';
+import { loadLabSshPrivateKey } from '@autolabs/server/platform/lab-ssh-key';
 import { loadSshHostKey } from '@autolabs/server/platform/ssh-host-key';
 import type { GatewayPluginOptions } from './app';
 import { httpSshLoginAuthority } from './ssh/ssh-login-client';
@@ -53,5 +54,7 @@ export async function gatewayOptionsFromEnv(
     kubeConfig,
     // Terminals of local labs: the sandbox argv the runtime recorded in its data directory.
     localDataDir: env.LAB_RUNTIME === 'local' ? env.AUTOLABS_DATA_DIR : undefined,
+    // Terminals over SSH (TERMINAL_BACKEND or a lab's spec.terminal.backend): the platform key labs trust.
+    labSshPrivateKey: await loadLabSshPrivateKey({ privateKey: env.LAB_SSH_PRIVATE_KEY, dataDir: env.AUTOLABS_DATA_DIR }),
   };
 }

@@ -2,10 +2,13 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '@autolabs/server/errors/app-error';
 import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
+import { ed25519Pair, startLoopbackSshd } from '../testing/loopback-sshd';
 import { createBackendOpener } from './backend-opener';
 
 const execTarget: TerminalTarget = { kind: 'k8s-exec', namespace: 'labs', pod: 'lab-1', container: 'terminal', command: ['sh'] };
 const size = { cols: 80, rows: 24 };
+const sshTarget: TerminalTarget = { kind: 'ssh', host: '127.0.0.1', port: 22, username: 'student', hostKey: 'ssh-ed25519 AAAA' };
+const platformKey = ed25519Pair('autolabs-platform');
 
 /** Credentials for an apiserver address where nothing listens. */
 function unreachableKubeConfig(): KubeConfig {
@@ -35,11 +38,28 @@ describe('createBackendOpener', () => {
     expect(e.field).toBe('KUBECONFIG');
   });
 
-  it('refuses ssh targets with NOT_AVAILABLE_YET on target.kind', async () => {
-    const target: TerminalTarget = { kind: 'ssh', host: 'lab', port: 22, username: 'student', hostKey: 'ssh-ed25519 AAAA' };
-    const e = await openError(createBackendOpener({ kubeConfig: unreachableKubeConfig() }).open(target, size));
-    expect(e.code).toBe('NOT_AVAILABLE_YET');
+  it('refuses an ssh target with RUNTIME_UNAVAILABLE naming LAB_SSH_PRIVATE_KEY when it has no platform key', async () => {
+    const e = await openError(createBackendOpener({ kubeConfig: unreachableKubeConfig() }).open(sshTarget, size));
+    expect(e.code).toBe('RUNTIME_UNAVAILABLE');
+    expect(e.field).toBe('LAB_SSH_PRIVATE_KEY');
+  });
+
+  it('refuses an ssh target into a local pod on a gateway that serves no local labs', async () => {
+    const e = await openError(createBackendOpener({ labSshPrivateKey: platformKey.private }).open({ ...sshTarget, localPod: 'lab-1' }, size));
+    expect(e.code).toBe('RUNTIME_UNAVAILABLE');
     expect(e.field).toBe('target.kind');
+  });
+
+  it('opens an ssh target with the platform key it was given (Debian sshd on loopback)', async () => {
+    const sshd = await startLoopbackSshd([platformKey.public]);
+    try {
+      const target: TerminalTarget = { kind: 'ssh', host: '127.0.0.1', port: sshd.port, username: sshd.username, hostKey: sshd.hostKey };
+      const backend = await createBackendOpener({ labSshPrivateKey: platformKey.private }).open(target, size);
+      expect(backend.kind).toBe('ssh');
+      await backend.close();
+    } finally {
+      await sshd.stop();
+    }
   });
 
   it('reports an unreachable apiserver as RUNTIME_UNAVAILABLE naming the pod, without the credentials', async () => {

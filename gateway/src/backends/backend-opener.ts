@@ -3,13 +3,18 @@
  * the runtime's own record, never from the ticket), or a Kubernetes exec when the gateway was given
  * Kubernetes credentials. A plain `pty` target (any argv) is refused with FORBIDDEN unless the opener was
  * built for tests with `plainPty`: a ticket is signed, but a leaked key must not become a shell on the host.
- * ssh targets are refused with NOT_AVAILABLE_YET instead of failing somewhere deeper.
+ * An ssh target is the lab's own sshd, reached with the platform key (ssh2-backend.ts): over TCP, or for
+ * a local pod through a relay into the pod's network (pod-network-relay.ts).
  */
+import type { Duplex } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '@autolabs/server/errors/app-error';
 import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
 import { readTerminalLaunch } from '@autolabs/server/runtime/local/sandbox-launch';
+import { DEFAULT_POD_RUN_DIR } from '@autolabs/server/runtime/local/pod/pod-run-dir';
 import { LocalPtyBackend } from './local-pty-backend';
+import { connectInPod } from './pod-network-relay';
+import { Ssh2Backend } from './ssh2-backend';
 import type { TerminalBackend, TerminalBackendOpener, TerminalSize } from './terminal-backend';
 
 export interface BackendOpenerOptions {
@@ -19,6 +24,10 @@ export interface BackendOpenerOptions {
   localDataDir?: string;
   /** Open plain `pty` targets (any argv). Tests and benchmarks only; never set from configuration. */
   plainPty?: boolean;
+  /** The platform key for ssh targets (LAB_SSH_PRIVATE_KEY); without it such targets are RUNTIME_UNAVAILABLE. */
+  labSshPrivateKey?: string;
+  /** Where the local runtime keeps running pods (their network namespaces); default /run/autolabs. */
+  localPodRunDir?: string;
 }
 
 export function createBackendOpener(opts: BackendOpenerOptions = {}): TerminalBackendOpener {
@@ -40,9 +49,20 @@ export function createBackendOpener(opts: BackendOpenerOptions = {}): TerminalBa
         const { K8sExecBackend } = await import('./k8s-exec-backend');
         return K8sExecBackend.open(opts.kubeConfig, target, size);
       }
-      throw new AppError('NOT_AVAILABLE_YET', `terminal targets of kind ${target.kind} are not available yet`, { field: 'target.kind' });
+      if (target.kind === 'ssh') return openSsh(opts, target, size);
+      throw new AppError('NOT_AVAILABLE_YET', `terminal targets of kind ${(target as { kind: string }).kind} are not available yet`, { field: 'target.kind' });
     },
   };
+}
+
+async function openSsh(opts: BackendOpenerOptions, target: Extract<TerminalTarget, { kind: 'ssh' }>, size: TerminalSize): Promise<TerminalBackend> {
+  if (!opts.labSshPrivateKey) throw new AppError('RUNTIME_UNAVAILABLE', 'this gateway has no platform key for labs reached over SSH (LAB_SSH_PRIVATE_KEY)', { field: 'LAB_SSH_PRIVATE_KEY' });
+  let sock: Duplex | undefined;
+  if (target.localPod !== undefined) {
+    if (!opts.localDataDir) throw new AppError('RUNTIME_UNAVAILABLE', 'this gateway does not serve local labs (LAB_RUNTIME=local)', { field: 'target.kind' });
+    sock = await connectInPod({ dataDir: opts.localDataDir, runDir: opts.localPodRunDir ?? DEFAULT_POD_RUN_DIR, instanceId: target.localPod, host: target.host, port: target.port });
+  }
+  return Ssh2Backend.open(target, size, { privateKey: opts.labSshPrivateKey, sock });
 }
 
 /** Plain local programs: the opener of tests and benchmarks (a shell, `seq`, ...). */

@@ -139,6 +139,14 @@ export const envSchema = z.object({
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'expected a DNS label such as labs' })
     .default('labs'),
 
+  // How the gateway reaches a lab's terminal when the lab does not say (spec.terminal.backend): exec (a local
+  // sandbox, a Kubernetes exec) or ssh (the terminal container's sshd, with the platform key below).
+  TERMINAL_BACKEND: oneOf(['exec', 'ssh']).default('exec'),
+  // The platform key labs trust for the ssh terminal backend: its private half for gateways (OpenSSH text),
+  // its public line for the API and workers, which start labs. Unset: generated once into
+  // <AUTOLABS_DATA_DIR>/keys/ (platform/lab-ssh-key.ts).
+  LAB_SSH_PRIVATE_KEY: z.string().min(1).optional(),
+  LAB_SSH_PUBLIC_KEY: z.string().regex(/^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$/, { error: 'expected a public key line such as ssh-ed25519 AAAA...' }).optional(),
   SESSION_GRACE_SECONDS: wholeNumber(0, 86_400, 'a whole number of seconds from 0 to 86400').default(900),
   // Terminal sockets one client address may hold before their tickets are accepted (gateway/src/auth/pending-limit.ts).
   GATEWAY_MAX_PENDING_PER_CLIENT: wholeNumber(1, 100_000, 'a whole number from 1 to 100000').default(32),

@@ -120,6 +120,16 @@ const specSchema = z
       .default({ ttl: '2h', idleTimeout: '30m' })
       .describe('ttl: stop the instance this long after it starts; idleTimeout: stop it after this long without terminal activity.'),
     recording: z.boolean().default(false).describe('Record terminal sessions (asciicast) for teachers to replay.'),
+    /** How the gateway reaches the terminal; absent: the installation's TERMINAL_BACKEND. */
+    terminal: z
+      .strictObject({
+        backend: z
+          .enum(['exec', 'ssh'])
+          .optional()
+          .describe("exec: the runtime's own way in (a local sandbox, a Kubernetes exec); ssh: the gateway logs in to the terminal container's sshd (needs ssh: true there). Absent: the installation's TERMINAL_BACKEND."),
+      })
+      .optional()
+      .describe('How the browser terminal reaches the terminal container.'),
     checks: z.array(checkSchema).default([]).describe('Commands run in the lab to grade it; each passes when its expectations hold.'),
   })
   .superRefine(checkCrossReferences);
@@ -133,6 +143,10 @@ function checkCrossReferences(spec: z.output<typeof specSchema>, ctx: z.Refineme
   const terminals = spec.containers.filter((c) => c.terminal).length;
   if (terminals !== 1) {
     ctx.addIssue({ code: 'custom', path: ['containers'], message: `expected exactly one container with terminal: true, found ${terminals}` });
+  }
+  const terminal = spec.containers.find((c) => c.terminal);
+  if (spec.terminal?.backend === 'ssh' && terminal && !terminal.ssh) {
+    ctx.addIssue({ code: 'custom', path: ['terminal', 'backend'], message: `backend ssh needs an sshd in the terminal container: set ssh: true on container "${terminal.name}"` });
   }
   spec.network.allow.forEach((rule, i) => {
     for (const end of ['from', 'to'] as const) {

@@ -152,6 +152,15 @@ describe('lab config bad input', () => {
     expect(paths(none)).toEqual({ 'spec.containers': 'expected exactly one container with terminal: true, found 0' });
   });
 
+  it('accepts terminal.backend ssh when the terminal container runs sshd, and refuses it otherwise, naming the container', () => {
+    const withSsh = MINIMAL.replace('      terminal: true\n', '      terminal: true\n      ssh: true\n') + '  terminal: { backend: ssh }\n';
+    expect(parseLabConfig(withSsh).spec.terminal).toEqual({ backend: 'ssh' });
+    expect(paths(MINIMAL + '  terminal: { backend: ssh }\n')).toEqual({
+      'spec.terminal.backend': 'backend ssh needs an sshd in the terminal container: set ssh: true on container "shell"',
+    });
+    expect(Object.keys(paths(MINIMAL + '  terminal: { backend: telnet }\n'))).toEqual(['spec.terminal.backend']);
+  });
+
   it('rejects allow rules and checks naming containers that do not exist', () => {
     const bad = TWO_CONTAINERS.replace('{ from: client, to: web, ports: [80] }', '{ from: client, to: database }').replace(
       'command: [curl',

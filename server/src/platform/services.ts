@@ -20,6 +20,7 @@ import { LocalRuntime } from '../runtime/local/local-runtime';
 import { localRuntimeOptions } from '../runtime/local/local-runtime-options';
 import { openObjectStore, openSessionStore } from './stores';
 import type { CoreServices } from './core-services';
+import { loadLabSshPublicKey } from './lab-ssh-key';
 import { loadTicketKeys, type TicketKeys } from './ticket-keys';
 
 export interface Services extends CoreServices {
@@ -82,7 +83,10 @@ export async function createServices(env: Env, log: FastifyBaseLogger): Promise<
 }
 
 async function createRuntime(env: Env, log: FastifyBaseLogger): Promise<LabRuntime> {
-  if (env.LAB_RUNTIME === 'local') return new LocalRuntime(localRuntimeOptions(env, log));
+  if (env.LAB_RUNTIME === 'local') {
+    const labSshPublicKey = await loadLabSshPublicKey({ publicKey: env.LAB_SSH_PUBLIC_KEY, dataDir: env.AUTOLABS_DATA_DIR });
+    return new LocalRuntime({ ...localRuntimeOptions(env, log), labSshPublicKey });
+  }
   // Loaded only here: the Kubernetes client is heavy, and embedded installs never use it.
   const [{ loadKubeConfig }, { KubernetesRuntime }, { podSettingsFromEnv }] = await Promise.all([
     import('../runtime/kubernetes/kube-client'),

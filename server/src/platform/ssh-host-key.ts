@@ -5,27 +5,16 @@
  * Production passes the private key to the gateways (GATEWAY_SSH_HOST_KEY, OpenSSH format) and only its
  * public line to the API (GATEWAY_SSH_HOST_PUBLIC_KEY), which shows it in the web app.
  */
-import ssh2 from 'ssh2';
-import { AppError } from '../errors/app-error';
-import { readOrCreateKeyFile } from './key-file';
+import { loadSshPrivateKey, loadSshPublicLine, type SshKeyPairSource } from './ssh-key-pair';
 
-const FILE = 'ssh-host-ed25519';
+const HOST_KEY: SshKeyPairSource = { file: 'ssh-host-ed25519', comment: 'autolabs-gateway', variable: 'GATEWAY_SSH_HOST_KEY' };
 
 /** The gateway's side: the private key (OpenSSH text), from the environment or the data directory. */
-export async function loadSshHostKey(opts: { privateKey?: string; dataDir: string }): Promise<string> {
-  if (!opts.privateKey) return readOrCreateKeyFile(opts.dataDir, FILE, () => ssh2.utils.generateKeyPairSync('ed25519', { comment: 'autolabs-gateway' }).private);
-  const text = opts.privateKey.includes('\\n') ? opts.privateKey.replace(/\\n/g, '\n') : opts.privateKey;
-  const parsed = ssh2.utils.parseKey(text);
-  if (parsed instanceof Error || Array.isArray(parsed) || !parsed.isPrivateKey()) {
-    throw new AppError('BAD_INPUT', 'GATEWAY_SSH_HOST_KEY: expected an unencrypted OpenSSH private key (ssh-keygen -t ed25519 -N "")', { field: 'GATEWAY_SSH_HOST_KEY' });
-  }
-  return text;
+export function loadSshHostKey(opts: { privateKey?: string; dataDir: string }): Promise<string> {
+  return loadSshPrivateKey(HOST_KEY, opts);
 }
 
 /** The API's side: the public line (`ssh-ed25519 AAAA...`), from the environment or the data directory. */
-export async function loadSshHostPublicKey(opts: { publicKey?: string; dataDir: string }): Promise<string> {
-  if (opts.publicKey) return opts.publicKey.trim().split(/\s+/).slice(0, 2).join(' ');
-  const parsed = ssh2.utils.parseKey(await loadSshHostKey({ dataDir: opts.dataDir }));
-  if (parsed instanceof Error || Array.isArray(parsed)) throw new AppError('INTERNAL', 'the SSH host key in the data directory is damaged', { cause: parsed });
-  return `${parsed.type} ${parsed.getPublicSSH().toString('base64')}`;
+export function loadSshHostPublicKey(opts: { publicKey?: string; dataDir: string }): Promise<string> {
+  return loadSshPublicLine(HOST_KEY, opts);
 }

@@ -141,6 +141,11 @@ export class KubernetesRuntime implements LabRuntime {
     this.log.info({ instanceId: h.instanceId, namespace: h.namespace, pvc: h.pvc }, 'kubernetes lab instance destroyed');
   }
 
+  /** The ssh terminal backend needs a host key published by the pod, which this runtime does not collect yet. */
+  limitations(config: LabConfig): string[] {
+    return config.spec.terminal?.backend === 'ssh' ? ['The terminal opens as a Kubernetes exec, not over SSH: terminal.backend ssh is honoured by the local runtime only.'] : [];
+  }
+
   terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget {
     const h = kubernetesHandleOf(handle);
     const container = terminalContainer(config);

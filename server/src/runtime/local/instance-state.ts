@@ -18,6 +18,8 @@ export const instanceStateSchema = z.object({
   createdAt: z.string(),
   startedAt: z.string(),
   stoppedAt: z.string().nullable(),
+  /** Pod mode, terminal over SSH: the host key the terminal container's sshd published at this start. */
+  sshHostKey: z.string().nullable().optional(),
 });
 
 export type InstanceState = z.infer<typeof instanceStateSchema>;

@@ -35,5 +35,6 @@ export function localRuntimeOptions(env: Env, log: FastifyBaseLogger): LocalRunt
     log,
     images: podMode ? new ImageStore({ dataDir: env.AUTOLABS_DATA_DIR, registry: registryConfigFromEnv(env), uidBase: CONTAINER_UID_BASE, log }) : null,
     keepUnusedImagesMs: env.LOCAL_IMAGE_KEEP_UNUSED_HOURS * 3600_000,
+    terminalBackend: env.TERMINAL_BACKEND,
   };
 }

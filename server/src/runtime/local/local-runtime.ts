@@ -51,7 +51,9 @@ import { CONTAINER_UID_BASE } from './pod/pod-namespaces';
 import { declaredTcpPorts, waitForPorts } from './pod/pod-readiness';
 import { DEFAULT_POD_RUN_DIR, podRunPaths } from './pod/pod-run-dir';
 import { podSandboxSpec, type PodRole, type PodSandboxSettings } from './pod/pod-sandbox';
+import { readPublishedHostKey, SSH_PORT } from './pod/pod-ssh';
 import { writeTerminalLaunch } from './sandbox-launch';
+import { chooseTerminalBackend, SSH_TERMINAL_USER, type TerminalBackendChoice } from '../terminal-backend-choice';
 import { userNamespaceFilter } from './seccomp-filter';
 import { releaseUid, reserveUid } from './uid-allocator';
 
@@ -90,12 +92,21 @@ export interface LocalRuntimeOptions {
   keepUnusedImagesMs?: number;
   /** Pod mode: least time between two image prunes; default 1 h. */
   imagePruneIntervalMs?: number;
+  /** The installation's way to the terminal (TERMINAL_BACKEND) for labs that do not choose; default exec. */
+  terminalBackend?: TerminalBackendChoice;
+  /**
+   * Pod mode, terminal over SSH: the platform key's public line (LAB_SSH_PUBLIC_KEY), the one key the
+   * terminal container's sshd accepts. Without it such labs keep the exec terminal.
+   */
+  labSshPublicKey?: string | null;
 }
 
 export interface LocalHandle extends RuntimeHandle {
   runtime: 'local';
   /** Host uid the sandboxes run as (root mode), null in user-namespace mode. */
   uid: number | null;
+  /** Pod mode, terminal over SSH: the host key the lab's sshd published at start (pinned in tickets). */
+  sshHostKey?: string;
 }
 
 const EXEC_DEFAULT_TIMEOUT_MS = 60_000;
@@ -124,6 +135,8 @@ export class LocalRuntime implements LabRuntime {
   private readonly resolveHost: HostResolver;
   private readonly keepUnusedImagesMs: number;
   private readonly imagePruneIntervalMs: number;
+  private readonly terminalBackend: TerminalBackendChoice;
+  private readonly labSshPublicKey: string | null;
   private lastImagePrune = 0;
   /** Lifecycle calls per instance, run one after another: a redelivered start must not race the first. */
   private readonly lifecycle = new Map<string, Promise<unknown>>();
@@ -145,6 +158,8 @@ export class LocalRuntime implements LabRuntime {
     this.resolveHost = opts.resolveHost ?? lookupAll;
     this.keepUnusedImagesMs = opts.keepUnusedImagesMs ?? 24 * HOUR_MS;
     this.imagePruneIntervalMs = opts.imagePruneIntervalMs ?? HOUR_MS;
+    this.terminalBackend = opts.terminalBackend ?? 'exec';
+    this.labSshPublicKey = opts.labSshPublicKey ?? null;
     const program = userNamespaceFilter();
     this.seccomp = program ? { file: path.join(this.dataDir, 'labs', `seccomp-${process.arch}.bpf`), program } : null;
     this.log.info(
@@ -206,8 +221,12 @@ export class LocalRuntime implements LabRuntime {
       // Already running (a redelivered start, or a start after a reboot unmounted the volumes).
       const pod = this.images ? await preparePod(this.images, req.config, progress) : null;
       await this.prepareStorage(paths, req.config, pod ? CONTAINER_UID_BASE + pod.record.student.uid : previous.state.uid, false);
-      if (pod) await this.startContainers(paths, req, pod, previous.state.uid, progress);
-      return this.handleOf(previous.state);
+      if (!pod) return this.handleOf(previous.state);
+      // After a reboot the containers start on a fresh scratch volume: sshd makes new host keys.
+      const sshHostKey = await this.startContainers(paths, req, pod, previous.state.uid, progress);
+      const state = { ...previous.state, sshHostKey };
+      if (sshHostKey !== previous.state.sshHostKey) await writeInstanceState(paths.stateFile, state);
+      return this.handleOf(state);
     }
     await fs.mkdir(paths.root, { recursive: true, mode: 0o711 });
     await fs.mkdir(paths.pids, { recursive: true, mode: 0o700 });
@@ -230,15 +249,16 @@ export class LocalRuntime implements LabRuntime {
       createdAt: previous.kind === 'ok' ? previous.state.createdAt : now,
       startedAt: now,
       stoppedAt: null,
+      sshHostKey: null,
     };
-    const handle = this.handleOf(state);
     if (pod) {
       progress('starting containers');
-      await this.startContainers(paths, req, pod, uid, progress);
+      state.sshHostKey = await this.startContainers(paths, req, pod, uid, progress);
     } else {
-      await writeTerminalLaunch(paths, { kind: 'pty', argv: sandboxArgv(this.sandboxSpec(handle, req.config, true), TERMINAL_COMMAND), env: { ...OUTER_ENV }, cwd: '/' });
+      await writeTerminalLaunch(paths, { kind: 'pty', argv: sandboxArgv(this.sandboxSpec(this.handleOf(state), req.config, true), TERMINAL_COMMAND), env: { ...OUTER_ENV }, cwd: '/' });
     }
     await writeInstanceState(paths.stateFile, state);
+    const handle = this.handleOf(state);
     if (!pod && req.config.spec.network.internet && !this.shareHostNetwork) {
       progress('internet access is not available in the local runtime; the lab runs without a network');
     }
@@ -247,26 +267,44 @@ export class LocalRuntime implements LabRuntime {
     return handle;
   }
 
+  /** Pod mode with a terminal over SSH: the platform key is given to the terminal container's sshd. */
+  private sshTerminal(config: LabConfig): boolean {
+    return this.images !== null && this.labSshPublicKey !== null && chooseTerminalBackend(config, this.terminalBackend) === 'ssh';
+  }
+
   /**
    * Pod mode: namespaces, egress, container file systems and main processes, and the terminal's launch
-   * record. `uid`: the instance's host uid, which owns the pod's network (pod-namespaces.ts).
+   * record. `uid`: the instance's host uid, which owns the pod's network (pod-namespaces.ts). Resolves
+   * with the host key the terminal container's sshd published when the terminal goes over SSH, else null.
    */
-  private async startContainers(paths: InstancePaths, req: StartRequest, pod: Awaited<ReturnType<typeof preparePod>>, uid: number | null, progress: (m: string) => void): Promise<void> {
+  private async startContainers(paths: InstancePaths, req: StartRequest, pod: Awaited<ReturnType<typeof preparePod>>, uid: number | null, progress: (m: string) => void): Promise<string | null> {
     if (uid === null) throw new AppError('INTERNAL', `instance ${req.instanceId} has no host uid for its network`);
     const { plan, unresolved } = await planEgress(req.config.spec.network, this.resolveHost);
     for (const host of unresolved) progress(`allowedEgress: ${host} did not resolve; it allows nothing`);
     if (plan) progress(plan.internet ? 'network: internet (public addresses only)' : `network: ${plan.allowed.length} allowedEgress destination(s) and DNS`);
-    const spec = (name: string, role: PodRole) => podSandboxSpec(this.podSettings(), paths, req.instanceId, req.config, pod.record, name, role);
-    const settings = { runDir: this.podRunDir, network: { uid, egress: plan } };
+    const spec = (name: string, role: PodRole) => podSandboxSpec(this.podSettings(req.config), paths, req.instanceId, req.config, pod.record, name, role);
+    const ssh = this.sshTerminal(req.config);
+    const settings = { runDir: this.podRunDir, network: { uid, egress: plan }, authorizedKeys: ssh ? this.labSshPublicKey : null };
     await startPod(settings, paths, req.instanceId, pod.record, pod.rootfs, (c) => spec(c.name, 'main'), OUTER_ENV, req.config.spec.storage.mountPath);
     const argv = containerArgv(spec(pod.record.terminal, 'terminal'), [pod.record.shell, '-l']);
     await writeTerminalLaunch(paths, { kind: 'pty', argv, env: { ...OUTER_ENV }, cwd: '/' });
-    const late = await waitForPorts(podRunPaths(this.podRunDir, req.instanceId).nsNet, declaredTcpPorts(req.config), PORTS_DEADLINE_MS, progress);
+    const nsNet = podRunPaths(this.podRunDir, req.instanceId).nsNet;
+    const late = await waitForPorts(nsNet, declaredTcpPorts(req.config), PORTS_DEADLINE_MS, progress);
     if (late.length > 0) progress(`not listening yet: ${late.map((p) => `${p.container}:${p.port}`).join(', ')}`);
+    if (!ssh) return null;
+    progress('terminal over SSH: reading the host key of the lab\'s sshd');
+    return readPublishedHostKey(nsNet, (command) => runSandboxed(containerArgv(spec(pod.record.terminal, 'check'), command), OUTER_ENV, EXEC_DEFAULT_TIMEOUT_MS), PORTS_DEADLINE_MS);
   }
 
-  private podSettings(): PodSandboxSettings {
-    return { runDir: this.podRunDir, bwrapPath: this.bwrapPath ?? 'bwrap', seccompFile: this.seccomp?.file ?? null, cgroupRoot: this.cgroupRoot, maxProcesses: this.maxProcesses };
+  private podSettings(config: LabConfig): PodSandboxSettings {
+    return {
+      runDir: this.podRunDir,
+      bwrapPath: this.bwrapPath ?? 'bwrap',
+      seccompFile: this.seccomp?.file ?? null,
+      cgroupRoot: this.cgroupRoot,
+      maxProcesses: this.maxProcesses,
+      sshTerminal: this.sshTerminal(config),
+    };
   }
 
   /** The home (created on first use) and, when `freshScratch` or missing, a new scratch volume. */
@@ -340,6 +378,9 @@ export class LocalRuntime implements LabRuntime {
     const terminal = config.spec.containers.find((c) => c.terminal) ?? config.spec.containers[0];
     const others = config.spec.containers.filter((c) => c !== terminal).map((c) => c.name);
     if (this.images) {
+      if (chooseTerminalBackend(config, this.terminalBackend) === 'ssh' && this.labSshPublicKey === null) {
+        notes.push('The terminal opens in a local sandbox, not over SSH: this runtime has no platform key (LAB_SSH_PUBLIC_KEY).');
+      }
       const missing = egressWanted(config.spec.network) ? missingTools(EGRESS_TOOLS) : [];
       if (missing.length > 0) {
         const what = config.spec.network.internet ? 'internet: true' : 'allowedEgress';
@@ -348,6 +389,9 @@ export class LocalRuntime implements LabRuntime {
       return notes;
     }
     if (this.podModeRefused) notes.push(this.podModeRefused);
+    if (chooseTerminalBackend(config, this.terminalBackend) === 'ssh') {
+      notes.push('The terminal opens in a local sandbox, not over SSH: without the lab images no sshd runs here.');
+    }
     if (others.length > 0) {
       notes.push(`Only the terminal container (${terminal.name}) runs in the local runtime; the other containers (${others.join(', ')}) run only on Kubernetes, and checks in them fail here.`);
     }
@@ -363,8 +407,15 @@ export class LocalRuntime implements LabRuntime {
     return notes;
   }
 
-  /** The instance only: the gateway opens the argv this runtime recorded at start (sandbox-launch.ts). */
-  terminalTarget(handle: RuntimeHandle, _config: LabConfig): TerminalTarget {
+  /**
+   * The instance only: the gateway opens the argv this runtime recorded at start (sandbox-launch.ts). A
+   * pod whose terminal goes over SSH: its sshd on port 22 inside the pod's network, with the host key it
+   * published at start; the gateway finds that network from the instance id (gateway backend-opener.ts).
+   */
+  terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget {
+    if (typeof handle.sshHostKey === 'string' && this.sshTerminal(config)) {
+      return { kind: 'ssh', host: '127.0.0.1', port: SSH_PORT, username: SSH_TERMINAL_USER, hostKey: handle.sshHostKey, localPod: handle.instanceId };
+    }
     return { kind: 'local-sandbox', instanceId: handle.instanceId };
   }
 
@@ -396,7 +447,7 @@ export class LocalRuntime implements LabRuntime {
     const current = await this.status(handle);
     if (current.phase !== 'running') throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
     const paths = instancePaths(this.dataDir, handle.instanceId);
-    const argv = containerArgv(podSandboxSpec(this.podSettings(), paths, handle.instanceId, config, pod, name, 'check'), command);
+    const argv = containerArgv(podSandboxSpec(this.podSettings(config), paths, handle.instanceId, config, pod, name, 'check'), command);
     return runSandboxed(argv, OUTER_ENV, opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS);
   }
 
@@ -412,7 +463,7 @@ export class LocalRuntime implements LabRuntime {
   }
 
   private handleOf(state: InstanceState): LocalHandle {
-    return { runtime: 'local', instanceId: state.instanceId, uid: state.uid };
+    return { runtime: 'local', instanceId: state.instanceId, uid: state.uid, ...(state.sshHostKey ? { sshHostKey: state.sshHostKey } : {}) };
   }
 
   private sandboxSpec(handle: RuntimeHandle, config: LabConfig, interactive: boolean): SandboxSpec {

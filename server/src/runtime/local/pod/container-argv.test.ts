@@ -46,6 +46,12 @@ describe('containerArgv', () => {
     expect(argv).not.toContain('--new-session');
   });
 
+  it('binds the platform key read-only where the image\'s sshd reads its authorized keys, when given one', () => {
+    const argv = containerArgv({ ...spec, authorizedKeys: '/run/autolabs/abc/etc/authorized_keys' }, ['/usr/local/bin/start-sshd']).join(' ');
+    expect(argv).toContain('--ro-bind /run/autolabs/abc/etc/authorized_keys /etc/autolabs/authorized_keys');
+    expect(containerArgv(spec, ['true']).join(' ')).not.toContain('authorized_keys');
+  });
+
   it('sets no lab variable before env -i: bubblewrap and nsenter see none of them', () => {
     const argv = containerArgv(spec, ['true']);
     expect(argv.indexOf('LD_PRELOAD=/x.so')).toBeGreaterThan(argv.indexOf('/usr/bin/env'));

@@ -18,6 +18,9 @@ import type { SandboxCgroup, SandboxLimits } from '../sandbox-argv';
 import { PID_WRAPPER } from '../sandbox-argv';
 
 
+/** Where the lab images' sshd looks for the keys it accepts (lab-images/common/sshd_config). */
+export const AUTHORIZED_KEYS_IN_CONTAINER = '/etc/autolabs/authorized_keys';
+
 export interface ContainerSandboxSpec {
   bwrapPath: string;
   pidsDir: string;
@@ -37,6 +40,8 @@ export interface ContainerSandboxSpec {
   etcDir: string;
   /** Shared only when the lab may reach the network. */
   resolvConf: string | null;
+  /** Bound read-only at /etc/autolabs/authorized_keys (the image's sshd reads it; lab-images/common/sshd_config). */
+  authorizedKeys?: string;
   /** The lab storage, in the terminal container only. */
   storage: { source: string; mountPath: string } | null;
   workingDir: string;
@@ -63,6 +68,7 @@ export function containerArgv(spec: ContainerSandboxSpec, command: string[]): st
     '--proc', '/proc', '--dev', '/dev',
     '--ro-bind', `${spec.etcDir}/hosts`, '/etc/hosts', '--ro-bind', `${spec.etcDir}/hostname`, '/etc/hostname',
     ...(spec.resolvConf ? ['--ro-bind', spec.resolvConf, '/etc/resolv.conf'] : []),
+    ...(spec.authorizedKeys ? ['--ro-bind', spec.authorizedKeys, AUTHORIZED_KEYS_IN_CONTAINER] : []),
     ...(spec.storage ? ['--bind', spec.storage.source, spec.storage.mountPath] : []),
     '--chdir', spec.workingDir,
     '--clearenv', '--',

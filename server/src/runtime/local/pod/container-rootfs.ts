@@ -63,7 +63,9 @@ async function ensureOwned(p: string, uid: number, kind: 'dir' | 'file'): Promis
   const stat = await fs.lstat(p).catch(() => null);
   if (stat?.isSymbolicLink()) await fs.rm(p);
   else if (stat) return;
-  await fs.mkdir(path.dirname(p), { recursive: true });
+  // Parents the image lacks (e.g. /etc/autolabs) are the container root's too: sshd's StrictModes checks them.
+  const first = await fs.mkdir(path.dirname(p), { recursive: true });
+  for (let d = path.dirname(p); first !== undefined && d.length >= first.length; d = path.dirname(d)) await fs.chown(d, uid, uid);
   if (kind === 'dir') await fs.mkdir(p, { recursive: true, mode: 0o755 });
   else await fs.writeFile(p, '', { mode: 0o644 });
   await fs.chown(p, uid, uid);

@@ -16,7 +16,7 @@ import { STUDENT_USER } from '../etc-files';
 import type { ImageProcess, PreparedImage, PullProgress } from '../images/image-store';
 import { isMountpoint } from '../instance-volume';
 import type { InstancePaths } from '../instance-paths';
-import { containerArgv, type ContainerSandboxSpec } from './container-argv';
+import { AUTHORIZED_KEYS_IN_CONTAINER, containerArgv, type ContainerSandboxSpec } from './container-argv';
 import { containerDirs, containerStorage, mountContainerRootfs, unmountContainerRootfs } from './container-rootfs';
 import { lastExit, logTail, startSupervisor, stopSupervisor, supervisorAlive } from './container-supervisor';
 import { ensurePodEgress, type PodNetwork } from './pod-egress';
@@ -108,9 +108,13 @@ function containerEnv(c: LabContainer, image: ImageProcess): Record<string, stri
   return { PATH: DEFAULT_PATH, ...image.env, ...(c.env ?? {}) };
 }
 
-/** Namespaces, hosts files, egress and container file systems; then each container's main process. */
+/**
+ * Namespaces, hosts files, egress and container file systems; then each container's main process.
+ * `settings.authorizedKeys`: the keys the terminal container's sshd accepts (the platform key when the
+ * lab's terminal is reached over SSH), bound at /etc/autolabs/authorized_keys; null: none.
+ */
 export async function startPod(
-  settings: { runDir: string; network: PodNetwork },
+  settings: { runDir: string; network: PodNetwork; authorizedKeys: string | null },
   paths: InstancePaths,
   instanceId: string,
   record: PodRecord,
@@ -124,6 +128,7 @@ export async function startPod(
   await fs.mkdir(run.dir, { recursive: true, mode: 0o711 });
   await ensurePodNamespaces(run, settings.network.uid);
   await writePodEtc(run.etc, { hostname: record.hostname, containers: record.containers.map((c) => c.name) });
+  if (settings.authorizedKeys !== null) await writeAuthorizedKeys(run.authorizedKeys, settings.authorizedKeys);
   await ensurePodEgress(run, settings.network);
   await fs.mkdir(run.home, { recursive: true });
   if (!(await isMountpoint(run.home))) await mountTool(['--bind', paths.home, run.home]);
@@ -131,7 +136,11 @@ export async function startPod(
     const image = rootfs.get(c.name);
     if (!image) throw new AppError('INTERNAL', `no image prepared for ${c.name}`);
     const storage = c.name === record.terminal ? [mountPath] : [];
-    await mountContainerRootfs(containerDirs(paths.root, paths.scratch, c.name, run), image, { files: ['etc/hosts', 'etc/hostname', 'etc/resolv.conf'], dirs: ['proc', 'dev', 'tmp', ...storage.map((m) => m.slice(1))] });
+    const keys = c.name === record.terminal && settings.authorizedKeys !== null ? [AUTHORIZED_KEYS_IN_CONTAINER.slice(1)] : [];
+    await mountContainerRootfs(containerDirs(paths.root, paths.scratch, c.name, run), image, {
+      files: ['etc/hosts', 'etc/hostname', 'etc/resolv.conf', ...keys],
+      dirs: ['proc', 'dev', 'tmp', ...storage.map((m) => m.slice(1))],
+    });
   }
   await fs.writeFile(podFile(paths), JSON.stringify(record), { mode: 0o600 });
   for (const c of record.containers) {
@@ -140,6 +149,15 @@ export async function startPod(
     const owner = `${CONTAINER_UID_BASE + c.user.uid}:${CONTAINER_UID_BASE + c.user.gid}`;
     await startSupervisor(dirs.state, owner, containerArgv(mainSpec(c), c.main), outerEnv);
   }
+}
+
+/**
+ * Owned by container root (host uid CONTAINER_UID_BASE), mode 0644: sshd's StrictModes accepts a key file
+ * only when root or the user owns it, and the container cannot change it (it is bound read-only).
+ */
+async function writeAuthorizedKeys(file: string, keys: string): Promise<void> {
+  await fs.writeFile(file, keys.endsWith('\n') ? keys : `${keys}\n`, { mode: 0o644 });
+  await fs.chown(file, CONTAINER_UID_BASE, CONTAINER_UID_BASE);
 }
 
 /** Ends the supervisors (the caller then kills the sandboxes), then unmounts and drops the namespaces. */

@@ -7,6 +7,7 @@
  *   <run>/<id>/ns/netuser          the user namespace that owns ns/net (not the pod's: see pod-namespaces.ts)
  *   <run>/<id>/net/                egress: pasta's pid and log, the firewall rules (pod-egress.ts)
  *   <run>/<id>/etc/hosts, hostname the pod's name resolution
+ *   <run>/<id>/etc/authorized_keys the platform key the terminal container's sshd trusts (ssh terminal backend)
  *   <run>/<id>/home                the home volume (bind mount of the instance's home)
  *   <run>/<id>/c/<container>       each container's merged root file system (see container-rootfs.ts)
  *
@@ -32,6 +33,8 @@ export interface PodRunPaths {
   etc: string;
   /** The pod's resolver file when it has egress (pod-egress.ts). */
   resolvConf: string;
+  /** The terminal container's /etc/autolabs/authorized_keys when the lab's terminal is reached over SSH. */
+  authorizedKeys: string;
   home: string;
   rootfs(container: string): string;
 }
@@ -46,6 +49,7 @@ export function podRunPaths(runDir: string, instanceId: string): PodRunPaths {
     net: path.join(dir, 'net'),
     etc: path.join(dir, 'etc'),
     resolvConf: path.join(dir, 'etc', 'resolv.conf'),
+    authorizedKeys: path.join(dir, 'etc', 'authorized_keys'),
     home: path.join(dir, 'home'),
     rootfs: (container) => path.join(dir, 'c', container),
   };

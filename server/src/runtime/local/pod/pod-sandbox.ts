@@ -19,6 +19,8 @@ export interface PodSandboxSettings {
   seccompFile: string | null;
   cgroupRoot: string | null;
   maxProcesses?: number;
+  /** The terminal container's sshd is given the platform key (the lab's terminal is reached over SSH). */
+  sshTerminal?: boolean;
 }
 
 export type PodRole = 'main' | 'check' | 'terminal';
@@ -80,6 +82,7 @@ export function podSandboxSpec(
     rootfs: run.rootfs(c.name),
     etcDir: run.etc,
     resolvConf: egressWanted(config.spec.network) ? run.resolvConf : null,
+    ...(isTerminal && settings.sshTerminal ? { authorizedKeys: run.authorizedKeys } : {}),
     storage: isTerminal ? { source: run.home, mountPath } : null,
     workingDir: isTerminal && role !== 'main' ? mountPath : c.workingDir,
     env,

@@ -1,0 +1,34 @@
+/**
+ * A pod whose terminal goes over SSH (the gateway's ssh2 backend) publishes its host key at start: once
+ * the terminal container's sshd listens on port 22 in the pod's network, its Ed25519 public key is read
+ * from inside that container (as a check runs, never by following the container's files from the host)
+ * and kept with the instance, so every terminal ticket pins it. The lab images make fresh host keys at
+ * each container start (lab-images/common/start-sshd.sh), so the key is read again at every start.
+ */
+import { AppError } from '../../../errors/app-error';
+import { waitForPorts } from './pod-readiness';
+
+export const SSH_PORT = 22;
+const HOST_KEY_FILE = '/etc/ssh/ssh_host_ed25519_key.pub';
+const PUBLIC_LINE = /^(ssh-ed25519 [A-Za-z0-9+/]+={0,2})(\s|$)/;
+
+type RunInTerminal = (command: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+
+/** The `ssh-ed25519 AAAA...` line of the terminal container's sshd; RUNTIME_UNAVAILABLE when there is none. */
+export async function readPublishedHostKey(nsNet: string, runInTerminal: RunInTerminal, deadlineMs: number): Promise<string> {
+  const late = await waitForPorts(nsNet, [{ container: 'terminal', port: SSH_PORT }], deadlineMs, () => undefined);
+  if (late.length > 0) {
+    throw new AppError('RUNTIME_UNAVAILABLE', `the terminal goes over SSH, but no sshd listens on port ${SSH_PORT} of the terminal container after ${Math.round(deadlineMs / 1000)} s`, {
+      field: 'spec.terminal.backend',
+    });
+  }
+  const read = await runInTerminal(['cat', HOST_KEY_FILE]);
+  const line = PUBLIC_LINE.exec(read.stdout.trim())?.[1];
+  if (read.exitCode !== 0 || !line) {
+    throw new AppError('RUNTIME_UNAVAILABLE', `the terminal goes over SSH, but the terminal container has no Ed25519 host key in ${HOST_KEY_FILE}`, {
+      field: 'spec.terminal.backend',
+      detail: { exitCode: read.exitCode, stderr: read.stderr.slice(0, 500) },
+    });
+  }
+  return line;
+}
