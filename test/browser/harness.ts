@@ -19,7 +19,7 @@ declare global {
     __autolabs?: {
       dropSocket(): void;
       terminalText(tailLines?: number): string;
-      status(): { state: string; readOnly: boolean; recording: boolean };
+      status(): { state: string; readOnly: boolean; recording: boolean; reason: string | null };
       renderer(): 'webgl' | 'dom';
     };
     __autolabsReplay?: { terminalText(): string; position(): number; playing(): boolean };
@@ -64,15 +64,19 @@ export interface AppOptions {
   timeoutMs?: number;
   /** More environment for the app, over the harness's own (e.g. LOCAL_LAB_IMAGES: 'images' for pod mode). */
   env?: Record<string, string>;
-  /** Runs on the fresh data directory before the app starts (e.g. publishes lab images into it). */
-  prepareDataDir?: (dataDir: string) => Promise<void>;
+  /**
+   * Runs on the fresh data directory before the app starts (e.g. publishes lab images into it); what it
+   * resolves with is added to the app's environment (e.g. a database it created).
+   */
+  prepareDataDir?: (dataDir: string) => Promise<Record<string, string> | void>;
 }
 
 export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
   buildWeb();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-browser-'));
+  let preparedEnv: Record<string, string> = {};
   try {
-    await opts.prepareDataDir?.(dataDir);
+    preparedEnv = (await opts.prepareDataDir?.(dataDir)) ?? {};
   } catch (e) {
     removeDataDir(dataDir);
     throw e;
@@ -94,6 +98,7 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
       AMQP_URL: '',
       S3_ENDPOINT: '',
       ...opts.env,
+      ...preparedEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
