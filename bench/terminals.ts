@@ -7,6 +7,7 @@ import { spawn } from 'node-pty';
 import { LIMITS } from '@autolabs/gateway/protocol/wire';
 import { bashTarget } from '@autolabs/gateway/testing/test-tickets';
 import type { GatewayProcess } from '@autolabs/gateway/testing/gateway-process';
+import type { TicketOverrides } from '@autolabs/gateway/testing/test-tickets';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 
 export interface BenchTerminal {
@@ -41,8 +42,8 @@ export function directPty(): BenchTerminal {
   };
 }
 
-export async function viaGateway(gw: GatewayProcess): Promise<BenchTerminal & { client: WireClient }> {
-  const client = await WireClient.connect({ url: gw.url, ticket: await gw.ownerTicket(), origin: gw.origin, keepText: false });
+export async function viaGateway(gw: GatewayProcess, claims?: TicketOverrides): Promise<BenchTerminal & { client: WireClient }> {
+  const client = await WireClient.connect({ url: gw.url, ticket: await gw.ownerTicket(claims), origin: gw.origin, keepText: false });
   const handlers = new Set<(text: string) => void>();
   const decoder = new TextDecoder();
   client.onOutput = (payload) => {

@@ -19,6 +19,8 @@ export interface ChildStats {
   sessions: number;
   /** Milliseconds the main thread's event loop has been busy since start (CPU the hot path spent). */
   mainBusyMs: number;
+  /** CPU milliseconds (user + system) of the whole process since start, worker threads included. */
+  cpuMs: number;
 }
 export interface ChildReady {
   type: 'ready';
@@ -36,6 +38,8 @@ send({ type: 'ready', url: gw.url, origin: gw.origin, privateKey: await exportJW
 
 process.on('message', (message: ChildRequest) => {
   if (message.type === 'stats') {
+    // CPU first: the collection below is the measurement's, not the gateway's.
+    const cpu = process.cpuUsage();
     // Measure live memory, not garbage the collector has not got round to (the child runs --expose-gc).
     globalThis.gc?.();
     const m = process.memoryUsage();
@@ -44,7 +48,17 @@ process.on('message', (message: ChildRequest) => {
       .then((sessions) => sessions.length)
       // A stats request racing the close still gets an answer (without a session count).
       .catch(() => -1)
-      .then((sessions) => send({ type: 'stats', rss: m.rss, heapUsed: m.heapUsed, external: m.external, sessions, mainBusyMs: performance.eventLoopUtilization().active }));
+      .then((sessions) => {
+        send({
+          type: 'stats',
+          rss: m.rss,
+          heapUsed: m.heapUsed,
+          external: m.external,
+          sessions,
+          mainBusyMs: performance.eventLoopUtilization().active,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+        });
+      });
   } else if (message.type === 'close') {
     void gw.close().then(() => process.exit(0));
   }

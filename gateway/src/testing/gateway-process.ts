@@ -20,8 +20,12 @@ export interface GatewayProcess {
 
 const CHILD = fileURLToPath(new URL('./gateway-child.ts', import.meta.url));
 
-export async function startGatewayProcess(options: ChildOptions = {}): Promise<GatewayProcess> {
-  const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], {
+/**
+ * `childEntry` runs another copy of gateway-child.ts (the benchmark's baseline: an earlier commit's
+ * gateway/src extracted beside this one), so two versions can be measured in the same run.
+ */
+export async function startGatewayProcess(options: ChildOptions = {}, childEntry: string = CHILD): Promise<GatewayProcess> {
+  const child: ChildProcess = fork(childEntry, [JSON.stringify(options)], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
     env: { ...process.env, NODE_ENV: 'test' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
