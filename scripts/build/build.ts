@@ -39,7 +39,7 @@ const imported = new Set(bundles.flatMap((b) => [...b.packages]));
 await writeFile(path.join(out, 'package.json'), `${JSON.stringify(runtimePackage(imported), null, 2)}\n`);
 
 for (const [i, entry] of ENTRIES.entries()) {
-  const bytes = Object.entries(bundles[i].metafile.outputs).find(([file]) => file.endsWith('.js'))?.[1].bytes ?? 0;
+  const bytes = Object.entries(bundles[i].metafile.outputs).reduce((sum, [file, o]) => sum + (file.endsWith('.js') ? o.bytes : 0), 0);
   process.stdout.write(`${entry.role.padEnd(24)} ${path.relative(ROOT, path.join(out, compiledPath(entry.source)))} (${Math.round(bytes / 1024)} KiB)\n`);
 }
 process.stdout.write(`${imported.size} npm packages to install in ${path.relative(ROOT, out) || '.'} (package.json)\n`);

@@ -30,12 +30,19 @@ const npmPackagesExternal: Plugin = {
   },
 };
 
-/** Bundles one entry into `dist`; returns the npm packages it imports. */
+/** Bundles one entry (and its lazily loaded chunks) into `dist`; returns the npm packages they import. */
 export async function bundleEntry(entry: Entry, dist: string): Promise<{ packages: Set<string>; metafile: Metafile }> {
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [entry.source],
-    outfile: path.join(dist, compiledPath(entry.source)),
+    // Modules the source imports lazily (`await import(...)`: the Kubernetes client and exec backend) go to
+    // chunks beside the entry, loaded when first used as from source; without splitting their npm imports
+    // would be hoisted into the entry and loaded at every start. Beside the entry, not in a folder of
+    // their own: mirror-import-meta.ts computes locations from the entry's directory.
+    outdir: path.dirname(path.join(dist, compiledPath(entry.source))),
+    entryNames: '[name]',
+    chunkNames: '[name]-[hash]',
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -140,7 +140,8 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   };
 }
 
-async function deleteQueues(prefix: string): Promise<void> {
+/** Removes the queues (and dead-letter queues) a run made under `prefix` on the shared broker. */
+export async function deleteQueues(prefix: string): Promise<void> {
   const conn = await amqp.connect(TEST_AMQP_URL);
   const ch = await conn.createChannel();
   for (const q of QUEUES) {

@@ -5,8 +5,8 @@
  * ticket-authenticated terminal in a local lab sandbox and gives a late viewer the screen from its
  * compiled screen worker; the workers start and stop; every entry loads.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
@@ -26,6 +26,7 @@ import { mintOwnerTicket, mintViewerTicket } from '@autolabs/gateway/testing/tes
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { ENTRIES } from '../../scripts/build/layout';
 import { TEST_AMQP_URL, TEST_REDIS_URL } from '../setup/services';
+import { deleteQueues } from './api-harness';
 import { buildOutput, runCompiled, type BuiltOutput, type RunningProcess } from './built-output';
 
 const LAB = labConfigSchema.parse({
@@ -35,6 +36,7 @@ const LAB = labConfigSchema.parse({
   spec: { containers: [{ name: 'shell', image: 'debian:12', terminal: true }] },
 });
 const PASSWORD = 'compiled and correct';
+const QUEUE_PREFIX = `test-production-build-${randomBytes(4).toString('hex')}.`;
 
 let built: BuiltOutput;
 let fresh: FreshDatabase;
@@ -69,6 +71,7 @@ beforeAll(async () => {
     DATABASE_URL: fresh.url,
     REDIS_URL: TEST_REDIS_URL,
     AMQP_URL: TEST_AMQP_URL,
+    AMQP_QUEUE_PREFIX: QUEUE_PREFIX,
     TICKET_PRIVATE_KEY: await exportPKCS8(keys.privateKey),
     TICKET_PUBLIC_KEY: await exportSPKI(keys.publicKey),
     LOCAL_LAB_IMAGES: 'host',
@@ -80,6 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   await fresh?.drop();
+  await deleteQueues(QUEUE_PREFIX);
   if (dataDir) removeDataDir(dataDir);
   if (built) await rm(built.dir, { recursive: true, force: true });
 });
@@ -139,6 +143,16 @@ describe('production build', () => {
     } finally {
       await runtime.destroy(handle);
     }
+    expect(await stop(gateway)).toBe(0);
+  }, 120_000);
+
+  it('compiled gateway on the Kubernetes runtime loads the Kubernetes client, a chunk imported lazily, and serves', async () => {
+    const kubeconfig = path.join(dataDir, 'kubeconfig.yaml');
+    // Only read at start: nothing is asked of this API server until a terminal opens.
+    await writeFile(kubeconfig, ['apiVersion: v1', 'kind: Config', 'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]', 'users: [{name: u, user: {token: t}}]', 'contexts: [{name: c, context: {cluster: c, user: u}}]', 'current-context: c', ''].join('\n'));
+    const gateway = start('gateway/src/server.ts', { LAB_RUNTIME: 'kubernetes', KUBECONFIG: kubeconfig });
+    const port = await gateway.listening();
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect(await stop(gateway)).toBe(0);
   }, 120_000);
 
