@@ -34,7 +34,9 @@ export async function connectInPod(opts: { dataDir: string; runDir: string; inst
   });
   const stream = Duplex.from({ readable: relay.stdout, writable: relay.stdin });
   relay.on('error', (e) => stream.destroy(e));
+  // Destroying the stream destroys both pipes with an AbortError: expected, not worth a crash.
   relay.stdin.on('error', () => undefined);
+  relay.stdout.on('error', () => undefined);
   stream.on('close', () => {
     if (relay.exitCode === null && relay.signalCode === null) relay.kill('SIGTERM');
   });

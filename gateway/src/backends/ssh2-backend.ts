@@ -83,8 +83,7 @@ export class Ssh2Backend implements TerminalBackend {
       this.finish();
       client.end();
     });
-    // After login, a lost connection ends the session; its 'close' follows.
-    client.on('error', () => undefined);
+    // After login, a lost connection ends the session.
     client.on('close', () => this.finish());
   }
 
@@ -93,12 +92,18 @@ export class Ssh2Backend implements TerminalBackend {
     const where = `the lab's SSH server at ${target.host}:${target.port}`;
     const sock = opts.sock ?? net.connect({ host: target.host, port: target.port });
     if (sock instanceof net.Socket) sock.setNoDelay(true);
+    // ssh2 reports the socket's errors as its own; a late one (after a refused open destroyed it) must not go uncaught.
+    sock.on('error', () => undefined);
     const client = new ssh2.Client();
+    // Errors after the open (and the socket's, which ssh2 re-emits) end in 'close', which reports the exit.
+    client.on('error', () => undefined);
     let presented: Buffer | null = null;
+    let failed: (e: Error) => void = () => undefined;
     try {
       await new Promise<void>((resolve, reject) => {
+        failed = reject;
         client.once('ready', resolve);
-        client.once('error', reject);
+        client.on('error', failed);
         client.connect({
           sock,
           username: target.username,
@@ -118,8 +123,9 @@ export class Ssh2Backend implements TerminalBackend {
       client.end();
       sock.destroy();
       throw openError(e, where, pinned.blob, presented);
+    } finally {
+      client.off('error', failed);
     }
-    client.removeAllListeners('error');
     let channel: ClientChannel;
     try {
       channel = await new Promise<ClientChannel>((resolve, reject) => {
