@@ -4,7 +4,7 @@
 # so both gateways answer the bench the same way; everything it measures is REV's own code. The copy
 # finds its dependencies (and @autolabs/server) through a node_modules link to this tree's.
 set -euo pipefail
-rev=$(git rev-parse --short "${1:?usage: baseline-gateway.sh REV}")
+rev=$(git rev-parse --short "${1:?usage: baseline-gateway.sh REV}^{commit}")
 root=$(git rev-parse --show-toplevel)
 dir="${TMPDIR:-/tmp}/autolabs-bench-baseline-$rev"
 if [ ! -d "$dir/gateway/src" ]; then

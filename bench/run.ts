@@ -3,12 +3,12 @@
  * Not a test: it prints a table (and with --json FILE writes the numbers). The gateway runs in a child
  * process, as in production, so its RSS and CPU are its own.
  *
- *   npm run bench -- [--size quick|standard|full] [--json FILE] [--baseline REV] [--phases terminal,sessions,flood,windows]
+ *   npm run bench -- [--size quick|standard|full] [--json FILE] [--baseline REV] [--gateway REV] [--phases terminal,sessions,flood,windows]
  *
  * --size sets how much is measured (standard, the default, takes a few minutes on 2 cores; quick is for
  * iterating; full is the issue's sizes: 1,000 sessions, a 1 GB flood, the credit-window comparison).
  * --baseline REV measures REV's gateway too, in the same run, each gateway measurement interleaved
- * (bench/baseline-gateway.sh extracts it). Env knobs override one size each: BENCH_SAMPLES,
+ * (bench/baseline-gateway.sh extracts it); --gateway REV measures REV in place of this tree's gateway. Env knobs override one size each: BENCH_SAMPLES,
  * BENCH_THROUGHPUT_MB, BENCH_SESSIONS, BENCH_FLOOD_MB, BENCH_WINDOWS_KB, BENCH_CTRLC_SAMPLES, BENCH_RENDER_MB.
  */
 import { execFileSync } from 'node:child_process';
@@ -27,7 +27,13 @@ const PRESETS: Record<string, BenchSizes & { phases: string }> = {
 };
 
 const { values: args } = parseArgs({
-  options: { size: { type: 'string', default: 'standard' }, json: { type: 'string' }, baseline: { type: 'string' }, phases: { type: 'string' } },
+  options: {
+    size: { type: 'string', default: 'standard' },
+    json: { type: 'string' },
+    baseline: { type: 'string' },
+    gateway: { type: 'string' },
+    phases: { type: 'string' },
+  },
 });
 const preset = PRESETS[args.size ?? 'standard'];
 if (!preset) throw new Error(`--size must be one of ${Object.keys(PRESETS).join(', ')}`);
@@ -43,11 +49,16 @@ const sizes: BenchSizes = {
 };
 const phases = new Set((args.phases ?? preset.phases).split(','));
 
-const variants: GatewayVariant[] = [{ label: 'gateway', prefix: '', start: (o) => startGatewayProcess(o) }];
-if (args.baseline) {
+/** A committed gateway extracted beside this tree, so editing the tree cannot change a running measurement. */
+function extracted(rev: string): string {
   const script = fileURLToPath(new URL('./baseline-gateway.sh', import.meta.url));
-  const dir = execFileSync('bash', [script, args.baseline], { encoding: 'utf8' }).trim();
-  const entry = path.join(dir, 'gateway/src/testing/gateway-child.ts');
+  const dir = execFileSync('bash', [script, rev], { encoding: 'utf8' }).trim();
+  return path.join(dir, 'gateway/src/testing/gateway-child.ts');
+}
+const main = args.gateway ? extracted(args.gateway) : undefined;
+const variants: GatewayVariant[] = [{ label: args.gateway ? `gateway at ${args.gateway}` : 'gateway', prefix: '', start: (o) => startGatewayProcess(o, main) }];
+if (args.baseline) {
+  const entry = extracted(args.baseline);
   variants.push({ label: `gateway at ${args.baseline}`, prefix: 'baseline.', start: (o) => startGatewayProcess(o, entry) });
 }
 

@@ -3,9 +3,10 @@
  * - OutputBatcher coalesces PTY output into frames (fewer, larger WebSocket messages under load) while a
  *   lone chunk after a quiet spell (a keystroke echo) goes out at once, so typing gets no added latency;
  * - CreditWindow counts bytes sent to a client minus bytes it acknowledged as written by its terminal;
- * - PauseGate pauses the backend while any reason holds (the owner out of credit, the screen mirror or
- *   the recorder behind) and resumes it when none does, so memory stays bounded under a flood.
+ * - PauseGate pauses the backend while any reason holds (an owner out of credit, the recorder behind)
+ *   and resumes it when none does, so memory stays bounded under a flood.
  */
+import { concatBytes } from './bytes';
 
 export interface BatcherOptions {
   /** How long to gather output after the first chunk of a burst. */
@@ -59,7 +60,7 @@ export class OutputBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pendingBytes === 0) return;
-    const joined = this.pending.length === 1 ? this.pending[0] : concat(this.pending, this.pendingBytes);
+    const joined = this.pending.length === 1 ? this.pending[0] : concatBytes(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
     this.lastEmitAt = this.now();
@@ -71,16 +72,6 @@ export class OutputBatcher {
     const max = this.opts.maxFrameBytes;
     for (let at = 0; at < data.byteLength; at += max) this.emit(data.subarray(at, Math.min(at + max, data.byteLength)));
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 /** Bytes sent to one client that it has not yet acknowledged as processed. */

@@ -89,7 +89,7 @@ export class LiveSession {
       () => opts.backend.pause(),
       () => opts.backend.resume(),
     );
-    this.screen = new ScreenMirror(opts.size, DEFAULT_SCREEN, (behind) => this.gate.set('screen', behind));
+    this.screen = new ScreenMirror(opts.size, DEFAULT_SCREEN);
     this.batcher = new OutputBatcher(opts.batching ?? DEFAULT_BATCHING, (data) => this.emit(data));
     opts.backend.onData((chunk) => this.batcher.push(chunk));
     opts.backend.onExit((status) => this.exited(status));

@@ -6,13 +6,15 @@
 
 export type ToScreenWorker =
   | { type: 'open'; id: number; cols: number; rows: number; scrollback: number }
-  /** `data` is a batch of one or more output frames; `seq` is the last of them. */
-  | { type: 'write'; id: number; seq: number; data: Uint8Array }
+  /** Output to parse (older than the mirror's tail, or the tail itself before a resize). */
+  | { type: 'write'; id: number; data: Uint8Array }
   | { type: 'resize'; id: number; cols: number; rows: number }
-  | { type: 'snapshot'; id: number; request: number; scrollback: number }
+  /** Parse `data` (the tail, ending with frame `seq`), then answer with the screen. */
+  | { type: 'snapshot'; id: number; request: number; scrollback: number; seq: number; data: Uint8Array }
   | { type: 'dispose'; id: number };
 
 export type FromScreenWorker =
   /** `bytes` of this mirror's output are parsed (returns backlog). */
   | { type: 'parsed'; id: number; bytes: number }
-  | { type: 'snapshot'; id: number; request: number; seq: number; data: string; cols: number; rows: number };
+  /** The screen after frame `seq`; `bytes` of posted output were parsed for it. */
+  | { type: 'snapshot'; id: number; request: number; seq: number; data: string; cols: number; rows: number; bytes: number };

@@ -1,17 +1,28 @@
 /**
- * A headless xterm fed with the session's output, so a late joiner or a client that fell too far behind
- * gets the *current screen* (colours, cursor, alternate screen of a full-screen program) rather than a
- * replay of raw bytes that may start in the middle of an escape sequence.
+ * The session's screen for a late joiner or a client that fell too far behind: the *current screen*
+ * (colours, cursor, alternate screen of a full-screen program) rather than a replay of raw bytes that
+ * may start in the middle of an escape sequence.
  *
- * The terminal lives in the screen worker (screen-worker.ts): parsing is the costliest per-byte work in
- * the gateway and must not sit between the PTY and the sockets. Writes are batched per event-loop turn
- * into one copied buffer that is transferred, not cloned. `snapshot` is posted after every write before
- * it and the worker answers once it has parsed them, with the seq of the last frame included, so the
- * caller can continue from exactly there (no gap, no duplicate).
+ * Parsing terminal output is the costliest per-byte work there is, and almost nobody joins late, so
+ * the screen is built when someone asks for it rather than parsed for every byte:
+ * - the newest output (up to `tailBytes`) is only kept, as references to the frames the ring holds
+ *   anyway; a snapshot hands it to the screen worker (screen-worker.ts), which parses it then;
+ * - output older than the tail is parsed in the worker, at most `parseBudgetBytes` per `parseEveryMs`
+ *   and only while the worker keeps up (`maxWorkerBacklogBytes` over all sessions). A flood beyond that
+ *   has scrolled away by the time anyone could look at it: it is skipped, and only the settings it made
+ *   that outlive it (modes, scroll region, colours, charsets; terminal-modes.ts) are replayed in its place.
+ * The worker creates a session's headless terminal on its first write, so a session that printed less
+ * than the tail holds no terminal at all. Memory is bounded per session by the tail plus one budget,
+ * and across sessions by the worker backlog bound; the mirror never pauses the backend.
+ *
+ * Order: every write, resize and snapshot reaches the worker in output order, and a snapshot carries
+ * the seq of the last frame it includes, so the caller continues from exactly there (no gap, no duplicate).
  */
 import type { TerminalSize } from '../backends/terminal-backend';
 import type { FromScreenWorker } from './screen-messages';
 import { screenWorkerHost, type ScreenWorkerHost } from './screen-worker-host';
+import { concatBytes } from './bytes';
+import { ModeTracker } from './terminal-modes';
 
 export interface ScreenSnapshot {
   /** Seq of the last output frame included. */
@@ -25,11 +36,26 @@ export interface ScreenMirrorOptions {
   scrollback: number;
   /** Lines of scrollback included in a snapshot (above the visible screen). */
   snapshotScrollback: number;
-  /** Unparsed bytes at which `onBacklog(true)` fires; `onBacklog(false)` fires when half drained. */
-  maxBacklogBytes: number;
+  /** Newest output kept unparsed until a snapshot (it must cover the screen and the snapshot's scrollback). */
+  tailBytes: number;
+  /** Older output parsed per `parseEveryMs`; beyond it a flood is skipped. */
+  parseBudgetBytes: number;
+  parseEveryMs: number;
+  /** Bytes posted to the worker and not parsed yet, over all sessions, beyond which older output is skipped. */
+  maxWorkerBacklogBytes: number;
 }
 
-export const DEFAULT_SCREEN: ScreenMirrorOptions = { scrollback: 1000, snapshotScrollback: 200, maxBacklogBytes: 1024 * 1024 };
+export const DEFAULT_SCREEN: ScreenMirrorOptions = {
+  scrollback: 1000,
+  snapshotScrollback: 200,
+  tailBytes: 128 * 1024,
+  parseBudgetBytes: 64 * 1024,
+  parseEveryMs: 100,
+  maxWorkerBacklogBytes: 8 * 1024 * 1024,
+};
+
+/** At most this many frames in the tail, so a stream of one-byte echoes does not hold thousands of views. */
+const MAX_TAIL_FRAMES = 256;
 
 interface PendingSnapshot {
   resolve: (snap: ScreenSnapshot) => void;
@@ -38,12 +64,16 @@ interface PendingSnapshot {
 
 export class ScreenMirror {
   private readonly id: number;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private pendingSeq = 0;
-  private flushScheduled = false;
+  private tail: Uint8Array[] = [];
+  private tailBytes = 0;
+  private seq = 0;
+  /** Output older than the tail, waiting for the next parse turn. */
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private skipped: ModeTracker | null = null;
+  private skippedBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
   private backlog = 0;
-  private behind = false;
   private failure: Error | null = null;
   private nextRequest = 1;
   private readonly snapshots = new Map<number, PendingSnapshot>();
@@ -51,49 +81,58 @@ export class ScreenMirror {
   constructor(
     size: TerminalSize,
     private readonly opts: ScreenMirrorOptions,
-    private readonly onBacklog: (behind: boolean) => void = () => undefined,
     private readonly host: ScreenWorkerHost = screenWorkerHost,
   ) {
     this.id = host.register({ onMessage: (m) => this.received(m), onLost: (e) => this.lost(e) });
     host.post({ type: 'open', id: this.id, cols: size.cols, rows: size.rows, scrollback: opts.scrollback });
   }
 
-  /** Bytes written but not yet parsed by the worker. */
+  /** Bytes posted to the worker that it has not parsed yet. */
   get backlogBytes(): number {
     return this.backlog;
   }
 
-  /** `data` is copied at the end of this event-loop turn, not before: the caller must not modify it. */
+  /** Output held on the main thread: the tail and the batch waiting for its parse turn. */
+  get heldBytes(): number {
+    return this.tailBytes + this.batchBytes;
+  }
+
+  /** Output bytes skipped (never parsed) so far. */
+  get skippedTotal(): number {
+    return this.skippedBytes;
+  }
+
+  /** `data` is kept by reference until parsed or skipped: the caller must not modify it. */
   write(seq: number, data: Uint8Array): void {
-    if (this.failure) return;
-    this.pending.push(data);
-    this.pendingBytes += data.byteLength;
-    this.pendingSeq = seq;
-    this.backlog += data.byteLength;
-    if (!this.behind && this.backlog > this.opts.maxBacklogBytes) {
-      this.behind = true;
-      this.onBacklog(true);
-    }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    if (this.failure || data.byteLength === 0) return;
+    this.seq = seq;
+    this.tail.push(data);
+    this.tailBytes += data.byteLength;
+    while (this.tail.length > 1 && (this.tail.length > MAX_TAIL_FRAMES || this.tailBytes - this.tail[0].byteLength >= this.opts.tailBytes)) {
+      const old = this.tail.shift()!;
+      this.tailBytes -= old.byteLength;
+      this.evict(old);
     }
   }
 
   /** Applied in order with the output written before it. */
   resize(size: TerminalSize): void {
     if (this.failure) return;
-    this.flush();
+    this.postBatch();
+    this.postTail();
     this.host.post({ type: 'resize', id: this.id, cols: size.cols, rows: size.rows });
   }
 
   snapshot(): Promise<ScreenSnapshot> {
     if (this.failure) return Promise.reject(this.failure);
-    this.flush();
+    this.postBatch();
+    const data = this.takeTail();
     const request = this.nextRequest++;
+    this.backlog += data.byteLength;
+    this.host.backlogBytes += data.byteLength;
     return new Promise((resolve, reject) => {
       this.snapshots.set(request, { resolve, reject });
-      this.host.post({ type: 'snapshot', id: this.id, request, scrollback: this.opts.snapshotScrollback });
+      this.host.post({ type: 'snapshot', id: this.id, request, scrollback: this.opts.snapshotScrollback, seq: this.seq, data }, [data.buffer as ArrayBuffer]);
     });
   }
 
@@ -104,44 +143,76 @@ export class ScreenMirror {
     this.lost(new Error('screen mirror disposed'));
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.pendingBytes === 0 || this.failure) return;
-    const data = new Uint8Array(this.pendingBytes);
-    let at = 0;
-    for (const p of this.pending) {
-      data.set(p, at);
-      at += p.byteLength;
+  /** Output leaving the tail: parsed in the next turn if the budget and the worker allow, else skipped. */
+  private evict(chunk: Uint8Array): void {
+    // Once this turn skipped, the rest of the turn is skipped too: the budget is per turn, not per gap.
+    const fits = !this.skipped && this.batchBytes + chunk.byteLength <= this.opts.parseBudgetBytes;
+    if (fits && this.host.backlogBytes < this.opts.maxWorkerBacklogBytes) {
+      this.batch.push(chunk);
+      this.batchBytes += chunk.byteLength;
+    } else {
+      (this.skipped ??= new ModeTracker()).scan(chunk);
+      this.skippedBytes += chunk.byteLength;
     }
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.host.post({ type: 'write', id: this.id, seq: this.pendingSeq, data }, [data.buffer]);
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.postBatch();
+    }, this.opts.parseEveryMs);
+  }
+
+  /** Posts the batch, then (in output order) the settings of whatever was skipped after it. */
+  private postBatch(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.failure || (this.batchBytes === 0 && !this.skipped)) return;
+    const prelude = this.skipped ? new TextEncoder().encode(this.skipped.prelude()) : new Uint8Array(0);
+    this.skipped = null;
+    const data = concatBytes([...this.batch, prelude], this.batchBytes + prelude.byteLength);
+    this.batch = [];
+    this.batchBytes = 0;
+    this.postWrite(data);
+  }
+
+  private postTail(): void {
+    const data = this.takeTail();
+    if (data.byteLength > 0) this.postWrite(data);
+  }
+
+  private takeTail(): Uint8Array {
+    const data = concatBytes(this.tail, this.tailBytes);
+    this.tail = [];
+    this.tailBytes = 0;
+    return data;
+  }
+
+  private postWrite(data: Uint8Array): void {
+    if (data.byteLength === 0) return;
+    this.backlog += data.byteLength;
+    this.host.backlogBytes += data.byteLength;
+    this.host.post({ type: 'write', id: this.id, data }, [data.buffer as ArrayBuffer]);
   }
 
   private received(m: FromScreenWorker): void {
-    if (m.type === 'parsed') {
-      this.backlog -= m.bytes;
-      if (this.behind && this.backlog <= this.opts.maxBacklogBytes / 2) {
-        this.behind = false;
-        this.onBacklog(false);
-      }
-      return;
-    }
+    this.backlog -= m.bytes;
+    this.host.backlogBytes -= m.bytes;
+    if (m.type === 'parsed') return;
     const waiting = this.snapshots.get(m.request);
     this.snapshots.delete(m.request);
     waiting?.resolve({ seq: m.seq, data: m.data, cols: m.cols, rows: m.rows });
   }
 
-  /** For good: the screen is gone. Nothing will be parsed, so a backlog must not keep the backend paused. */
+  /** For good: the screen is gone. */
   private lost(error: Error): void {
     this.failure = error;
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.tail = [];
+    this.tailBytes = 0;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.skipped = null;
+    this.host.backlogBytes -= this.backlog;
     this.backlog = 0;
-    if (this.behind) {
-      this.behind = false;
-      this.onBacklog(false);
-    }
     for (const s of this.snapshots.values()) s.reject(error);
     this.snapshots.clear();
   }

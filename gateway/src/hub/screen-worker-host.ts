@@ -22,6 +22,8 @@ export class ScreenWorkerHost {
   private worker: Worker | null = null;
   private readonly listeners = new Map<number, ScreenWorkerListener>();
   private nextId = 1;
+  /** Bytes posted for parsing and not parsed yet, over every mirror (kept by the mirrors). */
+  backlogBytes = 0;
 
   /** Registers a mirror; returns its id for `post`. */
   register(listener: ScreenWorkerListener): number {
@@ -58,6 +60,7 @@ export class ScreenWorkerHost {
       const gone = [...this.listeners.values()];
       this.listeners.clear();
       for (const l of gone) l.onLost(error);
+      this.backlogBytes = 0;
     };
     worker.on('error', lost);
     worker.on('exit', (code) => lost(new Error(`screen worker exited with code ${code}`)));

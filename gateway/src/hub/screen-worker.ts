@@ -1,7 +1,8 @@
 /**
  * Worker thread entry: the headless terminals of the screen mirrors. Parsing terminal output is the
  * costliest thing the gateway does per byte, so it runs here, beside the main thread that moves bytes
- * between PTYs and sockets, instead of on it.
+ * between PTYs and sockets, instead of on it. A session's terminal is created on its first write or
+ * snapshot: most sessions never need one (screen-mirror.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
@@ -9,10 +10,11 @@ import serializeAddon from '@xterm/addon-serialize';
 import type { FromScreenWorker, ToScreenWorker } from './screen-messages';
 
 interface Screen {
-  term: headless.Terminal;
-  serializer: serializeAddon.SerializeAddon;
-  /** Seq of the last frame parsed. */
-  seq: number;
+  cols: number;
+  rows: number;
+  scrollback: number;
+  term: headless.Terminal | null;
+  serializer: serializeAddon.SerializeAddon | null;
 }
 
 if (!parentPort) throw new Error('screen-worker must run in a worker thread');
@@ -20,12 +22,18 @@ const port = parentPort;
 const screens = new Map<number, Screen>();
 const post = (m: FromScreenWorker) => port.postMessage(m);
 
+function terminal(screen: Screen): { term: headless.Terminal; serializer: serializeAddon.SerializeAddon } {
+  if (!screen.term || !screen.serializer) {
+    screen.term = new headless.Terminal({ cols: screen.cols, rows: screen.rows, scrollback: screen.scrollback, allowProposedApi: true });
+    screen.serializer = new serializeAddon.SerializeAddon();
+    screen.term.loadAddon(screen.serializer);
+  }
+  return { term: screen.term, serializer: screen.serializer };
+}
+
 port.on('message', (m: ToScreenWorker) => {
   if (m.type === 'open') {
-    const term = new headless.Terminal({ cols: m.cols, rows: m.rows, scrollback: m.scrollback, allowProposedApi: true });
-    const serializer = new serializeAddon.SerializeAddon();
-    term.loadAddon(serializer);
-    screens.set(m.id, { term, serializer, seq: 0 });
+    screens.set(m.id, { cols: m.cols, rows: m.rows, scrollback: m.scrollback, term: null, serializer: null });
     return;
   }
   const screen = screens.get(m.id);
@@ -33,31 +41,34 @@ port.on('message', (m: ToScreenWorker) => {
   switch (m.type) {
     case 'write': {
       const bytes = m.data.byteLength;
-      screen.term.write(m.data, () => {
-        screen.seq = m.seq;
-        post({ type: 'parsed', id: m.id, bytes });
-      });
+      terminal(screen).term.write(m.data, () => post({ type: 'parsed', id: m.id, bytes }));
       return;
     }
     case 'resize':
+      screen.cols = m.cols;
+      screen.rows = m.rows;
       // Applied after the output written before it, as the PTY saw them.
-      screen.term.write(new Uint8Array(0), () => screen.term.resize(m.cols, m.rows));
+      if (screen.term) screen.term.write(new Uint8Array(0), () => screen.term?.resize(m.cols, m.rows));
       return;
-    case 'snapshot':
-      screen.term.write(new Uint8Array(0), () =>
+    case 'snapshot': {
+      const { term, serializer } = terminal(screen);
+      const bytes = m.data.byteLength;
+      term.write(m.data, () =>
         post({
           type: 'snapshot',
           id: m.id,
           request: m.request,
-          seq: screen.seq,
-          data: screen.serializer.serialize({ scrollback: m.scrollback }),
-          cols: screen.term.cols,
-          rows: screen.term.rows,
+          seq: m.seq,
+          data: serializer.serialize({ scrollback: m.scrollback }),
+          cols: term.cols,
+          rows: term.rows,
+          bytes,
         }),
       );
       return;
+    }
     case 'dispose':
-      screen.term.dispose();
+      screen.term?.dispose();
       screens.delete(m.id);
       return;
   }

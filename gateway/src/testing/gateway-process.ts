@@ -26,7 +26,8 @@ const CHILD = fileURLToPath(new URL('./gateway-child.ts', import.meta.url));
  */
 export async function startGatewayProcess(options: ChildOptions = {}, childEntry: string = CHILD): Promise<GatewayProcess> {
   const child: ChildProcess = fork(childEntry, [JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_GATEWAY_NODE_ARGS adds node flags to the child only (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, NODE_ENV: 'test' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
