@@ -103,6 +103,47 @@ describe('CreditWindow', () => {
     w.onSent(100);
     expect(w.exhausted).toBe(true);
   });
+
+  const adaptive = (clock: { t: number }) => new CreditWindow({ minBytes: 64, maxBytes: 4096, targetMs: 100, now: () => clock.t });
+
+  /** Keeps the window full and acks `perMs` bytes each ms for `ms` (a client processing at that pace). */
+  function drain(w: CreditWindow, clock: { t: number }, perMs: number, ms: number): void {
+    for (let i = 0; i < ms; i++) {
+      w.onSent(Math.max(0, w.windowBytes - w.inflight));
+      clock.t += 1;
+      w.onAck(perMs);
+    }
+  }
+
+  it('grows to what a fast client processes in the target time, up to its maximum', () => {
+    const clock = { t: 0 };
+    const w = adaptive(clock);
+    drain(w, clock, 20, 200);
+    expect(w.windowBytes).toBe(2000);
+    drain(w, clock, 100, 200);
+    expect(w.windowBytes).toBe(4096);
+  });
+
+  it('shrinks again when the client slows down, never below its minimum', () => {
+    const clock = { t: 0 };
+    const w = adaptive(clock);
+    drain(w, clock, 30, 200);
+    expect(w.windowBytes).toBe(3000);
+    drain(w, clock, 0.1, 400);
+    expect(w.windowBytes).toBe(64);
+  });
+
+  it('stays at its minimum for a client that never acks, and is not grown by acks beyond what was sent', () => {
+    const clock = { t: 0 };
+    const w = adaptive(clock);
+    w.onSent(64);
+    clock.t += 1000;
+    expect(w.windowBytes).toBe(64);
+    expect(w.exhausted).toBe(true);
+    w.onAck(1_000_000_000);
+    expect(w.windowBytes).toBeLessThanOrEqual(4096);
+    expect(w.inflight).toBe(0);
+  });
 });
 
 describe('PauseGate', () => {

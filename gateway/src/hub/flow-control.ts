@@ -2,10 +2,12 @@
  * Flow control for terminal output, in three small pieces:
  * - OutputBatcher coalesces PTY output into frames (fewer, larger WebSocket messages under load) while a
  *   lone chunk after a quiet spell (a keystroke echo) goes out at once, so typing gets no added latency;
- * - CreditWindow counts bytes sent to a client minus bytes it acknowledged as written by its terminal;
+ * - CreditWindow counts bytes sent to a client minus bytes it acknowledged as written by its terminal,
+ *   against a window that follows the client's pace;
  * - PauseGate pauses the backend while any reason holds (an owner out of credit, the recorder behind)
  *   and resumes it when none does, so memory stays bounded under a flood.
  */
+import { LIMITS } from '../protocol/wire';
 import { concatBytes } from './bytes';
 
 export interface BatcherOptions {
@@ -74,33 +76,98 @@ export class OutputBatcher {
   }
 }
 
-/** Bytes sent to one client that it has not yet acknowledged as processed. */
+/** How a client's credit window is sized. */
+export interface WindowPolicy {
+  /** The initial and smallest window. */
+  minBytes: number;
+  /** The largest: what one client may hold in flight, in memory and sockets. */
+  maxBytes: number;
+  /**
+   * The window is what the client processes in this long (measured from its acks). Everything in flight
+   * is drawn before the prompt that follows a Ctrl-C, so this is about how long that takes.
+   */
+  targetMs: number;
+  now?: () => number;
+}
+
+/** Start at the protocol's window and follow the client's pace up to 1 MiB, for 100 ms of its drawing. */
+export const ADAPTIVE_WINDOW: WindowPolicy = { minBytes: LIMITS.creditWindowBytes, maxBytes: 1024 * 1024, targetMs: 100 };
+
+export const fixedWindow = (bytes: number): WindowPolicy => ({ minBytes: bytes, maxBytes: bytes, targetMs: 100 });
+
+/** A rate is measured over at least this long a busy spell (acks every 16 KiB are too close to judge alone). */
+const MIN_SAMPLE_MS = 20;
+
+/**
+ * Bytes sent to one client that it has not yet acknowledged as processed, and the window they may
+ * reach. The window adapts: while the client has output in flight, its acks measure how fast it
+ * processes (a browser drawing, a network in between), and the window becomes that rate times
+ * `targetMs`, within [minBytes, maxBytes]. A window that limits the stream measures window / round
+ * trip, so it grows while a round trip is shorter than `targetMs` and shrinks while it is longer.
+ * A client that never acks keeps the smallest window.
+ */
 export class CreditWindow {
   private sent = 0;
   private acked = 0;
+  private window: number;
+  private readonly policy: WindowPolicy;
+  private readonly now: () => number;
+  /** Start of the current busy spell (output in flight since), or -1 when idle. */
+  private spellStart = -1;
+  private spellBytes = 0;
+  /** Bytes per ms, smoothed; 0 until measured. */
+  private rate = 0;
 
-  constructor(readonly windowBytes: number) {}
+  constructor(policy: WindowPolicy | number) {
+    this.policy = typeof policy === 'number' ? fixedWindow(policy) : policy;
+    this.window = this.policy.minBytes;
+    this.now = this.policy.now ?? (() => performance.now());
+  }
+
+  get windowBytes(): number {
+    return this.window;
+  }
 
   get inflight(): number {
     return this.sent - this.acked;
   }
 
   get exhausted(): boolean {
-    return this.inflight >= this.windowBytes;
+    return this.inflight >= this.window;
   }
 
   onSent(bytes: number): void {
+    if (this.inflight === 0 && bytes > 0) {
+      this.spellStart = this.now();
+      this.spellBytes = 0;
+    }
     this.sent += bytes;
   }
 
   /** Acks beyond what was sent are capped: a client cannot buy credit it was never given. */
   onAck(bytes: number): void {
+    const before = this.inflight;
     this.acked = Math.min(this.sent, this.acked + bytes);
+    if (this.spellStart < 0 || this.policy.minBytes === this.policy.maxBytes) return;
+    this.spellBytes += before - this.inflight;
+    const now = this.now();
+    const elapsed = now - this.spellStart;
+    if (elapsed >= MIN_SAMPLE_MS) {
+      const sample = this.spellBytes / elapsed;
+      this.rate = this.rate === 0 ? sample : (this.rate + sample) / 2;
+      const { minBytes, maxBytes, targetMs } = this.policy;
+      this.window = Math.max(minBytes, Math.min(maxBytes, Math.round(this.rate * targetMs)));
+      this.spellStart = now;
+      this.spellBytes = 0;
+    }
+    // Caught up before a sample was complete: an idle gap is not the client's pace.
+    if (this.inflight === 0) this.spellStart = -1;
   }
 
   /** Forget what is in flight (the client's terminal was reset, e.g. by a resync). */
   forgive(): void {
     this.acked = this.sent;
+    this.spellStart = -1;
   }
 }
 

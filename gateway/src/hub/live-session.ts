@@ -18,7 +18,6 @@ import {
   CloseCode,
   FRAME_HEADER_BYTES,
   FrameType,
-  LIMITS,
   PROTOCOL_VERSION,
   encodeServerFrame,
   type ClientControlMessage,
@@ -28,7 +27,7 @@ import {
 import type { AsciicastRecorder } from '../recording/asciicast-recorder';
 import type { AuditEntry, ClientIdentity, ClientSink } from './client-sink';
 import { ClientRoster, type AttachedClient } from './client-roster';
-import { CreditWindow, DEFAULT_BATCHING, OutputBatcher, PauseGate, type BatcherOptions } from './flow-control';
+import { ADAPTIVE_WINDOW, CreditWindow, DEFAULT_BATCHING, OutputBatcher, PauseGate, fixedWindow, type BatcherOptions, type WindowPolicy } from './flow-control';
 import { RingBuffer, type OutputFrame } from './ring-buffer';
 import { DEFAULT_SCREEN, ScreenMirror } from './screen-mirror';
 
@@ -40,6 +39,7 @@ export interface LiveSessionOptions {
   size: TerminalSize;
   recorder: AsciicastRecorder | null;
   ringBytes?: number;
+  /** A fixed credit window per client; by default each client's window adapts to its pace (ADAPTIVE_WINDOW). */
   creditWindowBytes?: number;
   batching?: BatcherOptions;
   audit: (entry: AuditEntry) => void;
@@ -73,7 +73,7 @@ export class LiveSession {
   private readonly screen: ScreenMirror;
   private readonly batcher: OutputBatcher;
   private readonly gate: PauseGate;
-  private readonly window: number;
+  private readonly windowPolicy: WindowPolicy;
   private size: TerminalSize;
   private seq = 0;
   private ended = false;
@@ -83,7 +83,7 @@ export class LiveSession {
     this.ownerId = opts.ownerId;
     this.labInstanceId = opts.labInstanceId;
     this.size = opts.size;
-    this.window = opts.creditWindowBytes ?? LIMITS.creditWindowBytes;
+    this.windowPolicy = opts.creditWindowBytes ? fixedWindow(opts.creditWindowBytes) : ADAPTIVE_WINDOW;
     this.ring = new RingBuffer(opts.ringBytes ?? 2 * 1024 * 1024);
     this.gate = new PauseGate(
       () => opts.backend.pause(),
@@ -139,7 +139,7 @@ export class LiveSession {
       who,
       role,
       sink,
-      credit: new CreditWindow(this.window),
+      credit: new CreditWindow(this.windowPolicy),
       seq: 0,
       state: 'syncing',
       welcomed: false,
@@ -167,7 +167,7 @@ export class LiveSession {
     });
     client.welcomed = true;
     const replay = resumeFrom === undefined ? (this.seq === 0 ? [] : null) : this.ring.since(resumeFrom);
-    if (replay !== null && (role === 'owner' || sumBytes(replay) <= this.window)) {
+    if (replay !== null && (role === 'owner' || sumBytes(replay) <= client.credit.windowBytes)) {
       client.seq = resumeFrom ?? 0;
       this.sendFrames(client, replay);
       client.state = 'live';
@@ -208,7 +208,7 @@ export class LiveSession {
 
   private deliver(c: AttachedClient, seq: number, frame: Uint8Array): void {
     if (c.state !== 'live') return;
-    if (c.role === 'viewer' && (c.credit.exhausted || c.sink.bufferedAmount > 2 * this.window)) {
+    if (c.role === 'viewer' && (c.credit.exhausted || c.sink.bufferedAmount > 2 * c.credit.windowBytes)) {
       // A slow viewer is left behind rather than allowed to hold output in memory or slow the owner.
       c.state = 'behind';
       return;
@@ -251,7 +251,7 @@ export class LiveSession {
       c.seq = snap.seq;
       // Output that arrived while the snapshot was taken may be far more than a viewer's credit: it
       // gets what its credit allows and the rest as it acks (see ack), like any viewer left behind.
-      const sendable = c.role === 'owner' ? after : framesWithin(after, this.window - c.credit.inflight);
+      const sendable = c.role === 'owner' ? after : framesWithin(after, c.credit.windowBytes - c.credit.inflight);
       this.sendFrames(c, sendable);
       c.state = sendable.length === after.length ? 'live' : 'behind';
       if (c.role === 'owner') this.gate.set(ownerCredit(c), c.credit.exhausted);
@@ -307,9 +307,9 @@ export class LiveSession {
       if (!c.credit.exhausted) this.gate.set(ownerCredit(c), false);
       return;
     }
-    if (c.state === 'behind' && c.credit.inflight <= this.window / 2) {
+    if (c.state === 'behind' && c.credit.inflight <= c.credit.windowBytes / 2) {
       const missed = this.ring.since(c.seq);
-      if (missed !== null && sumBytes(missed) <= this.window / 2) {
+      if (missed !== null && sumBytes(missed) <= c.credit.windowBytes / 2) {
         this.sendFrames(c, missed);
         c.state = 'live';
       } else {

@@ -32,11 +32,10 @@ export const LIMITS = {
   /** The gateway closes with BAD_HELLO when no valid hello arrives within this time. */
   helloTimeoutMs: 10_000,
   /**
-   * Output bytes the gateway may send a client beyond what the client acknowledged. The owner's PTY is
-   * paused when the owner reaches it; viewers are resynced instead (a viewer never slows the owner).
-   * Everything in flight is drawn before the prompt that follows a Ctrl-C, so the window is what an
-   * interrupted flood costs; 64 KiB (four ack intervals, so acks never stall the stream) measured the
-   * same rendered throughput as 256 KiB with a much shorter Ctrl-C tail (docs/terminal-protocol.md).
+   * Output bytes the gateway may send a client beyond what the client acknowledged, at first: the
+   * window then follows the client's pace (about 100 ms of what it processes, up to 1 MiB; never below
+   * this). The owner's PTY is paused when the owner reaches it; viewers are resynced instead (a viewer
+   * never slows the owner). Four ack intervals, so acks never stall the stream (docs/terminal-protocol.md).
    */
   creditWindowBytes: 64 * 1024,
   /** Clients should ack at least every this many processed bytes (and when their write queue drains). */

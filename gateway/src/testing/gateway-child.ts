@@ -15,6 +15,8 @@ export interface ChildStats {
   type: 'stats';
   rss: number;
   heapUsed: number;
+  /** The main thread's V8 heap as committed (used + free pages it keeps). */
+  heapTotal: number;
   external: number;
   sessions: number;
   /** Milliseconds the main thread's event loop has been busy since start (CPU the hot path spent). */
@@ -53,6 +55,7 @@ process.on('message', (message: ChildRequest) => {
           type: 'stats',
           rss: m.rss,
           heapUsed: m.heapUsed,
+          heapTotal: m.heapTotal,
           external: m.external,
           sessions,
           mainBusyMs: performance.eventLoopUtilization().active,
