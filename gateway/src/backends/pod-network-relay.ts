@@ -10,15 +10,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Duplex } from 'node:stream';
 import { AppError } from '@autolabs/server/errors/app-error';
-import { OUTER_ENV, requireTools } from '@autolabs/server/runtime/local/host-tools';
+import { OUTER_ENV, requireTools, SSH_RELAY_TOOLS } from '@autolabs/server/runtime/local/host-tools';
 import { instancePaths } from '@autolabs/server/runtime/local/instance-paths';
 import { readInstanceState } from '@autolabs/server/runtime/local/instance-state';
 import { podRunPaths } from '@autolabs/server/runtime/local/pod/pod-run-dir';
-
-const RELAY_TOOLS = [
-  { path: '/usr/bin/nsenter', pkg: 'util-linux' },
-  { path: '/usr/bin/socat', pkg: 'socat' },
-];
 
 export async function connectInPod(opts: { dataDir: string; runDir: string; instanceId: string; host: string; port: number }): Promise<Duplex> {
   const state = await readInstanceState(instancePaths(opts.dataDir, opts.instanceId).stateFile);
@@ -26,7 +21,7 @@ export async function connectInPod(opts: { dataDir: string; runDir: string; inst
   if (state.kind !== 'ok' || state.state.phase !== 'running' || !existsSync(nsNet)) {
     throw new AppError('RUNTIME_UNAVAILABLE', 'this lab is not running; start it again', { field: 'target.localPod', detail: { instanceId: opts.instanceId } });
   }
-  requireTools(RELAY_TOOLS, ' (the terminal goes over SSH into a local pod)');
+  requireTools(SSH_RELAY_TOOLS, ' (the terminal goes over SSH into a local pod)');
   // host and port are typed and range-checked by the ticket gate; socat takes the address as one word.
   const relay = spawn('/usr/bin/nsenter', [`--net=${nsNet}`, '--', '/usr/bin/socat', 'STDIO', `TCP:${opts.host}:${opts.port},nodelay`], {
     env: OUTER_ENV,

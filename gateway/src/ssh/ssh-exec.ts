@@ -18,9 +18,11 @@ export const MAX_COMMAND_BYTES = 16 * 1024;
 export async function commandArgv(target: TerminalTarget, command: string, localDataDir: string | undefined): Promise<{ argv: string[]; env: Record<string, string>; cwd: string }> {
   if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `the command is longer than ${MAX_COMMAND_BYTES} bytes`, { field: 'command' });
   if (command.includes('\0')) throw new AppError('BAD_INPUT', 'the command contains a NUL byte', { field: 'command' });
-  if (target.kind !== 'local-sandbox') throw new AppError('NOT_AVAILABLE_YET', 'running a command over SSH is available for local labs only; open a shell instead', { field: 'target.kind' });
+  // A local pod whose terminal goes over SSH (target `ssh` with `localPod`) has the same launch record.
+  const instanceId = target.kind === 'local-sandbox' ? target.instanceId : target.kind === 'ssh' ? target.localPod : undefined;
+  if (instanceId === undefined) throw new AppError('NOT_AVAILABLE_YET', 'running a command over SSH is available for local labs only; open a shell instead', { field: 'target.kind' });
   if (!localDataDir) throw new AppError('RUNTIME_UNAVAILABLE', 'this gateway does not serve local labs', { field: 'target.kind' });
-  const launch = await readTerminalLaunch(localDataDir, target.instanceId);
+  const launch = await readTerminalLaunch(localDataDir, instanceId);
   if (launch.argv[launch.argv.length - 1] !== '-l') throw new AppError('NOT_AVAILABLE_YET', 'this lab\'s terminal is not a login shell; open a shell instead', { field: 'target.kind' });
   return { argv: [...launch.argv, '-c', command], env: launch.env, cwd: launch.cwd };
 }

@@ -48,6 +48,12 @@ export const EGRESS_TOOLS: HostTool[] = [
   { path: '/usr/sbin/nft', pkg: 'nftables' },
 ];
 
+/** What the gateway runs to reach the sshd of a pod whose terminal goes over SSH (gateway pod-network-relay.ts). */
+export const SSH_RELAY_TOOLS: HostTool[] = [
+  { path: '/usr/bin/nsenter', pkg: 'util-linux' },
+  { path: '/usr/bin/socat', pkg: 'socat' },
+];
+
 export function hostToolPackage(file: string): string {
   return [...POD_NETWORK_TOOLS, ...EGRESS_TOOLS].find((t) => t.path === file)?.pkg ?? 'that provides it';
 }

@@ -30,9 +30,9 @@ import { parseQuantity, type LabConfig } from '../../labs/lab-config';
 import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
 import { CGROUP_V1_ROOT, cgroupV1Available, instanceCgroup, removeInstanceCgroups } from './cgroup-v1';
 import { writeEtcFiles } from './etc-files';
-import { createHome, exportHome } from './home-dir';
+import { createHome, exportHome, importHome } from './home-dir';
 import { lookupAll, type HostResolver } from '../kubernetes/resolve-hosts';
-import { EGRESS_TOOLS, OUTER_ENV, checkHostTools, findInPath, missingTools, requireBwrap } from './host-tools';
+import { EGRESS_TOOLS, OUTER_ENV, SSH_RELAY_TOOLS, checkHostTools, findInPath, missingTools, requireBwrap } from './host-tools';
 import { detectHostLayout, type HostLayout } from './host-layout';
 import { instancePaths, uidsDir, type InstancePaths } from './instance-paths';
 import { isMountpoint, mountHomeVolume, removeScratchVolume, resetScratchVolume, unmountVolumes } from './instance-volume';
@@ -378,8 +378,10 @@ export class LocalRuntime implements LabRuntime {
     const terminal = config.spec.containers.find((c) => c.terminal) ?? config.spec.containers[0];
     const others = config.spec.containers.filter((c) => c !== terminal).map((c) => c.name);
     if (this.images) {
-      if (chooseTerminalBackend(config, this.terminalBackend) === 'ssh' && this.labSshPublicKey === null) {
-        notes.push('The terminal opens in a local sandbox, not over SSH: this runtime has no platform key (LAB_SSH_PUBLIC_KEY).');
+      if (chooseTerminalBackend(config, this.terminalBackend) === 'ssh') {
+        if (this.labSshPublicKey === null) notes.push('The terminal opens in a local sandbox, not over SSH: this runtime has no platform key (LAB_SSH_PUBLIC_KEY).');
+        const relay = missingTools(SSH_RELAY_TOOLS);
+        if (relay.length > 0) notes.push(`The terminal goes over SSH and needs ${relay.map((t) => `the Debian package "${t.pkg}"`).join(' and ')} on this machine, which is missing: the terminal will not open.`);
       }
       const missing = egressWanted(config.spec.network) ? missingTools(EGRESS_TOOLS) : [];
       if (missing.length > 0) {
@@ -460,6 +462,19 @@ export class LocalRuntime implements LabRuntime {
       await mountHomeVolume(paths, 0, read.kind === 'ok' && read.state.uid !== null ? read.state.uid : 0);
     }
     return exportHome(paths.home);
+  }
+
+  /** Restores an archive into the home; the instance should be stopped. */
+  async importStorage(handle: RuntimeHandle, tar: Readable): Promise<void> {
+    const paths = instancePaths(this.dataDir, handle.instanceId);
+    if (this.diskQuota && existsSync(paths.homeImage)) {
+      const read = await readInstanceState(paths.stateFile);
+      await mountHomeVolume(paths, 0, read.kind === 'ok' && read.state.uid !== null ? read.state.uid : 0);
+    }
+    if (!existsSync(paths.home)) {
+      throw new AppError('CONFLICT', `instance ${handle.instanceId} has no storage to restore into (it has not started yet, or was destroyed)`, { field: 'instanceId' });
+    }
+    await importHome(paths.home, tar);
   }
 
   private handleOf(state: InstanceState): LocalHandle {
