@@ -1,6 +1,6 @@
 /**
- * The contract between the session hub and whatever runs the shell: a local PTY or a Kubernetes exec now,
- * ssh2 later. The hub only sees byte streams, a size, flow control and an exit status, so every backend
+ * The contract between the session hub and whatever runs the shell: a local PTY, a Kubernetes exec, or an
+ * SSH session to the lab's own sshd (ssh2). The hub only sees byte streams, a size, flow control and an exit status, so every backend
  * fits behind the same few methods.
  *
  * State semantics:
