@@ -3,10 +3,11 @@
  * output directory outside the checkout (built-output.ts), on Postgres, Redis and RabbitMQ. The API
  * migrates a fresh database, serves health, the web app and a sign-in; the gateway opens a
  * ticket-authenticated terminal in a local lab sandbox and gives a late viewer the screen from its
- * compiled screen worker; the workers start and stop; every entry loads.
+ * compiled screen worker; the embedded app runs on PGlite with its demo; the workers start and stop;
+ * every entry loads.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
@@ -154,6 +155,24 @@ describe('production build', () => {
     const port = await gateway.listening();
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect(await stop(gateway)).toBe(0);
+  }, 120_000);
+
+  it('compiled embedded app runs on PGlite, seeds the demo from the copied lab configs and signs the admin in', async () => {
+    const ownDir = await mkdtemp(path.join(os.tmpdir(), 'autolabs-build-embedded-'));
+    try {
+      const embedded = runCompiled(built.entry('server/src/embedded.ts'), built.dir, { HOST: '127.0.0.1', PORT: '0', GATEWAY_SSH_PORT: '0', AUTOLABS_DATA_DIR: ownDir, LOCAL_LAB_IMAGES: 'host', LOG_FORMAT: 'json' });
+      running.push(embedded);
+      const base = `http://127.0.0.1:${await embedded.listening()}`;
+      const password = /admin +admin \/ (\S+)/.exec(await readFile(path.join(ownDir, 'demo-accounts.txt'), 'utf8'))?.[1];
+      const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      expect(login.status).toBe(200);
+      const labs = await fetch(`${base}/api/trpc/labs.list`, { headers: { cookie: login.headers.get('set-cookie')?.split(';')[0] ?? '' } });
+      const names = ((await labs.json()) as { result: { data: { name: string }[] } }).result.data.map((l) => l.name);
+      expect(names.sort()).toEqual(['linux-basics', 'network-analysis', 'sql-injection']);
+      expect(await stop(embedded)).toBe(0);
+    } finally {
+      removeDataDir(ownDir);
+    }
   }, 120_000);
 
   it('compiled workers start on RabbitMQ and Postgres and exit 0 after SIGTERM', async () => {
