@@ -1,10 +1,10 @@
 /**
  * One esbuild bundle per entry: our workspaces (server, gateway, the generated Prisma client under
- * server/src) compiled into one file with its source map; every npm package left as an import, installed
- * beside the output from dist/package.json (runtime-package.ts). Packages stay outside because several
- * cannot be bundled (node-pty's and ssh2's native addons, PGlite's and Prisma's WebAssembly, pino's
- * worker-thread transports) and because bundling the rest measured more memory, not less: V8 keeps the
- * source of a 10 MB bundle resident (README, "Production build").
+ * server/src) compiled into one file with its source map, plus a chunk per lazily imported module; every
+ * npm package left as an import, installed beside the output from dist/package.json (runtime-package.ts).
+ * Packages stay outside because several cannot be bundled (node-pty's and ssh2's native addons, PGlite's
+ * and Prisma's WebAssembly, pino's worker-thread transports) and because bundling the rest measured more
+ * memory, not less: V8 keeps the source of a 12 MB bundle resident (README, "Production build").
  */
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
