@@ -127,16 +127,19 @@ export class Ssh2Backend implements TerminalBackend {
       client.off('error', failed);
     }
     let channel: ClientChannel;
+    let closedEarly = () => undefined as void;
     try {
       channel = await new Promise<ClientChannel>((resolve, reject) => {
-        client.once('close', () => reject(new Error('the connection closed before the shell started')));
+        closedEarly = () => reject(new Error('the connection closed before the shell started'));
+        client.once('close', closedEarly);
         client.shell({ term: 'xterm-256color', cols: size.cols, rows: size.rows }, (err, ch) => (err ? reject(err) : resolve(ch)));
       });
     } catch (e) {
       client.end();
       throw new AppError('RUNTIME_UNAVAILABLE', `${where} did not start a shell`, { detail: { reason: e instanceof Error ? e.message : String(e) }, cause: e });
+    } finally {
+      client.off('close', closedEarly);
     }
-    client.removeAllListeners('close');
     return new Ssh2Backend(client, channel);
   }
 
