@@ -1,11 +1,12 @@
 /**
- * The API as a Fastify instance: tRPC at /api/trpc, sign-in at /api/auth/*, /healthz, /readyz,
+ * The API as a Fastify instance: tRPC at /api/trpc, sign-in at /api/auth/*, archive downloads, /healthz, /readyz,
  * /metrics, and the subscribers that index what gateways report. Nothing process-level (no listen,
  * no signals): server.ts and embedded.ts own the process, tests use `app.inject`.
  */
 import fastifyCookie from '@fastify/cookie';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerArchiveRoutes } from './archives/archive-routes';
 import { subscribeGatewayReports } from './audit/gateway-reports';
 import { registerAuthRoutes } from './auth/auth-routes';
 import { Authenticator } from './auth/authenticator';
@@ -61,6 +62,7 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
   await registerSshLoginRoutes(app, services, { secret: internalSecret, now: opts.now });
 
   const authenticator = new Authenticator(services.db.prisma, services.env);
+  await registerArchiveRoutes(app, services, authenticator);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/api/trpc',
     trpcOptions: {

@@ -12,6 +12,7 @@ import { createServices } from './platform/services';
 import { runProcess } from './process/run-process';
 import { serveWebApp } from './web/serve-web-app';
 import { startWorkers } from './workers/index';
+import { workerOptionsFromEnv } from './workers/worker-options-from-env';
 
 /** The API's own address as a loopback URL (the listen address may be 0.0.0.0). */
 function ownUrl(address: string | AddressInfo | null): string {
@@ -43,7 +44,7 @@ await runProcess(PROCESS, async (env, log) => {
     }),
   );
   await serveWebApp(app, { env });
-  const workers = await startWorkers(services, { log });
+  const workers = await startWorkers(services, { log, ...workerOptionsFromEnv(env) });
 
   const address = await app.listen({ host: env.HOST, port: env.PORT });
   const port = new URL(address).port;

@@ -7,6 +7,7 @@
 import { createServices } from './platform/services';
 import { runProcess } from './process/run-process';
 import { startWorkers } from './workers/index';
+import { workerOptionsFromEnv } from './workers/worker-options-from-env';
 
 const PROCESS = {
   name: 'autolabs-worker',
@@ -17,7 +18,7 @@ const PROCESS = {
 await runProcess(PROCESS, async (env, log) => {
   const services = await createServices(env, log);
   await services.runtime.checkAvailable();
-  const workers = await startWorkers(services, { log });
+  const workers = await startWorkers(services, { log, ...workerOptionsFromEnv(env) });
   return {
     async close() {
       await workers.dispose();

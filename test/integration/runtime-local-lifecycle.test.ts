@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import * as pty from 'node-pty';
@@ -165,6 +166,29 @@ describe('LocalRuntime lifecycle (real bubblewrap)', () => {
     expect(entries).not.toContain('File ./escape');
     await runtime.destroy(handle);
     expect(await runtime.exportStorage(handle)).toBeNull();
+  });
+
+  it('restores an exported home into another instance (files, links, modes, owned by its user), and refuses an instance without storage', async () => {
+    const from = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
+    const made = await runtime.exec(from, config, ['/bin/sh', '-c', 'mkdir -p work && echo data > work/a.txt && chmod 600 work/a.txt && ln -s a.txt work/link']);
+    expect(made.exitCode).toBe(0);
+    const stream = await runtime.exportStorage(from);
+    if (!stream) throw new Error('expected a stream');
+    const archive = Buffer.concat(await stream.toArray());
+    await runtime.destroy(from);
+
+    const req = { instanceId: nextId(), ownerKey: 'b', labKey: 'l', config };
+    const into = await runtime.start(req);
+    await runtime.stop(into);
+    await runtime.importStorage(into, Readable.from([archive]));
+    await runtime.start(req);
+    const seen = await runtime.exec(into, config, ['/bin/sh', '-c', 'cat work/a.txt; readlink work/link; stat -c "%a %u" work/a.txt; id -u']);
+    const [content, link, mode, uid] = seen.stdout.trim().split('\n');
+    expect([content, link, mode]).toEqual(['data', 'a.txt', `600 ${uid}`]);
+    await runtime.destroy(into);
+
+    const error = await caught(runtime.importStorage({ runtime: 'local', instanceId: nextId(), uid: null }, Readable.from([archive])));
+    expect({ code: error.code, field: error.field }).toEqual({ code: 'CONFLICT', field: 'instanceId' });
   });
 
   it('never builds a root sandbox from a handle whose uid is missing or outside the reserved range', async () => {

@@ -133,6 +133,8 @@ export const envSchema = z.object({
       error: 'expected key[=value]:NoSchedule|PreferNoSchedule|NoExecute[,...]',
     })
     .optional(),
+  // The image of the short-lived pod that archives and restores PVCs (GNU tar, find, bash), rewritten as lab images are.
+  LAB_STORAGE_IMAGE: z.string().regex(/^[a-z0-9][\w.:/@-]*$/, { error: 'expected an image reference such as autolabs/base:bookworm' }).default('autolabs/base:bookworm'),
   LAB_NAMESPACE: z
     .string()
     .max(63, { error: 'expected a DNS label such as labs' })
@@ -147,6 +149,10 @@ export const envSchema = z.object({
   // <AUTOLABS_DATA_DIR>/keys/ (platform/lab-ssh-key.ts).
   LAB_SSH_PRIVATE_KEY: z.string().min(1).optional(),
   LAB_SSH_PUBLIC_KEY: z.string().regex(/^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$/, { error: 'expected a public key line such as ssh-ed25519 AAAA...' }).optional(),
+  // Workers: a stopped (or failed) lab keeps its storage this long, then is archived to S3_BUCKET_VOLUMES by a
+  // periodic job that looks this often.
+  ARCHIVE_AFTER_DAYS: positive('a positive number of days').default(7),
+  ARCHIVE_INTERVAL_MINUTES: positive('a positive number of minutes').default(5),
   SESSION_GRACE_SECONDS: wholeNumber(0, 86_400, 'a whole number of seconds from 0 to 86400').default(900),
   // Terminal sockets one client address may hold before their tickets are accepted (gateway/src/auth/pending-limit.ts).
   GATEWAY_MAX_PENDING_PER_CLIENT: wholeNumber(1, 100_000, 'a whole number from 1 to 100000').default(32),

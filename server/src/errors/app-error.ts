@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'RUNTIME_UNAVAILABLE'
   /** A lab's SSH server presented a host key other than the one pinned at start (ssh2 terminal backend). */
   | 'HOST_KEY_MISMATCH'
+  /** A stored volume archive is not the one recorded (checksum or size differ) or is not a readable tar.gz. */
+  | 'ARCHIVE_CORRUPT'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 

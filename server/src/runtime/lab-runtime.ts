@@ -101,6 +101,13 @@ export interface LabRuntime {
    */
   exportStorage?(handle: RuntimeHandle): Promise<Readable | null>;
   /**
+   * Unpacks an uncompressed tar stream (as `exportStorage` makes it) into the instance's storage, for a
+   * teacher's restore of an archive. The storage must exist (the instance has been started at least once;
+   * AppError CONFLICT otherwise); entries replace files of the same name, the rest is kept. Files belong to
+   * the student afterwards, whatever owner the archive names. Callers stop the instance first.
+   */
+  importStorage?(handle: RuntimeHandle, tar: Readable): Promise<void>;
+  /**
    * Upkeep of what the runtime keeps for itself (the local runtime: removes lab images no instance uses),
    * called by the workers' periodic jobs. Idempotent; does nothing while it would race a start.
    */

@@ -59,6 +59,8 @@ export function instanceView(i: LabInstance & { deployment: LabDeployment }) {
     lastActivityAt: iso(i.lastActivityAt),
     expiresAt: iso(i.expiresAt),
     archivedAt: iso(i.archivedAt),
+    /** The archived volume (GET /api/instances/:id/archive); sha256 and size are null for archives made before they were recorded. */
+    archive: i.archiveKey === null ? null : { sha256: i.archiveSha256, size: i.archiveSize === null ? null : Number(i.archiveSize), downloadPath: `/api/instances/${i.id}/archive` },
   };
 }
 

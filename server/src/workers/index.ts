@@ -37,6 +37,8 @@ export interface WorkerOptions {
   periodicIntervalMs?: number;
   /** Retention of a stopped instance's storage before it is archived. Default 7 days. */
   archiveAfterMs?: number;
+  /** How often stopped instances are looked at for archiving. Default: every periodic run. */
+  archiveIntervalMs?: number;
 }
 
 export const DEFAULT_ARCHIVE_AFTER_MS = 7 * 24 * 3600 * 1000;
@@ -89,7 +91,7 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
           [
             { name: 'ttl-expiry', run: async () => void (await expireInstances(ctx)) },
             { name: 'idle-culling', run: async () => void (await cullIdleInstances(ctx)) },
-            { name: 'archive-stopped', run: async () => void (await archiveStoppedInstances(ctx)) },
+            { name: 'archive-stopped', run: async () => void (await archiveStoppedInstances(ctx)), everyMs: opts.archiveIntervalMs },
             { name: 'runtime-housekeeping', run: async () => void (await services.runtime.housekeeping?.()) },
           ],
           intervalMs,

@@ -5,6 +5,9 @@
  * an object that is not there is null / done. Every request waits its turn in a client-side limit
  * (token-bucket.ts: KUBE_API_QPS, KUBE_API_BURST) and is counted, by verb, in `requests`.
  */
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   CoreV1Api,
   Exec,
@@ -28,6 +31,13 @@ export interface ExecOutput {
   status: V1Status | null;
   timedOut: boolean;
   stdout: string;
+  stderr: string;
+}
+
+export interface StreamingExecOutput {
+  /** As in ExecOutput. */
+  status: V1Status | null;
+  timedOut: boolean;
   stderr: string;
 }
 
@@ -150,29 +160,125 @@ export class KubeClient {
     const stderr = new CappedText(opts.maxBytes);
     let status: V1Status | null = null;
     let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
-    const where = `pod ${target.namespace}/${target.pod} container ${target.container}`;
     try {
       await this.turn('exec');
       const ws = await new Exec(this.kc).exec(target.namespace, target.pod, target.container, command, stdout, stderr, null, false, (s) => {
         status = s;
       });
-      await new Promise<void>((resolve) => {
-        ws.on('close', () => resolve());
-        timer = setTimeout(() => {
-          timedOut = true;
-          ws.close();
-          resolve();
-        }, opts.timeoutMs);
-      });
+      timedOut = await closedOrTimedOut(ws, opts.timeoutMs);
     } catch (e) {
-      const reason = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
-      throw new AppError('RUNTIME_UNAVAILABLE', `exec in ${where} failed: ${reason}`, { cause: e });
-    } finally {
-      clearTimeout(timer);
+      throw execFailure(target, e);
     }
     return { status, timedOut, stdout: stdout.text, stderr: stderr.text };
   }
+
+  /**
+   * Runs a command without a TTY, with its stdout written to `io.stdout` (never ended here: the caller
+   * decides from the exit status) and, when given, `io.stdin` sent as its stdin and then closed, which
+   * needs the v5 channel protocol (an apiserver that cannot close stdin alone is RUNTIME_UNAVAILABLE).
+   * Both directions keep backpressure, so a whole volume streams through without being held in memory:
+   * the socket stops reading while `io.stdout` is full, and stdin is read only while the socket's send
+   * buffer is below STDIN_HIGH_WATER. A failing `io.stdin` closes the exec.
+   */
+  async execStreaming(
+    target: { namespace: string; pod: string; container: string },
+    command: string[],
+    io: { stdout: Writable; stdin?: Readable; timeoutMs: number; maxStderrBytes: number },
+  ): Promise<StreamingExecOutput> {
+    const stderr = new CappedText(io.maxStderrBytes);
+    let ws: ExecSocket | undefined;
+    // The client library writes every frame at once and ends this on the Status; this sink holds the
+    // socket while `io.stdout` is full, and drops output once `io.stdout` is gone.
+    const stdout = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        if (io.stdout.destroyed || io.stdout.write(chunk)) return done();
+        ws?.pause();
+        const go = () => {
+          io.stdout.off('drain', go);
+          io.stdout.off('close', go);
+          ws?.resume();
+          done();
+        };
+        io.stdout.on('drain', go);
+        io.stdout.on('close', go);
+      },
+    });
+    const feed = io.stdin ? new PassThrough() : null;
+    let status: V1Status | null = null;
+    let timedOut = false;
+    try {
+      await this.turn('exec');
+      const socket = (await new Exec(this.kc).exec(target.namespace, target.pod, target.container, command, stdout, stderr, feed, false, (s) => {
+        status = s;
+      })) as ExecSocket;
+      ws = socket;
+      const closed = closedOrTimedOut(socket, io.timeoutMs);
+      if (io.stdin && feed) {
+        if (socket.protocol !== 'v5.channel.k8s.io') {
+          socket.close();
+          throw new Error(`the apiserver speaks ${socket.protocol || 'an unnamed protocol'}, which cannot close stdin (v5.channel.k8s.io needed)`);
+        }
+        pumpStdin(io.stdin, feed, socket).catch(() => socket.close());
+      }
+      timedOut = await closed;
+      // Output the sink still holds (it waited for `io.stdout`) is delivered before the exit status counts.
+      if (!timedOut) {
+        if (!stdout.writableEnded) stdout.end();
+        await finished(stdout);
+      }
+    } catch (e) {
+      ws?.close();
+      throw execFailure(target, e);
+    }
+    return { status, timedOut, stderr: stderr.text };
+  }
+}
+
+/** Resolves when the exec's socket closes (false), or closes it once `timeoutMs` has passed (true). */
+function closedOrTimedOut(ws: { on(event: 'close', listener: () => void): unknown; close(): void }, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      ws.close();
+      resolve(true);
+    }, timeoutMs);
+    ws.on('close', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+}
+
+function execFailure(target: { namespace: string; pod: string; container: string }, e: unknown): AppError {
+  const reason = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
+  return new AppError('RUNTIME_UNAVAILABLE', `exec in pod ${target.namespace}/${target.pod} container ${target.container} failed: ${reason}`, { cause: e });
+}
+
+/** What `Exec.exec` resolves with: the `ws` WebSocket (typed loosely by the client library). */
+interface ExecSocket {
+  readonly protocol: string;
+  readonly bufferedAmount: number;
+  readonly readyState: number;
+  pause(): void;
+  resume(): void;
+  close(): void;
+  on(event: 'close', listener: () => void): void;
+}
+
+/** Bytes of stdin queued in the socket before we stop reading the source. */
+const STDIN_HIGH_WATER = 4 * 1024 * 1024;
+const WS_OPEN = 1;
+
+/**
+ * Copies the source into the exec's stdin feed (which the client library sends at once), waiting while
+ * the socket's send buffer is full; then ends the feed, which sends the v5 close-stdin frame.
+ */
+async function pumpStdin(source: Readable, feed: PassThrough, ws: ExecSocket): Promise<void> {
+  for await (const chunk of source) {
+    while (ws.bufferedAmount > STDIN_HIGH_WATER && ws.readyState === WS_OPEN) await delay(5);
+    if (ws.readyState !== WS_OPEN) return;
+    feed.write(chunk);
+  }
+  feed.end();
 }
 
 async function createdOrExists(create: Promise<unknown>): Promise<CreateOutcome> {

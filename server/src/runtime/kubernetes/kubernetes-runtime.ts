@@ -12,9 +12,10 @@
  * An unreachable apiserver makes `status` throw RUNTIME_UNAVAILABLE rather than report the lab as failed.
  * `start` creates what is missing (409 AlreadyExists is fine), so it is idempotent and resumes a start
  * that a dead worker left half-done. `stop` removes Pod, Service and NetworkPolicy and waits until the
- * Pod is gone; `destroy` also removes the PVC. There is no `exportStorage`: reading a volume on Kubernetes
- * needs an archive Job that mounts the PVC, which this runtime does not run yet.
+ * Pod is gone; `destroy` also removes the PVC. `exportStorage` and `importStorage` stream the PVC through
+ * a short-lived storage pod on the volume's node (storage-transfer.ts).
  */
+import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../errors/app-error';
@@ -27,10 +28,12 @@ import { kubernetesHandleOf, type KubernetesHandle } from './kube-handle';
 import { asStudent } from './as-student';
 import { DEFAULT_GATEWAY_PEER, type GatewayPeer } from './manifests/network-policy';
 import { DEFAULT_POD_SETTINGS, type PodSettings } from './manifests/pod';
+import { DEFAULT_STORAGE_IMAGE } from './manifests/storage-pod';
 import { podPhase } from './pod-phase';
 import { pollUntil } from './poll-until';
 import { lookupAll, type HostResolver } from './resolve-hosts';
 import { startInstance, type StartOptions } from './start-instance';
+import { exportVolume, importVolume, type StorageTransferOptions } from './storage-transfer';
 
 export interface KubernetesRuntimeOptions {
   kubeConfig: KubeConfig;
@@ -52,6 +55,10 @@ export interface KubernetesRuntimeOptions {
   resolveHost?: HostResolver;
   /** Client-side API request limit; default DEFAULT_API_LIMIT (kube-client.ts). */
   apiLimit?: { qps: number; burst: number };
+  /** Image of the storage pod that archives and restores PVCs (LAB_STORAGE_IMAGE); default autolabs/base:bookworm, rewritten as lab images are. */
+  storageImage?: string;
+  /** How long one archive or restore may stream. Default 30 minutes. */
+  storageTransferTimeoutMs?: number;
 }
 
 /** The shell the browser terminal opens: a login bash when the image has one, else sh. */
@@ -70,6 +77,7 @@ export class KubernetesRuntime implements LabRuntime {
   private readonly startOptions: StartOptions;
   private readonly deleteTimeoutMs: number;
   private readonly sshHost: string | undefined;
+  private readonly storage: StorageTransferOptions;
 
   constructor(opts: KubernetesRuntimeOptions) {
     this.client = new KubeClient(opts.kubeConfig, opts.apiLimit);
@@ -85,6 +93,14 @@ export class KubernetesRuntime implements LabRuntime {
     };
     this.deleteTimeoutMs = opts.deleteTimeoutMs ?? 120_000;
     this.sshHost = opts.sshHost;
+    this.storage = {
+      image: opts.storageImage ?? DEFAULT_STORAGE_IMAGE,
+      pod: this.startOptions.pod,
+      startTimeoutMs: this.startOptions.startTimeoutMs,
+      transferTimeoutMs: opts.storageTransferTimeoutMs ?? 30 * 60_000,
+      deleteTimeoutMs: this.deleteTimeoutMs,
+      log: opts.log,
+    };
   }
 
   /** API requests this runtime has sent, by verb (benchmarks divide them by the labs started). */
@@ -139,6 +155,17 @@ export class KubernetesRuntime implements LabRuntime {
       (await this.client.readPvc(h.namespace, h.pvc)) === null ? true : undefined,
     );
     this.log.info({ instanceId: h.instanceId, namespace: h.namespace, pvc: h.pvc }, 'kubernetes lab instance destroyed');
+  }
+
+  /** The PVC as an uncompressed tar stream (null once the PVC is gone); the stream errors if tar fails. */
+  exportStorage(handle: RuntimeHandle): Promise<Readable | null> {
+    return exportVolume(this.client, this.storage, kubernetesHandleOf(handle));
+  }
+
+  async importStorage(handle: RuntimeHandle, tar: Readable): Promise<void> {
+    const h = kubernetesHandleOf(handle);
+    await importVolume(this.client, this.storage, h, tar);
+    this.log.info({ instanceId: h.instanceId, namespace: h.namespace, pvc: h.pvc }, 'kubernetes lab storage restored');
   }
 
   /** The ssh terminal backend needs a host key published by the pod, which this runtime does not collect yet. */

@@ -2,12 +2,15 @@
  * The instance's home: created from the distribution's skeleton, owned by the student, and packed for
  * archiving. The home is written by the student, so packing must not trust it: symlinks are stored as
  * links (never followed out of the home), and FIFOs, sockets and devices are skipped, because opening a
- * FIFO would block the archiver forever. `portable` leaves host user ids out of the archive.
+ * FIFO would block the archiver forever. `portable` leaves host user ids out of the archive. Restoring
+ * unpacks such an archive into an existing home, with the same kinds of entries only, owned by the home's
+ * owner; node-tar keeps entries inside the home (no absolute paths, no `..`, no writing through symlinks).
  */
 import { existsSync, promises as fs, Stats } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { create } from 'tar';
+import { pipeline } from 'node:stream/promises';
+import { create, extract } from 'tar';
 
 /** A new home starts with /etc/skel (.bashrc, .profile), owned by the sandbox uid (root mode). */
 export async function createHome(home: string, uid: number | null): Promise<void> {
@@ -39,4 +42,21 @@ export function exportHome(home: string): Readable | null {
     ['.'],
   );
   return Readable.from(pack);
+}
+
+const RESTORED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink']);
+
+/** Unpacks an uncompressed tar stream into `home`, which must exist; the home directory itself keeps its mode. */
+export async function importHome(home: string, tar: Readable): Promise<void> {
+  const owner = await fs.stat(home);
+  const asRoot = process.getuid?.() === 0;
+  await pipeline(
+    tar,
+    extract({
+      cwd: home,
+      strict: true,
+      ...(asRoot ? { uid: owner.uid, gid: owner.gid } : {}),
+      filter: (p, entry) => 'type' in entry && RESTORED_TYPES.has(entry.type) && path.normalize(p) !== '.' && path.normalize(p) !== './',
+    }),
+  );
 }

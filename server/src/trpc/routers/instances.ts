@@ -10,6 +10,7 @@ import { loadLabConfig } from '../lab-store';
 import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from '../quota';
 import { instanceView } from '../views';
 import { handleOf } from '../../runtime/runtime-handle';
+import { restoreArchive, storedArchiveOf } from '../../archives/restore-archive';
 
 const id = z.uuid();
 
@@ -19,6 +20,17 @@ export const instancesRouter = router({
       where: { AND: [usableBy(ctx.caller.id), { status: { not: 'archived' } }] },
       include: { deployment: true },
       orderBy: { createdAt: 'desc' },
+      take: 100,
+    });
+    return rows.map(instanceView);
+  }),
+
+  /** The caller's archived labs, newest first, each with its archive to download. */
+  archived: authedProcedure.query(async ({ ctx }) => {
+    const rows = await ctx.services.db.prisma.labInstance.findMany({
+      where: { AND: [usableBy(ctx.caller.id), { status: 'archived' }, { archiveKey: { not: null } }] },
+      include: { deployment: true },
+      orderBy: { archivedAt: 'desc' },
       take: 100,
     });
     return rows.map(instanceView);
@@ -86,6 +98,27 @@ export const instancesRouter = router({
     await stopInstances(ctx.services, { id: input.id }, reason);
     const instance = await ctx.services.db.prisma.labInstance.findUniqueOrThrow({ where: { id: input.id }, include: { deployment: true } });
     return instanceView(instance);
+  }),
+
+  /**
+   * A teacher (or admin) restores an archived instance's volume into another instance of their course, which
+   * must be stopped and have started once (so it has storage): its files are replaced by the archive's,
+   * others kept. The archive is checked against its recorded checksum first (ARCHIVE_CORRUPT). The student
+   * finds the files when the lab starts again.
+   */
+  restore: authedProcedure.input(z.object({ id, fromId: id })).mutation(async ({ ctx, input }) => {
+    const { instance: target, relation } = await requireInstance(ctx, input.id, 'oversee');
+    if (relation === 'user') fail('FORBIDDEN', 'only a teacher of the course may restore an archive', { field: 'id' });
+    const { instance: source } = await requireInstance(ctx, input.fromId, 'oversee', 'fromId');
+    const archive = source.status === 'archived' ? storedArchiveOf(source) : null;
+    if (!archive) fail('NOT_FOUND', `lab instance ${source.id} has no archive (it is ${source.status})`, { field: 'fromId' });
+    if (target.status !== 'stopped' || target.runtimeHandle === null) {
+      fail('CONFLICT', `the lab to restore into is ${target.status}; restore into a stopped lab that has run once`, { field: 'id' });
+    }
+    const { runtime, objectStore, env } = ctx.services;
+    await restoreArchive({ runtime, objectStore, bucket: env.S3_BUCKET_VOLUMES }, archive, handleOf(target));
+    ctx.log.info({ instanceId: target.id, from: source.id, archiveKey: archive.key }, 'archive restored');
+    return instanceView(target);
   }),
 
   /** Runs the lab's checks in the running instance and records the result as a submission. */

@@ -9,13 +9,19 @@ import type { Disposable } from '../../infra/disposable';
 export interface PeriodicTask {
   name: string;
   run(): Promise<void>;
+  /** Start a run at most this often (checked on each tick); default: every tick. */
+  everyMs?: number;
 }
 
-export function schedulePeriodic(tasks: PeriodicTask[], intervalMs: number, log: FastifyBaseLogger): Disposable {
+export function schedulePeriodic(tasks: PeriodicTask[], intervalMs: number, log: FastifyBaseLogger, now: () => number = Date.now): Disposable {
   const running = new Map<string, Promise<void>>();
+  const startedAt = new Map<string, number>();
   const tick = () => {
     for (const task of tasks) {
       if (running.has(task.name)) continue;
+      const last = startedAt.get(task.name);
+      if (task.everyMs !== undefined && last !== undefined && now() - last < task.everyMs) continue;
+      startedAt.set(task.name, now());
       const run = task
         .run()
         .catch((err: unknown) => log.error({ err, task: task.name }, 'periodic task failed'))
