@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CreditWindow, OutputBatcher, PauseGate, TurnBudget } from './flow-control';
+import { CreditWindow, OutputBatcher, PauseGate } from './flow-control';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -161,21 +161,5 @@ describe('PauseGate', () => {
     expect(calls).toEqual(['pause', 'resume']);
     gate.set('screen', false);
     expect(calls).toEqual(['pause', 'resume']);
-  });
-});
-
-describe('TurnBudget', () => {
-  it('yields once the budget is spent and takes the producer back on the next turn of the loop', async () => {
-    const calls: boolean[] = [];
-    const turn = new TurnBudget(100, (y) => calls.push(y));
-    turn.spend(60);
-    expect(calls).toEqual([]);
-    turn.spend(60);
-    turn.spend(60);
-    expect(calls).toEqual([true]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toEqual([true, false]);
-    turn.spend(99);
-    expect(calls).toEqual([true, false]);
   });
 });

@@ -4,9 +4,8 @@
  *   lone chunk after a quiet spell (a keystroke echo) goes out at once, so typing gets no added latency;
  * - CreditWindow counts bytes sent to a client minus bytes it acknowledged as written by its terminal,
  *   against a window that follows the client's pace;
- * - TurnBudget yields a flooding session's backend for a turn of the event loop, so sessions share it;
- * - PauseGate pauses the backend while any reason holds (an owner out of credit, the recorder behind,
- *   the turn used up) and resumes it when none does, so memory stays bounded under a flood.
+ * - PauseGate pauses the backend while any reason holds (an owner out of credit, the recorder behind)
+ *   and resumes it when none does, so memory stays bounded under a flood.
  */
 import { LIMITS } from '../protocol/wire';
 import { concatBytes } from './bytes';
@@ -169,36 +168,6 @@ export class CreditWindow {
   forgive(): void {
     this.acked = this.sent;
     this.spellStart = -1;
-  }
-}
-
-/**
- * A fair share of the event loop. libuv reads a ready stream up to 32 times per poll callback, so a
- * flooding PTY can hand over megabytes at once, and everything done for them (frames, sends, the
- * recorder) runs before any other session's callbacks. Past `bytes` the producer is paused until the
- * next turn of the loop (setImmediate): each session gets about that much per turn, and a neighbour's
- * keystroke echo no longer waits behind a flood. Usage is counted until a yield, not per turn: a quiet
- * session reaching the budget slowly yields once, which costs it nothing.
- */
-export class TurnBudget {
-  private used = 0;
-  private yielding = false;
-
-  constructor(
-    private readonly bytes: number,
-    private readonly yieldTurn: (yielding: boolean) => void,
-  ) {}
-
-  spend(n: number): void {
-    this.used += n;
-    if (this.used < this.bytes || this.yielding) return;
-    this.yielding = true;
-    this.yieldTurn(true);
-    setImmediate(() => {
-      this.used = 0;
-      this.yielding = false;
-      this.yieldTurn(false);
-    });
   }
 }
 

@@ -27,17 +27,7 @@ import {
 import type { AsciicastRecorder } from '../recording/asciicast-recorder';
 import type { AuditEntry, ClientIdentity, ClientSink } from './client-sink';
 import { ClientRoster, type AttachedClient } from './client-roster';
-import {
-  ADAPTIVE_WINDOW,
-  CreditWindow,
-  DEFAULT_BATCHING,
-  OutputBatcher,
-  PauseGate,
-  TurnBudget,
-  fixedWindow,
-  type BatcherOptions,
-  type WindowPolicy,
-} from './flow-control';
+import { ADAPTIVE_WINDOW, CreditWindow, DEFAULT_BATCHING, OutputBatcher, PauseGate, fixedWindow, type BatcherOptions, type WindowPolicy } from './flow-control';
 import { RingBuffer, type OutputFrame } from './ring-buffer';
 import { DEFAULT_SCREEN, ScreenMirror } from './screen-mirror';
 
@@ -73,8 +63,6 @@ const REFUSAL_INTERVAL_MS = 1000;
 /** Input waiting for a program that does not read stdin; beyond this, more input is refused. */
 const MAX_INPUT_BACKLOG_BYTES = 1024 * 1024;
 const MAX_RESYNC_ATTEMPTS = 5;
-/** Output one session may hand the event loop per turn before yielding to the others (TurnBudget). */
-const TURN_BYTES = 64 * 1024;
 
 export class LiveSession {
   readonly id: string;
@@ -103,11 +91,7 @@ export class LiveSession {
     );
     this.screen = new ScreenMirror(opts.size, DEFAULT_SCREEN);
     this.batcher = new OutputBatcher(opts.batching ?? DEFAULT_BATCHING, (data) => this.emit(data));
-    const turn = new TurnBudget(TURN_BYTES, (yielding) => this.gate.set('turn', yielding));
-    opts.backend.onData((chunk) => {
-      turn.spend(chunk.byteLength);
-      this.batcher.push(chunk);
-    });
+    opts.backend.onData((chunk) => this.batcher.push(chunk));
     opts.backend.onExit((status) => this.exited(status));
   }
 
