@@ -59,6 +59,13 @@ function sshTarget(): Extract<TerminalTarget, { kind: 'ssh' }> {
 }
 
 describe('a pod-mode lab reached through the gateway with the ssh2 backend', () => {
+  it('says nothing about the terminal on the lab page with the platform key, and that it stays a sandbox without one', () => {
+    expect(runtime.limitations(config)).toEqual([]);
+    const keyless = new LocalRuntime({ dataDir, log, images: new ImageStore({ dataDir, registry: { rewrites: [], insecure: [], authFile: null }, uidBase: CONTAINER_UID_BASE, log }) });
+    expect(keyless.limitations(config)).toEqual(['The terminal opens in a local sandbox, not over SSH: this runtime has no platform key (LAB_SSH_PUBLIC_KEY).']);
+    expect(keyless.terminalTarget(handle!, config)).toEqual({ kind: 'local-sandbox', instanceId: handle!.instanceId });
+  });
+
   it("pins the host key the lab's sshd published at start in an ssh target into the pod", () => {
     expect(sshTarget()).toEqual({ kind: 'ssh', host: '127.0.0.1', port: 22, username: 'student', hostKey: expect.stringMatching(/^ssh-ed25519 [A-Za-z0-9+/]+=*$/), localPod: handle!.instanceId });
   });

@@ -2,8 +2,8 @@
  * The ssh terminal backend chosen per installation (TERMINAL_BACKEND=ssh) in the embedded app in pod mode:
  * the app generates the platform key into its data directory, the runtime gives it to linux-basics' sshd
  * and pins the host key it publishes, the server signs that into the student's terminal ticket, and the
- * browser-side client's shell is an SSH session in the lab. `ssh host cmd` through the front door still
- * runs in the lab with its exit status.
+ * browser-side client's shell is an SSH session in the lab; so is the shell an SSH login through the front
+ * door joins. `ssh host cmd` through the front door still runs in the lab with its exit status.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
@@ -11,7 +11,8 @@ import { freePort } from '@autolabs/server/infra/testing/free-port';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { startApp, type RunningApp } from '../browser/harness';
 import { signIn, type AppUser } from '../ssh/app-client';
-import { runSsh, type SshTarget } from '../ssh/ssh-run';
+import { PtySsh } from '../ssh/pty-ssh';
+import { runSsh, sshArgs, type SshTarget } from '../ssh/ssh-run';
 import { generateKey, requireTool, type KeyPair } from '../ssh/ssh-tools';
 import { buildImages, requireTools } from './lab-image-fixture';
 
@@ -71,5 +72,13 @@ describe('TERMINAL_BACKEND=ssh in the embedded app (pod mode)', () => {
   it('still runs `ssh host cmd` through the front door in the lab, with its exit status', async () => {
     const r = await runSsh(frontDoor, studentKey.file, 'student', 'echo "in $(hostname) as $(id -un)"; exit 5');
     expect(r).toMatchObject({ code: 5, stdout: 'in shell as student\n' });
+  }, 60_000);
+
+  it("lets an SSH login through the front door join the student's shell, itself an SSH session in the lab", async () => {
+    const ssh = new PtySsh(sshArgs(frontDoor, studentKey.file, 'student'), { cols: 100, rows: 30 });
+    ssh.type('echo "door=$(hostname) lab-ssh=${SSH_CONNECTION:+yes}"\r');
+    await ssh.waitFor(/door=shell lab-ssh=yes/);
+    ssh.type('exit\r');
+    expect(await ssh.exited).toBe(0);
   }, 60_000);
 });
