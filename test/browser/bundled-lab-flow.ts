@@ -57,7 +57,7 @@ export async function typeCommand(page: Page, command: string, marker: string): 
 export async function startFromMyLabs(page: Page, app: RunningApp, config: LabConfig, startTimeoutMs: number) {
   await page.goto(`${app.baseUrl}/#/my-labs`);
   const card = page.getByRole('article', { name: config.metadata.title });
-  await card.getByRole('button', { name: 'Start lab' }).click();
+  await card.getByRole('button', { name: /^(Start lab|Start again)$/ }).click();
   await card.locator('[data-status="running"], [data-status="failed"]').waitFor({ timeout: startTimeoutMs });
   const status = await card.locator('[data-status]').getAttribute('data-status');
   expect(status, `the lab did not start: ${await card.textContent()}\napp log:\n${app.output().slice(-3000)}`).toBe('running');

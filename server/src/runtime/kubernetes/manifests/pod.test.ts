@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instanceNames } from '../names';
 import { startRequest } from '../testing/lab-request';
-import { makePod, SSHD_CAPABILITIES } from './pod';
+import { makePod, SERVER_CAPABILITIES, SSHD_CAPABILITIES } from './pod';
 
 const ID = '0b6f1e0c-8a7e-4c61-9b0e-2f6d1a0c9e11';
 const LABELS = {
@@ -43,7 +43,7 @@ describe('makePod', () => {
     });
   });
 
-  it('maps command, args, env, ports and resources of every container; only the terminal gets the volume; ssh adds port 22 and sshd capabilities', () => {
+  it('maps command, args, env, ports and resources of every container; only the terminal gets the volume; ssh adds port 22 and sshd capabilities, declared ports a server\'s', () => {
     const req = startRequest(
       { courseKey: undefined },
       {
@@ -91,7 +91,8 @@ describe('makePod', () => {
           { containerPort: 5353, protocol: 'UDP' },
         ],
         resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        // A server that starts as root: bind port 80, run its workers as www-data.
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: SERVER_CAPABILITIES } },
       },
     ]);
   });

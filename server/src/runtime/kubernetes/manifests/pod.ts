@@ -5,7 +5,10 @@
  * Security choices, and why:
  * - no service account token and no service links: a lab must not learn about or talk to the cluster;
  * - every container drops ALL capabilities and may not gain privileges (no_new_privs). A container with
- *   `ssh: true` gets back only what sshd needs to bind port 22, set up a pty and switch to the student;
+ *   `ssh: true` gets back only what sshd needs to bind port 22, set up a pty and switch to the student; a
+ *   container that declares ports gets back what a server started as root needs to bind a low port and
+ *   drop to its own user (nginx, Apache: bind 80, setuid/setgid, chown its temp files, signal its
+ *   workers); anything else runs with none;
  * - runAsNonRoot is NOT set: the lab images start sshd as root (it must switch users), so the kubelet
  *   would refuse them. The capability set, not the uid, is what limits root here;
  * - containers of a lab share the pod's network namespace, so each container's name resolves to
@@ -22,6 +25,13 @@ export const STORAGE_VOLUME = 'storage';
 export const SSH_PORT = 22;
 /** What OpenSSH's privilege separation needs: bind 22, chown the pty, chroot, switch uid/gid, audit. */
 export const SSHD_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID', 'SYS_CHROOT'];
+/** What a server started as root needs to bind its port and run its workers as another user. */
+export const SERVER_CAPABILITIES = ['CHOWN', 'KILL', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'];
+
+function capabilitiesOf(c: LabContainer): { drop: string[]; add?: string[] } {
+  const add = new Set([...(c.ssh ? SSHD_CAPABILITIES : []), ...(c.ports.length > 0 ? SERVER_CAPABILITIES : [])]);
+  return add.size === 0 ? { drop: ['ALL'] } : { drop: ['ALL'], add: [...add].sort() };
+}
 
 /** Where this installation's lab pods run and pull from (LAB_NODE_SELECTOR, LAB_TOLERATIONS, LAB_IMAGE_*). */
 export interface PodSettings {
@@ -70,7 +80,7 @@ function makeContainer(c: LabContainer, mountPath: string, imageRewrites: ImageR
     },
     securityContext: {
       allowPrivilegeEscalation: false,
-      capabilities: c.ssh ? { drop: ['ALL'], add: SSHD_CAPABILITIES } : { drop: ['ALL'] },
+      capabilities: capabilitiesOf(c),
     },
     ...(c.terminal ? { volumeMounts: [{ name: STORAGE_VOLUME, mountPath }] } : {}),
   };
