@@ -79,6 +79,7 @@ describe('ScreenMirror', () => {
   it('releases its backlog and rejects snapshots when its worker dies', async () => {
     const host = new ScreenWorkerHost();
     const screen = new ScreenMirror({ cols: 80, rows: 24 }, { ...DEFAULT_SCREEN, tailBytes: 1000 }, host);
+    await screen.snapshot();
     for (let seq = 1; seq <= 4; seq++) screen.write(seq, new Uint8Array(1000).fill(0x61));
     screen.resize({ cols: 100, rows: 30 });
     await host.stop();
@@ -86,6 +87,15 @@ describe('ScreenMirror', () => {
     expect(screen.backlogBytes).toBe(0);
     expect(screen.heldBytes).toBe(0);
     expect(host.backlogBytes).toBe(0);
+  });
+
+  it('starts no worker and no terminal for a session nobody joined late, however often it is resized', async () => {
+    const host = new ScreenWorkerHost();
+    const screen = new ScreenMirror({ cols: 80, rows: 24 }, DEFAULT_SCREEN, host);
+    screen.write(1, bytes('$ '));
+    for (let i = 0; i < 1000; i++) screen.resize({ cols: 80 + (i % 2), rows: 24 });
+    screen.dispose();
+    expect(host.running).toBe(false);
   });
 
   it('rejects snapshots once disposed', async () => {

@@ -11,8 +11,9 @@
  *   and only while the worker keeps up (`maxWorkerBacklogBytes` over all sessions). A flood beyond that
  *   has scrolled away by the time anyone could look at it: it is skipped, and only the settings it made
  *   that outlive it (modes, scroll region, colours, charsets; terminal-modes.ts) are replayed in its place.
- * The worker creates a session's headless terminal on its first write, so a session that printed less
- * than the tail holds no terminal at all. Memory is bounded per session by the tail plus one budget,
+ * A session's headless terminal (and the worker itself, once per process) is created on the first
+ * write or snapshot, so a session that printed less than the tail and never had a late joiner holds
+ * no terminal at all. Memory is bounded per session by the tail plus one budget,
  * and across sessions by the worker backlog bound; the mirror never pauses the backend.
  *
  * Order: every write, resize and snapshot reaches the worker in output order, and a snapshot carries
@@ -64,6 +65,9 @@ interface PendingSnapshot {
 
 export class ScreenMirror {
   private readonly id: number;
+  private size: TerminalSize;
+  /** The worker holds a terminal for this mirror (from its first write or snapshot on). */
+  private opened = false;
   private tail: Uint8Array[] = [];
   private tailBytes = 0;
   private seq = 0;
@@ -83,8 +87,8 @@ export class ScreenMirror {
     private readonly opts: ScreenMirrorOptions,
     private readonly host: ScreenWorkerHost = screenWorkerHost,
   ) {
+    this.size = size;
     this.id = host.register({ onMessage: (m) => this.received(m), onLost: (e) => this.lost(e) });
-    host.post({ type: 'open', id: this.id, cols: size.cols, rows: size.rows, scrollback: opts.scrollback });
   }
 
   /** Bytes posted to the worker that it has not parsed yet. */
@@ -115,9 +119,15 @@ export class ScreenMirror {
     }
   }
 
-  /** Applied in order with the output written before it. */
+  /**
+   * Applied in order with the output parsed before it. Before the worker holds a terminal, only the size
+   * is kept: the tail is then parsed at the new size, which for text is what xterm's reflow would show
+   * (a full-screen program redraws after the resize anyway), and a resize storm costs no parsing.
+   */
   resize(size: TerminalSize): void {
     if (this.failure) return;
+    this.size = size;
+    if (!this.opened) return;
     this.postBatch();
     this.postTail();
     this.host.post({ type: 'resize', id: this.id, cols: size.cols, rows: size.rows });
@@ -130,6 +140,7 @@ export class ScreenMirror {
     const request = this.nextRequest++;
     this.backlog += data.byteLength;
     this.host.backlogBytes += data.byteLength;
+    this.open();
     return new Promise((resolve, reject) => {
       this.snapshots.set(request, { resolve, reject });
       this.host.post({ type: 'snapshot', id: this.id, request, scrollback: this.opts.snapshotScrollback, seq: this.seq, data }, [data.buffer as ArrayBuffer]);
@@ -138,7 +149,7 @@ export class ScreenMirror {
 
   dispose(): void {
     if (this.failure) return;
-    this.host.post({ type: 'dispose', id: this.id });
+    if (this.opened) this.host.post({ type: 'dispose', id: this.id });
     this.host.unregister(this.id);
     this.lost(new Error('screen mirror disposed'));
   }
@@ -189,7 +200,15 @@ export class ScreenMirror {
     if (data.byteLength === 0) return;
     this.backlog += data.byteLength;
     this.host.backlogBytes += data.byteLength;
+    this.open();
     this.host.post({ type: 'write', id: this.id, data }, [data.buffer as ArrayBuffer]);
+  }
+
+  /** The worker (started by the first post of the process) learns of this mirror when it first parses for it. */
+  private open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.host.post({ type: 'open', id: this.id, cols: this.size.cols, rows: this.size.rows, scrollback: this.opts.scrollback });
   }
 
   private received(m: FromScreenWorker): void {

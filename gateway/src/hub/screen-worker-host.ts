@@ -25,6 +25,11 @@ export class ScreenWorkerHost {
   /** Bytes posted for parsing and not parsed yet, over every mirror (kept by the mirrors). */
   backlogBytes = 0;
 
+  /** Whether the worker thread is started (it starts on the first post). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
   /** Registers a mirror; returns its id for `post`. */
   register(listener: ScreenWorkerListener): number {
     const id = this.nextId++;
