@@ -7,12 +7,13 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../../server/src/infra/testing/free-port';
 import { sleep, waitFor } from '../../server/src/infra/testing/wait-for';
 
 const run = promisify(execFile);
-export const REPO = path.resolve(__dirname, '../..');
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Fails, naming every missing tool, unless all are installed and we are root (debootstrap, unshare). */
 export function requireTools(tools: string[]): void {
