@@ -7,6 +7,7 @@ import { LocalDirObjectStore } from '@autolabs/server/infra/object-store/local-d
 import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
 import { RECORDING_CHANNEL } from '@autolabs/server/infra/session-store/session-store';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
 import { AsciicastRecorder, type RecordingAnnouncement } from './asciicast-recorder';
 import { asciicastHeader, outputEvent, resizeEvent } from './asciicast';
 
@@ -69,7 +70,7 @@ describe('AsciicastRecorder', () => {
     await rec.finish();
 
     const keys = (await objects.list('recordings', rec.prefix)).map((o) => o.key);
-    expect(keys.length).toBeGreaterThan(2);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
     expect(keys.every((k) => /^sess-1\/\d+\/\d{6}\.cast$/.test(k))).toBe(true);
     const cast = (await Promise.all(keys.map((k) => objects.get('recordings', k)))).map((b) => b.toString('utf8')).join('');
     const [header, ...events] = cast.trimEnd().split('\n').map((l) => JSON.parse(l));
@@ -86,5 +87,54 @@ describe('AsciicastRecorder', () => {
     await waitFor('the marker', () => announced.some((a) => (a.type as string) === 'marker'));
     expect(announced.slice(0, -1).map((a) => a.type)).toEqual(['started', 'finished']);
     expect(announced[1]).toMatchObject({ sessionId: 'sess-1', ownerId: 'user-1', labInstanceId: 'inst-1', prefix: rec.prefix, bytes: Buffer.byteLength(cast) });
+  });
+
+  it('grows its chunk while the store is busy, and holds the shell only when the store falls a megabyte behind', async () => {
+    /** A store whose puts finish only when the test lets them. */
+    const puts: { bytes: number; settled: boolean; done: () => void }[] = [];
+    const busyStore = {
+      put: (_bucket: string, _key: string, body: Buffer) =>
+        new Promise<void>((done) => puts.push({ bytes: body.byteLength, settled: false, done })),
+    } as unknown as ObjectStore;
+    /** Lets every put issued so far finish, and those they lead to, until `until` holds. */
+    const settle = async (until: () => boolean) => {
+      while (!until()) {
+        for (const p of puts.filter((q) => !q.settled)) {
+          p.settled = true;
+          p.done();
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const backlog: boolean[] = [];
+    const rec = new AsciicastRecorder({
+      objectStore: busyStore,
+      bucket: 'recordings',
+      sessionStore: sessions,
+      log: pino({ level: 'silent' }),
+      sessionId: 'sess-2',
+      ownerId: 'user-1',
+      labInstanceId: 'inst-1',
+      size: { cols: 80, rows: 24 },
+      chunkBytes: 1000,
+      onBacklog: (b) => backlog.push(b),
+    });
+    const line = bytes(`${'y'.repeat(99)}\n`);
+    for (let i = 0; i < 20; i++) rec.output(line);
+    // The first chunk went at 1000 bytes; the rest waits for it, in one growing chunk.
+    await waitFor('the first put', () => puts.length === 1);
+    expect(backlog).toEqual([]);
+    for (let i = 0; i < 12_000; i++) rec.output(line);
+    expect(backlog).toEqual([true]);
+    expect(puts.length).toBeLessThanOrEqual(3);
+    puts[0].settled = true;
+    puts[0].done();
+    await waitFor('the grown chunk', () => puts.length >= 2);
+    expect(puts[1].bytes).toBeGreaterThan(100_000);
+    await settle(() => backlog.at(-1) === false);
+    let finished = false;
+    void rec.finish().then(() => (finished = true));
+    await settle(() => finished);
+    expect(puts.reduce((n, p) => n + p.bytes, 0)).toBeGreaterThan(12_020 * 100);
   });
 });

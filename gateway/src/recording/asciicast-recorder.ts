@@ -11,6 +11,9 @@ import { RECORDING_CHANNEL, type SessionStore } from '@autolabs/server/infra/ses
 import type { TerminalSize } from '../backends/terminal-backend';
 import { asciicastHeader, chunkKey, outputEvent, recordingPrefix, resizeEvent } from './asciicast';
 
+/** The largest chunk: what one recorded session may buffer while its store is busy. */
+const MAX_CHUNK_BYTES = 512 * 1024;
+
 export interface RecorderOptions {
   objectStore: ObjectStore;
   bucket: string;
@@ -49,6 +52,8 @@ export class AsciicastRecorder {
   private totalBytes = 0;
   private unsentBytes = 0;
   private behind = false;
+  /** Chunks cut and not stored yet. */
+  private uploading = 0;
   private uploads: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
   private finished = false;
@@ -92,10 +97,16 @@ export class AsciicastRecorder {
     return performance.now() - this.started;
   }
 
+  /**
+   * A chunk is cut at `chunkBytes`, unless an upload is still in flight: then it grows (up to
+   * MAX_CHUNK_BYTES), so a slow store gets fewer, larger puts instead of pausing the shell.
+   * (String length, not UTF-8 length: a threshold need not be exact, and it spares a pass per byte.)
+   */
   private append(line: string): void {
     this.buffer.push(line);
-    this.bufferBytes += Buffer.byteLength(line);
-    if (this.bufferBytes >= this.chunkBytes) this.cut();
+    this.bufferBytes += line.length;
+    if (this.bufferBytes >= this.chunkBytes && (this.uploading === 0 || this.bufferBytes >= MAX_CHUNK_BYTES)) this.cut();
+    else if (this.uploading > 0) this.updateBacklog();
   }
 
   private cut(): void {
@@ -106,6 +117,7 @@ export class AsciicastRecorder {
     const key = chunkKey(this.opts.sessionId, this.startedAt, this.chunks++);
     this.totalBytes += body.byteLength;
     this.unsentBytes += body.byteLength;
+    this.uploading++;
     this.updateBacklog();
     this.uploads = this.uploads.then(async () => {
       try {
@@ -114,13 +126,16 @@ export class AsciicastRecorder {
         this.opts.log.error({ err, key }, 'recording chunk upload failed');
       } finally {
         this.unsentBytes -= body.byteLength;
+        this.uploading--;
+        if (this.uploading === 0 && this.bufferBytes >= this.chunkBytes && !this.finished) this.cut();
         this.updateBacklog();
       }
     });
   }
 
   private updateBacklog(): void {
-    const behind = this.unsentBytes > 4 * this.chunkBytes;
+    // Behind when the store falls more than two full-size chunks behind: the shell waits for it.
+    const behind = this.unsentBytes + this.bufferBytes > 2 * Math.max(MAX_CHUNK_BYTES, 4 * this.chunkBytes);
     if (behind !== this.behind) {
       this.behind = behind;
       this.opts.onBacklog?.(behind);

@@ -84,7 +84,8 @@ export async function startGateway(opts: FixtureOptions = {}): Promise<GatewayFi
       await app.close();
       if (!opts.sessionStore) await sessionStore.close();
       await objectStore.close();
-      await rm(dir, { recursive: true, force: true });
+      // A recording that finished with its shell may still be writing its last chunk: rm retries ENOTEMPTY.
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
