@@ -6,6 +6,7 @@
  * the server -> SERVICE_UNAVAILABLE with the S3 error kept as the cause (never the credentials).
  */
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { Client, S3Error } from 'minio';
 import { AppError, isAppError } from '../../errors/app-error';
 import { assertBucketName, assertObjectKey } from './object-key';
@@ -69,7 +70,7 @@ export class MinioObjectStore implements ObjectStore {
     this.check(bucket, key);
     const meta = { 'Content-Type': opts.contentType ?? 'application/octet-stream' };
     await this.call(bucket, key, async () => {
-      if (body instanceof Readable) await this.client.putObject(bucket, key, body, undefined, meta);
+      if (body instanceof Readable) await this.putStream(bucket, key, body, meta);
       else {
         const buffer = typeof body === 'string' ? Buffer.from(body) : body;
         await this.client.putObject(bucket, key, buffer, buffer.length, meta);
@@ -129,6 +130,26 @@ export class MinioObjectStore implements ObjectStore {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * The client pipes a stream into its part splitter without watching the stream's errors, so a source
+   * that fails (an export whose tar exited non-zero) would leave the upload waiting forever. The source's
+   * failure ends the put instead, and the multipart upload begun for it is aborted, so nothing is stored.
+   */
+  private async putStream(bucket: string, key: string, body: Readable, meta: Record<string, string>): Promise<void> {
+    const sourceFailed = finished(body).then(
+      () => new Promise<never>(() => {}),
+      (e: unknown) => {
+        throw new AppError('SERVICE_UNAVAILABLE', `upload of ${bucket}/${key} stopped: its source failed: ${(e as Error).message}`, { cause: e });
+      },
+    );
+    try {
+      await Promise.race([this.client.putObject(bucket, key, body, undefined, meta), sourceFailed]);
+    } catch (e) {
+      if (body.errored || !body.readableEnded) await this.client.removeIncompleteUpload(bucket, key).catch(() => undefined);
+      throw e;
+    }
+  }
 
   private check(bucket: string, key: string): void {
     assertBucketName(bucket);

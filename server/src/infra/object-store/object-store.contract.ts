@@ -35,6 +35,17 @@ export function runObjectStoreContract(name: string, makeStore: () => Promise<Ob
       expect((await readAll(await store.getStream(bucket, 'a/stream.txt'))).toString()).toBe('stream');
     });
 
+    it('a put whose stream fails rejects, and stores nothing under the key', async () => {
+      const failing = new Readable({
+        read() {
+          this.push(Buffer.alloc(64 * 1024, 1));
+          this.destroy(new Error('the source broke'));
+        },
+      });
+      await expect(store.put(bucket, 'a/failed.bin', failing)).rejects.toThrow();
+      expect(await store.list(bucket, 'a/failed')).toEqual([]);
+    });
+
     it('ensureBucket on an existing bucket succeeds and keeps its objects', async () => {
       await store.put(bucket, 'kept.txt', 'kept');
       await store.ensureBucket(bucket);
