@@ -8,7 +8,7 @@ import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-
 import { RECORDING_CHANNEL } from '@autolabs/server/infra/session-store/session-store';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
-import { AsciicastRecorder, type RecordingAnnouncement } from './asciicast-recorder';
+import { AsciicastRecorder, type RecorderOptions, type RecordingAnnouncement } from './asciicast-recorder';
 import { asciicastHeader, outputEvent, resizeEvent } from './asciicast';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -45,7 +45,7 @@ describe('AsciicastRecorder', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const start = (chunkBytes: number) =>
+  const start = (chunkBytes: number, more: Partial<RecorderOptions> = {}) =>
     new AsciicastRecorder({
       objectStore: objects,
       bucket: 'recordings',
@@ -56,6 +56,7 @@ describe('AsciicastRecorder', () => {
       labInstanceId: 'inst-1',
       size: { cols: 80, rows: 24 },
       chunkBytes,
+      ...more,
     });
 
   it('streams chunks whose concatenation is a valid cast with every byte, even split UTF-8', async () => {
@@ -107,18 +108,7 @@ describe('AsciicastRecorder', () => {
       }
     };
     const backlog: boolean[] = [];
-    const rec = new AsciicastRecorder({
-      objectStore: busyStore,
-      bucket: 'recordings',
-      sessionStore: sessions,
-      log: pino({ level: 'silent' }),
-      sessionId: 'sess-2',
-      ownerId: 'user-1',
-      labInstanceId: 'inst-1',
-      size: { cols: 80, rows: 24 },
-      chunkBytes: 1000,
-      onBacklog: (b) => backlog.push(b),
-    });
+    const rec = start(1000, { objectStore: busyStore, sessionId: 'sess-2', onBacklog: (b) => backlog.push(b) });
     const line = bytes(`${'y'.repeat(99)}\n`);
     for (let i = 0; i < 20; i++) rec.output(line);
     // The first chunk went at 1000 bytes; the rest waits for it, in one growing chunk.
