@@ -5,8 +5,11 @@
  * from the node's registry (LAB_IMAGE_REGISTRY), mounts a local-path volume (LAB_STORAGE_CLASS), and the
  * browser terminal is an exec through the gateway and the apiserver into the real container. Each lab is
  * completed by the same scripted student as in pod mode (test/browser/bundled-lab-flow.ts); one more test
- * shows the terminal itself: the student's user, resize, resume after a reload, and the exit code.
+ * shows the terminal itself: the student's user, resize, resume after a reload, and the exit code; and one
+ * shows classic SSH with a stock OpenSSH client to the lab's own sshd through its NodePort Service, with
+ * the key the student added on their SSH keys page.
  */
+import { execFile } from 'node:child_process';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import amqp from 'amqplib';
 import type { Page } from 'playwright-core';
@@ -17,6 +20,7 @@ import { login, PROMPT_AT_END, useApp, useBrowser, waitForTerminal, waitForTermi
 import { BUNDLED_LAB_STUDENTS } from '../fixtures/bundled-lab-students';
 import { buildImages } from '../integration/lab-image-fixture';
 import { TEST_AMQP_URL, TEST_REDIS_URL } from '../setup/services';
+import { generateKey, requireTool } from '../ssh/ssh-tools';
 import { clusterEnv } from './cluster-env';
 import { REAL_NODE_NAME, REAL_NODE_TAINT_KEY } from './kube/real-node';
 import { createTestNamespace, loadKubeConfig } from './kube/test-namespace';
@@ -141,6 +145,53 @@ describe('the browser terminal into a real lab container', () => {
     await page.keyboard.type('exit 3\n');
     await waitForTerminalState(page, 'ended', 30_000);
     expect(await page.evaluate(() => window.__autolabs?.status().reason)).toBe('terminal ended (exit code 3)');
+
+    await stopFromMyLabs(page, app, config);
+  }, 900_000);
+});
+
+/** Stock OpenSSH to the lab's sshd. Its host key is the lab's own, new at each start: accepted on first use. */
+function labSsh(command: string, identity: string, login: string, host: string, port: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = ['-F', '/dev/null', '-p', String(port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'ConnectTimeout=20', '-o', 'LogLevel=ERROR', '-i', identity, `${login}@${host}`, command];
+  return new Promise((resolve) => {
+    execFile(requireTool('ssh'), args, { timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('classic SSH to a real lab pod', () => {
+  it("reaches the lab's sshd through its NodePort with the key from the SSH keys page, shown as a command on the lab card; another key is refused", async () => {
+    const { page } = browser;
+    const key = generateKey('ed25519');
+    const stranger = generateKey('ed25519');
+    await page.goto(`${app.baseUrl}/#/ssh-keys`);
+    await page.getByLabel('Public key').fill(key.publicLine);
+    await page.getByRole('button', { name: 'Add key' }).click();
+    await page.getByText(`Key added: ${key.fingerprint}`).waitFor();
+
+    const config = bundledLabConfig('linux-basics');
+    const card = await startFromMyLabs(page, app, config, START_TIMEOUT_MS);
+    const command = (await card.getByLabel('SSH command').textContent()) ?? '';
+    const m = /^ssh -p (\d+) student@(\S+)$/.exec(command);
+    expect(m, `the card shows: ${command}`).not.toBeNull();
+    const [port, host] = [Number(m?.[1]), m?.[2] ?? ''];
+    const pod = await labPod('linux-basics');
+    // The NodePort of the lab's Service, on the node the pod runs on.
+    expect(host).toBe(pod.status?.hostIP);
+    const service = await core.readNamespacedService({ namespace, name: `${pod.metadata?.name}-ssh` });
+    expect(service.spec?.ports?.[0].nodePort).toBe(port);
+
+    const login = await labSsh('echo "who=$(id -un) home=$HOME host=$(hostname)"', key.file, 'student', host, port);
+    expect(login, login.stderr).toMatchObject({ code: 0 });
+    expect(login.stdout.trim()).toBe(`who=student home=${config.spec.storage.mountPath} host=${config.metadata.name}`);
+
+    const refused = await labSsh('true', stranger.file, 'student', host, port);
+    expect(refused.code).toBe(255);
+    expect(refused.stderr).toContain('Permission denied (publickey)');
+    const asRoot = await labSsh('true', key.file, 'root', host, port);
+    expect(asRoot.code).toBe(255);
 
     await stopFromMyLabs(page, app, config);
   }, 900_000);

@@ -125,6 +125,8 @@ export const envSchema = z.object({
   KUBE_API_BURST: wholeNumber(1, 10_000, 'a whole number from 1 to 10000').default(100),
   // Kubernetes runtime: the StorageClass of lab PVCs (default: the cluster's default class), and where lab
   // pods may run: a node selector `key=value[,key=value]` and tolerations `key[=value]:Effect[,...]`.
+  // Kubernetes runtime: the host name students use for a lab's NodePort SSH (default: the IP of the pod's node).
+  LAB_SSH_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: 'expected a host name or IP address' }).optional(),
   LAB_STORAGE_CLASS: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'expected a StorageClass name such as local-path' }).optional(),
   LAB_NODE_SELECTOR: z.string().regex(/^[\w./-]+=[\w.-]*(,[\w./-]+=[\w.-]*)*$/, { error: 'expected key=value[,key=value...]' }).optional(),
   LAB_TOLERATIONS: z

@@ -98,6 +98,7 @@ async function createRuntime(env: Env, log: FastifyBaseLogger): Promise<LabRunti
     kubeConfig: loadKubeConfig(env.KUBECONFIG),
     namespace: env.LAB_NAMESPACE,
     storageClassName: env.LAB_STORAGE_CLASS,
+    sshHost: env.LAB_SSH_HOST,
     storageImage: env.LAB_STORAGE_IMAGE,
     pod: podSettingsFromEnv(env),
     log,

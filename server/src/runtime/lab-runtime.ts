@@ -39,6 +39,12 @@ export interface StartRequest {
   /** Slug-safe course code, when the instance belongs to a course (the Kubernetes course_id label). */
   courseKey?: string;
   config: LabConfig;
+  /**
+   * OpenSSH public key lines the lab's sshd accepts for the student (the keys of the people the instance
+   * belongs to, as of this start). Runtimes whose labs are reached over SSH directly (Kubernetes' NodePort)
+   * hand them to the lab; others may ignore them.
+   */
+  sshAuthorizedKeys?: string[];
 }
 
 export interface ProgressEvent {

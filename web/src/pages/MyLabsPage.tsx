@@ -10,6 +10,7 @@ import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { StatusPill } from '../components/StatusPill';
 import { Link } from '../router/Link';
+import { labSshCommand } from '../ssh/ssh-access';
 
 type MyAssignment = RouterOutputs['assignments']['mine'][number];
 
@@ -93,6 +94,17 @@ function LabCard({ assignment, onChanged }: { assignment: MyAssignment; onChange
           <>
             <dt>Expires</dt>
             <dd>{formatDate(instance.expiresAt)}</dd>
+          </>
+        ) : null}
+        {instance?.ssh && instance.status === 'running' ? (
+          <>
+            <dt>SSH</dt>
+            <dd>
+              {/* The lab's own sshd (a NodePort on Kubernetes): key-only, with the keys on your SSH keys page. */}
+              <code className="mono" aria-label="SSH command">
+                {labSshCommand(instance.ssh.host, instance.ssh.port)}
+              </code>
+            </dd>
           </>
         ) : null}
       </dl>

@@ -10,3 +10,8 @@ export function sshCommand(username: string, host: string, port: number, lab?: s
   const login = lab ? `${username}+${lab}` : username;
   return port === 22 ? `ssh ${login}@${host}` : `ssh -p ${port} ${login}@${host}`;
 }
+
+/** The command for a lab's own sshd (Kubernetes NodePort), where the student is the lab image's `student`. */
+export function labSshCommand(host: string, port: number): string {
+  return sshCommand('student', host, port);
+}

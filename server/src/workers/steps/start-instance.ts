@@ -34,6 +34,14 @@ function startProgress(ctx: WorkerContext, instanceId: string): (e: ProgressEven
   };
 }
 
+/** The public keys of the people the instance belongs to: its owner, or every member of its group. */
+async function authorizedKeysOf(ctx: WorkerContext, instance: { ownerUserId: string | null; groupId: string | null }): Promise<string[]> {
+  const people = instance.ownerUserId ? { userId: instance.ownerUserId } : instance.groupId ? { user: { groupMembers: { some: { groupId: instance.groupId } } } } : null;
+  if (!people) return [];
+  const keys = await ctx.services.db.prisma.sshPublicKey.findMany({ where: people, select: { publicKey: true }, orderBy: { createdAt: 'asc' } });
+  return keys.map((k) => k.publicKey);
+}
+
 export async function startInstance(ctx: WorkerContext, instanceId: string, attempt = 1): Promise<StartOutcome> {
   const { prisma } = ctx.services.db;
   const { runtime } = ctx.services;
@@ -59,6 +67,7 @@ export async function startInstance(ctx: WorkerContext, instanceId: string, atte
 
   try {
     const config = await ctx.configs.get(instance.deployment.labConfig);
+    const hasSsh = config.spec.containers.some((c) => c.ssh);
     const handle = await runtime.start(
       {
         instanceId,
@@ -66,9 +75,12 @@ export async function startInstance(ctx: WorkerContext, instanceId: string, atte
         labKey: instance.deployment.labConfig.name,
         courseKey: instance.deployment.course ? slug(instance.deployment.course.code) : undefined,
         config,
+        ...(hasSsh ? { sshAuthorizedKeys: await authorizedKeysOf(ctx, instance) } : {}),
       },
       startProgress(ctx, instanceId),
     );
+    // Where students reach the lab's own sshd (a NodePort on Kubernetes); the lab page shows it.
+    const ssh = hasSsh ? ((await runtime.status(handle)).sshEndpoint ?? null) : null;
     const startedAt = new Date();
     const done = await prisma.$transaction(async (tx) => {
       const changed = await tx.labInstance.updateMany({
@@ -81,6 +93,8 @@ export async function startInstance(ctx: WorkerContext, instanceId: string, atte
           expiresAt: new Date(startedAt.getTime() + parseDuration(config.spec.lifetime.ttl)),
           stoppedAt: null,
           statusReason: null,
+          sshHost: ssh?.host ?? null,
+          sshPort: ssh?.port ?? null,
         },
       });
       if (changed.count > 0) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instanceNames } from '../names';
 import { startRequest } from '../testing/lab-request';
-import { makePod, SERVER_CAPABILITIES, SSHD_CAPABILITIES } from './pod';
+import { AUTHORIZED_KEYS_ANNOTATION, makePod, SERVER_CAPABILITIES, SSHD_CAPABILITIES } from './pod';
 
 const ID = '0b6f1e0c-8a7e-4c61-9b0e-2f6d1a0c9e11';
 const LABELS = {
@@ -81,7 +81,10 @@ describe('makePod', () => {
         ports: [{ name: 'ssh', containerPort: 22, protocol: 'TCP' }],
         resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
         securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: SSHD_CAPABILITIES } },
-        volumeMounts: [{ name: 'storage', mountPath: '/work' }],
+        volumeMounts: [
+          { name: 'storage', mountPath: '/work' },
+          { name: 'ssh-keys', mountPath: '/etc/autolabs/authorized_keys', subPath: 'authorized_keys', readOnly: true },
+        ],
       },
       {
         name: 'target',
@@ -112,5 +115,26 @@ describe('makePod', () => {
     expect(pod.spec?.nodeSelector).toEqual({ 'autolabs.io/real-node': 'true' });
     expect(pod.spec?.tolerations).toEqual([{ key: 'autolabs.io/real-node', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(pod.spec?.containers.map((c) => c.image)).toEqual(['172.31.255.1:5000/autolabs/netlab:latest', 'docker.io/library/postgres:16']);
+  });
+
+  it("hands the student's public keys to the ssh containers' sshd through an annotation and the downward API", () => {
+    const req = {
+      ...startRequest({}, { containers: [{ name: 'shell', image: 'img', terminal: true, ssh: true }, { name: 'web', image: 'nginx' }] }),
+      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3Nza alice@laptop', ' ssh-ed25519 AAAAC3Nzb alice@phone \n'],
+    };
+    const pod = makePod(req, instanceNames(req), 'labs');
+    expect(pod.metadata?.annotations).toEqual({ [AUTHORIZED_KEYS_ANNOTATION]: 'ssh-ed25519 AAAAC3Nza alice@laptop\nssh-ed25519 AAAAC3Nzb alice@phone\n' });
+    expect(pod.spec?.volumes).toContainEqual({
+      name: 'ssh-keys',
+      downwardAPI: { defaultMode: 0o644, items: [{ path: 'authorized_keys', fieldRef: { fieldPath: `metadata.annotations['${AUTHORIZED_KEYS_ANNOTATION}']` } }] },
+    });
+    expect(pod.spec?.containers.map((c) => c.volumeMounts?.map((m) => m.name))).toEqual([['storage', 'ssh-keys'], undefined]);
+  });
+
+  it('gives a lab without ssh neither the annotation nor the keys volume', () => {
+    const req = startRequest();
+    const pod = makePod(req, instanceNames(req), 'labs');
+    expect(pod.metadata?.annotations).toBeUndefined();
+    expect(pod.spec?.volumes?.map((v) => v.name)).toEqual(['storage']);
   });
 });

@@ -14,7 +14,7 @@
  * - containers of a lab share the pod's network namespace, so each container's name resolves to
  *   127.0.0.1 (hostAliases): the config promises "other containers reach it by this host name".
  */
-import type { V1Container, V1Pod, V1Toleration } from '@kubernetes/client-node';
+import type { V1Container, V1Pod, V1Toleration, V1Volume } from '@kubernetes/client-node';
 import type { LabContainer } from '../../../labs/lab-config';
 import { resolveLabImage, type ImageRewrite } from '../../images/image-rewrites';
 import type { StartRequest } from '../../lab-runtime';
@@ -23,6 +23,10 @@ import { instanceLabels } from './labels';
 
 export const STORAGE_VOLUME = 'storage';
 export const SSH_PORT = 22;
+/** The pod annotation holding the student's public keys, and where ssh containers read them (lab-images/common/sshd_config). */
+export const AUTHORIZED_KEYS_ANNOTATION = 'autolabs.io/authorized-keys';
+const SSH_KEYS_VOLUME = 'ssh-keys';
+const AUTHORIZED_KEYS_FILE = '/etc/autolabs/authorized_keys';
 /** What OpenSSH's privilege separation needs: bind 22, chown the pty, chroot, switch uid/gid, audit. */
 export const SSHD_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID', 'SYS_CHROOT'];
 /** What a server started as root needs to bind its port and run its workers as another user. */
@@ -44,10 +48,17 @@ export const DEFAULT_POD_SETTINGS: PodSettings = { imageRewrites: [], nodeSelect
 
 export function makePod(req: StartRequest, names: InstanceNames, namespace: string, settings: PodSettings = DEFAULT_POD_SETTINGS): V1Pod {
   const { config } = req;
+  const hasSsh = config.spec.containers.some((c) => c.ssh);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: names.pod, namespace, labels: instanceLabels(req) },
+    metadata: {
+      name: names.pod,
+      namespace,
+      labels: instanceLabels(req),
+      // Public keys, not secrets: the downward API turns the annotation into sshd's authorized_keys file.
+      ...(hasSsh ? { annotations: { [AUTHORIZED_KEYS_ANNOTATION]: authorizedKeys(req) } } : {}),
+    },
     spec: {
       hostname: config.metadata.name,
       automountServiceAccountToken: false,
@@ -58,12 +69,33 @@ export function makePod(req: StartRequest, names: InstanceNames, namespace: stri
       ...(Object.keys(settings.nodeSelector).length === 0 ? {} : { nodeSelector: settings.nodeSelector }),
       ...(settings.tolerations.length === 0 ? {} : { tolerations: settings.tolerations }),
       containers: config.spec.containers.map((c) => makeContainer(c, config.spec.storage.mountPath, settings.imageRewrites)),
-      volumes: [{ name: STORAGE_VOLUME, persistentVolumeClaim: { claimName: names.pvc } }],
+      volumes: [
+        { name: STORAGE_VOLUME, persistentVolumeClaim: { claimName: names.pvc } },
+        ...(hasSsh ? [sshKeysVolume()] : []),
+      ],
     },
   };
 }
 
+function authorizedKeys(req: StartRequest): string {
+  const keys = (req.sshAuthorizedKeys ?? []).map((k) => k.trim()).filter(Boolean);
+  return keys.length === 0 ? '' : `${keys.join('\n')}\n`;
+}
+
+function sshKeysVolume(): V1Volume {
+  return {
+    name: SSH_KEYS_VOLUME,
+    downwardAPI: { defaultMode: 0o644, items: [{ path: 'authorized_keys', fieldRef: { fieldPath: `metadata.annotations['${AUTHORIZED_KEYS_ANNOTATION}']` } }] },
+  };
+}
+
 function makeContainer(c: LabContainer, mountPath: string, imageRewrites: ImageRewrite[]): V1Container {
+  const volumeMounts = [
+    ...(c.terminal ? [{ name: STORAGE_VOLUME, mountPath }] : []),
+    // The file alone (subPath): the volume's own directory is world-writable with the sticky bit, and sshd's
+    // StrictModes refuses keys in such a directory.
+    ...(c.ssh ? [{ name: SSH_KEYS_VOLUME, mountPath: AUTHORIZED_KEYS_FILE, subPath: 'authorized_keys', readOnly: true }] : []),
+  ];
   const ports = c.ports.map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), containerPort: p.containerPort, protocol: p.protocol }));
   if (c.ssh && !ports.some((p) => p.containerPort === SSH_PORT)) ports.push({ name: 'ssh', containerPort: SSH_PORT, protocol: 'TCP' });
   return {
@@ -82,6 +114,6 @@ function makeContainer(c: LabContainer, mountPath: string, imageRewrites: ImageR
       allowPrivilegeEscalation: false,
       capabilities: capabilitiesOf(c),
     },
-    ...(c.terminal ? { volumeMounts: [{ name: STORAGE_VOLUME, mountPath }] } : {}),
+    ...(volumeMounts.length === 0 ? {} : { volumeMounts }),
   };
 }
