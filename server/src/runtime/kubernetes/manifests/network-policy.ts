@@ -5,17 +5,26 @@
  * Ingress: from the instance's own pod; from the gateway's pods (by label, any namespace matching
  *   `gateway.namespaceLabels`); and, when a container offers SSH, TCP 22 from anywhere, because students
  *   reach the NodePort from outside the cluster.
- * Egress: to its own pod; DNS (kube-dns, UDP/TCP 53); the public internet when `network.internet` (all
- *   addresses except private, loopback, link-local and shared ranges, so the cluster and the platform's
- *   services stay out of reach); each `allowedEgress` entry. A NetworkPolicy has no host names: `host`
- *   entries become one /32 or /128 block per address the runtime resolved for them at start, and an entry
- *   with no resolved address allows nothing.
+ * Egress: to its own pod; DNS (kube-dns, UDP/TCP 53); the public internet when `network.internet`; each
+ *   `allowedEgress` entry. A NetworkPolicy has no host names: `host` entries become one /32 or /128 block
+ *   per address the runtime resolved for them at start, and an entry with no resolved address allows
+ *   nothing. Every egress block leaves out (ipBlock `except`, or the block is dropped when it lies inside):
+ *   - the NEVER ranges of ../../egress-ranges.ts (loopback, link-local with the metadata address
+ *     169.254.169.254, multicast, reserved), always, as the local runtime refuses them;
+ *   - the PRIVATE ranges (RFC 1918, CGNAT, ULA), where the cluster, its nodes and the platform live, unless
+ *     the entry lies inside one: a teacher opens a campus server by naming its range, its address or a
+ *     host that resolves to it, but `internet: true` and an entry such as `0.0.0.0/0` reach public
+ *     addresses only. (Measured on the test cluster's real node: `allowedEgress: [{ cidr: 0.0.0.0/0 }]`
+ *     reached another lab's sshd, the API and gateway pods, the apiserver, the kubelet and the host's
+ *     services before this; see test/cluster/real-node-isolation.test.ts.)
  * `network.allow` (traffic between the lab's containers) is not expressed here: the containers share one
  * pod and talk over loopback, which no NetworkPolicy filters.
  */
-import type { V1NetworkPolicy, V1NetworkPolicyEgressRule, V1NetworkPolicyPort } from '@kubernetes/client-node';
+import type { V1IPBlock, V1NetworkPolicy, V1NetworkPolicyEgressRule, V1NetworkPolicyPort } from '@kubernetes/client-node';
+import { NEVER_IPV4, NEVER_IPV6, PRIVATE_IPV4, PRIVATE_IPV6 } from '../../egress-ranges';
 import type { StartRequest } from '../../lab-runtime';
 import type { InstanceNames } from '../names';
+import { ipBlockWithout } from './ip-blocks';
 import { instanceLabels, instanceSelector } from './labels';
 import { SSH_PORT } from './pod';
 
@@ -30,8 +39,16 @@ export const DEFAULT_GATEWAY_PEER: GatewayPeer = {
   podLabels: { 'app.kubernetes.io/name': 'autolabs', 'app.kubernetes.io/component': 'gateway' },
 };
 
-export const NON_PUBLIC_IPV4 = ['10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'];
-export const NON_PUBLIC_IPV6 = ['::1/128', 'fc00::/7', 'fe80::/10'];
+/**
+ * Not left out: the IPv4-mapped prefix. The apiserver refuses `::ffff:0:0/96` as an `except` of `::/0` (Go
+ * reads such addresses as IPv4, so it is "not a strict subset"), and it is not needed: a socket given
+ * ::ffff:a.b.c.d sends IPv4 packets, which the IPv4 blocks judge.
+ */
+const IPV4_MAPPED = '::ffff:0:0/96';
+/** Left out of every egress block. */
+export const NEVER_REACHABLE = [...NEVER_IPV4, ...NEVER_IPV6.filter((cidr) => cidr !== IPV4_MAPPED)];
+/** Left out of every egress block that is not inside one of them. */
+export const PRIVATE_RANGES = [...PRIVATE_IPV4, ...PRIVATE_IPV6];
 
 export interface NetworkPolicyOptions {
   gateway: GatewayPeer;
@@ -63,9 +80,7 @@ export function makeNetworkPolicy(req: StartRequest, names: InstanceNames, names
             { protocol: 'TCP', port: 53 },
           ],
         },
-        ...(req.config.spec.network.internet
-          ? [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: NON_PUBLIC_IPV4 } }, { ipBlock: { cidr: '::/0', except: NON_PUBLIC_IPV6 } }] }]
-          : []),
+        ...(req.config.spec.network.internet ? [{ to: peers(['0.0.0.0/0', '::/0']) }] : []),
         ...allowedEgressRules(req, opts.resolvedHosts ?? {}),
       ],
     },
@@ -75,9 +90,18 @@ export function makeNetworkPolicy(req: StartRequest, names: InstanceNames, names
 function allowedEgressRules(req: StartRequest, resolvedHosts: Record<string, string[]>): V1NetworkPolicyEgressRule[] {
   return req.config.spec.network.allowedEgress.flatMap((rule) => {
     const cidrs = rule.cidr !== undefined ? [rule.cidr] : (resolvedHosts[rule.host ?? ''] ?? []).map(hostCidr);
-    if (cidrs.length === 0) return [];
+    const to = peers(cidrs);
+    if (to.length === 0) return [];
     const ports: V1NetworkPolicyPort[] | undefined = rule.ports?.map((port) => ({ protocol: 'TCP', port }));
-    return [{ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ...(ports === undefined ? {} : { ports }) }];
+    return [{ to, ...(ports === undefined ? {} : { ports }) }];
+  });
+}
+
+/** One ipBlock peer per cidr, without what no lab reaches (see the head of this file). */
+function peers(cidrs: string[]): { ipBlock: V1IPBlock }[] {
+  return cidrs.flatMap((cidr) => {
+    const ipBlock = ipBlockWithout(cidr, NEVER_REACHABLE, PRIVATE_RANGES);
+    return ipBlock === null ? [] : [{ ipBlock }];
   });
 }
 

@@ -17,19 +17,13 @@
  *   - internet: everything else except private ranges (RFC 1918, CGNAT 100.64/10, ULA fc00::/7);
  *   - the rest refused.
  * Refusals are a `reject` (ICMP administratively prohibited: "No route to host" at once, not a timeout)
- * counted in the `refused` chain.
+ * counted in the `refused` chain. The ranges are shared with the Kubernetes NetworkPolicy (../../egress-ranges.ts).
  */
+import { NEVER_IPV4, NEVER_IPV6, PRIVATE_IPV4, PRIVATE_IPV6 } from '../../egress-ranges';
 
 /** The address pasta answers DNS on, forwarding to the host's resolver; the pod's resolv.conf names it. */
 export const DNS_FORWARDER = '169.254.1.1';
 export const EGRESS_TABLE = 'autolabs_egress';
-
-/** Never reachable from a lab, not even through allowedEgress. */
-export const NEVER_IPV4 = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4'];
-export const NEVER_IPV6 = ['::/96', '::ffff:0:0/96', '64:ff9b::/96', 'fe80::/10', 'ff00::/8'];
-/** Not part of `internet: true`; an allowedEgress entry may open them. */
-export const PRIVATE_IPV4 = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16'];
-export const PRIVATE_IPV6 = ['fc00::/7'];
 
 export interface EgressPlan {
   internet: boolean;
