@@ -11,7 +11,6 @@
  */
 import { execFile } from 'node:child_process';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import amqp from 'amqplib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshPostgres, type FreshDatabase } from '../../server/src/infra/database/testing/fresh-postgres';
@@ -19,6 +18,7 @@ import { bundledLabConfig, completeBundledLab, startFromMyLabs, stopFromMyLabs, 
 import { login, PROMPT_AT_END, useApp, useBrowser, waitForTerminal, waitForTerminalState } from '../browser/harness';
 import { BUNDLED_LAB_STUDENTS } from '../fixtures/bundled-lab-students';
 import { buildImages } from '../integration/lab-image-fixture';
+import { deleteQueues } from '../setup/amqp-queues';
 import { TEST_AMQP_URL, TEST_REDIS_URL } from '../setup/services';
 import { generateKey, requireTool } from '../ssh/ssh-tools';
 import { clusterEnv } from './cluster-env';
@@ -63,16 +63,6 @@ const app = useApp({
   hookTimeoutMs: 3_600_000,
 });
 const browser = useBrowser();
-
-async function deleteQueues(prefix: string): Promise<void> {
-  const conn = await amqp.connect(TEST_AMQP_URL);
-  const channel = await conn.createChannel();
-  for (const q of ['lab.deploy', 'lab.start', 'lab.stop', 'lab.archive']) {
-    await channel.deleteQueue(`${prefix}${q}`);
-    await channel.deleteQueue(`${prefix}${q}.dead`);
-  }
-  await conn.close();
-}
 
 beforeAll(async () => {
   await login(browser.page, app, 'student');
