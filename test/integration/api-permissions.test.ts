@@ -6,11 +6,17 @@
  * (UNAUTHORIZED when anonymous), and a refused mutation must leave a `denied` audit entry naming the
  * caller. A listing must show the world's record to exactly the callers in its `seenBy`.
  */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { create } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import ssh2 from 'ssh2';
 import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
 import { appRouter } from '@autolabs/server/trpc/root';
+import type { RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
 import { CAST, LAB_YAML, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
 
 type Input = (w: World, h: Harness, who: CastMember) => Promise<unknown> | unknown;
@@ -88,6 +94,8 @@ const TABLE: Record<string, Row> = {
   'instances.start': { input: (w) => ({ assignmentId: w.assignment.id }), allowed: ['admin', 'student', 'otherStudent'], mutation: true },
   'instances.stop': { input: async (w) => ({ id: (await w.makeInstance()).id }), allowed: INSTANCE_OVERSEERS, mutation: true },
   'instances.check': { input: (w) => ({ id: w.instance.id }), allowed: INSTANCE_OVERSEERS, mutation: true },
+  'instances.archived': { allowed: EVERYONE },
+  'instances.restore': { input: restoreInput, allowed: COURSE_STAFF, mutation: true },
 
   'sessions.live': { allowed: EVERYONE, listed: listing((w) => w.session.id, INSTANCE_OVERSEERS) },
   'sessions.terminalTicket': { input: (w) => ({ instanceId: w.instance.id }), allowed: ['student'], mutation: true },
@@ -106,6 +114,7 @@ const TABLE: Record<string, Row> = {
     mutation: true,
   },
   'sshKeys.access': { allowed: ['admin', 'teacher', 'otherTeacher', 'student', 'otherStudent'] },
+  'sshPasswords.reveal': { input: (w) => ({ instanceId: w.instance.id }), allowed: ['student'], mutation: true },
 
   'recordings.list': { input: () => ({}), allowed: EVERYONE, listed: listing((w) => w.recording.id, INSTANCE_OVERSEERS) },
   'recordings.get': { input: (w) => ({ id: w.recording.id }), allowed: INSTANCE_OVERSEERS },
@@ -123,6 +132,35 @@ const TABLE: Record<string, Row> = {
   'admin.liveSessions': { allowed: ['admin'] },
   'admin.killSession': { input: (w) => ({ sessionId: w.session.id }), allowed: ['admin'], mutation: true },
 };
+
+/** An archived instance of the student's (an empty tar.gz with its digest) and a stopped one to restore it into. */
+async function restoreInput(w: World, h: Harness): Promise<{ id: string; fromId: string }> {
+  const prisma = h.services.db.prisma;
+  const bucket = h.services.env.S3_BUCKET_VOLUMES;
+  const [from, into] = [await w.makeInstance(), await w.makeInstance()];
+  const archive = await tarGz({ 'restored.txt': 'from the archive\n' });
+  const archiveKey = `${from.deploymentId}/${from.id}.tar.gz`;
+  await h.services.objectStore.ensureBucket(bucket);
+  await h.services.objectStore.put(bucket, archiveKey, archive);
+  const archiveSha256 = createHash('sha256').update(archive).digest('hex');
+  await prisma.labInstance.update({ where: { id: from.id }, data: { status: 'archived', archiveKey, archiveSha256, archiveSize: BigInt(archive.length) } });
+  await h.services.runtime.stop(into.runtimeHandle as unknown as RuntimeHandle);
+  await prisma.labInstance.update({ where: { id: into.id }, data: { status: 'stopped' } });
+  return { id: into.id, fromId: from.id };
+}
+
+/** A tar.gz of `files` (name -> text), as the archive step makes one. */
+async function tarGz(files: Record<string, string>): Promise<Buffer> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-tar-'));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    const chunks: Buffer[] = [];
+    for await (const chunk of create({ cwd: dir, gzip: true, portable: true }, ['.'])) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** A new ed25519 public key line each call (keys are unique across accounts). */
 function freshPublicKey(): string {

@@ -168,7 +168,7 @@ describe('LocalRuntime lifecycle (real bubblewrap)', () => {
     expect(await runtime.exportStorage(handle)).toBeNull();
   });
 
-  it('restores an exported home into another instance (files, links, modes, owned by its user), and refuses an instance without storage', async () => {
+  it('restores an exported home into another instance (files, links, modes, owned by its user); refuses what is not a tar, and an instance without storage', async () => {
     const from = await runtime.start({ instanceId: nextId(), ownerKey: 'a', labKey: 'l', config });
     const made = await runtime.exec(from, config, ['/bin/sh', '-c', 'mkdir -p work && echo data > work/a.txt && chmod 600 work/a.txt && ln -s a.txt work/link']);
     expect(made.exitCode).toBe(0);
@@ -185,6 +185,8 @@ describe('LocalRuntime lifecycle (real bubblewrap)', () => {
     const seen = await runtime.exec(into, config, ['/bin/sh', '-c', 'cat work/a.txt; readlink work/link; stat -c "%a %u" work/a.txt; id -u']);
     const [content, link, mode, uid] = seen.stdout.trim().split('\n');
     expect([content, link, mode]).toEqual(['data', 'a.txt', `600 ${uid}`]);
+    const notTar = await caught(runtime.importStorage(into, Readable.from([Buffer.from('not a tar archive at all\n'.repeat(40))])));
+    expect(notTar.code).toBe('ARCHIVE_CORRUPT');
     await runtime.destroy(into);
 
     const error = await caught(runtime.importStorage({ runtime: 'local', instanceId: nextId(), uid: null }, Readable.from([archive])));

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { create, extract } from 'tar';
+import { AppError } from '../../errors/app-error';
 
 /** A new home starts with /etc/skel (.bashrc, .profile), owned by the sandbox uid (root mode). */
 export async function createHome(home: string, uid: number | null): Promise<void> {
@@ -50,13 +51,19 @@ const RESTORED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory'
 export async function importHome(home: string, tar: Readable): Promise<void> {
   const owner = await fs.stat(home);
   const asRoot = process.getuid?.() === 0;
-  await pipeline(
-    tar,
-    extract({
-      cwd: home,
-      strict: true,
-      ...(asRoot ? { uid: owner.uid, gid: owner.gid } : {}),
-      filter: (p, entry) => 'type' in entry && RESTORED_TYPES.has(entry.type) && path.normalize(p) !== '.' && path.normalize(p) !== './',
-    }),
-  );
+  try {
+    await pipeline(
+      tar,
+      extract({
+        cwd: home,
+        strict: true,
+        ...(asRoot ? { uid: owner.uid, gid: owner.gid } : {}),
+        filter: (p, entry) => 'type' in entry && RESTORED_TYPES.has(entry.type) && path.normalize(p) !== '.' && path.normalize(p) !== './',
+      }),
+    );
+  } catch (e) {
+    // node-tar marks what it refuses in the archive itself (TAR_BAD_ARCHIVE, TAR_ENTRY_INVALID, ...).
+    if (e instanceof Error && 'tarCode' in e) throw new AppError('ARCHIVE_CORRUPT', `the archive cannot be unpacked: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
