@@ -32,7 +32,7 @@ import { DEFAULT_STORAGE_IMAGE } from './manifests/storage-pod';
 import { podPhase } from './pod-phase';
 import { pollUntil } from './poll-until';
 import { lookupAll, type HostResolver } from './resolve-hosts';
-import { startInstance, type StartOptions } from './start-instance';
+import { instanceHandle, startInstance, type StartOptions } from './start-instance';
 import { exportVolume, importVolume, type StorageTransferOptions } from './storage-transfer';
 
 export interface KubernetesRuntimeOptions {
@@ -114,7 +114,14 @@ export class KubernetesRuntime implements LabRuntime {
 
   async start(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
     const progress = (message: string) => onProgress?.({ at: Date.now(), message });
-    const { handle, pod } = await startInstance(this.client, this.startOptions, req, progress);
+    const { handle, pod } = await startInstance(this.client, this.startOptions, req, progress).catch(async (e: unknown) => {
+      // A failed start leaves nothing running: its Pod (which would keep pulling a missing image, say),
+      // Service and NetworkPolicy go as on stop; the PVC, the student's storage, stays for the next start.
+      await this.stop(instanceHandle(req, this.namespace)).catch((err: unknown) =>
+        this.log.warn({ err, instanceId: req.instanceId }, 'could not remove what a failed start created'),
+      );
+      throw e;
+    });
     if (pod) this.log.info({ instanceId: req.instanceId, namespace: handle.namespace, pod: handle.pod, node: pod.spec?.nodeName }, 'kubernetes lab instance started');
     return handle;
   }

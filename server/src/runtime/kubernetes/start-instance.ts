@@ -27,6 +27,20 @@ export interface StartOptions {
   startTimeoutMs: number;
 }
 
+/** Where the objects of the instance `req` starts live, by name. */
+export function instanceHandle(req: StartRequest, namespace: string): KubernetesHandle {
+  const names = instanceNames(req);
+  return {
+    runtime: 'kubernetes',
+    instanceId: req.instanceId,
+    namespace,
+    pod: names.pod,
+    service: req.config.spec.containers.some((c) => c.ssh) ? names.service : null,
+    networkPolicy: names.networkPolicy,
+    pvc: names.pvc,
+  };
+}
+
 /** `pod` is null when the instance was already running and nothing was done. */
 export async function startInstance(
   client: KubeClient,
@@ -37,15 +51,7 @@ export async function startInstance(
   const names = instanceNames(req);
   const ns = opts.namespace;
   const service = makeSshService(req, names, ns);
-  const handle: KubernetesHandle = {
-    runtime: 'kubernetes',
-    instanceId: req.instanceId,
-    namespace: ns,
-    pod: names.pod,
-    service: service === null ? null : names.service,
-    networkPolicy: names.networkPolicy,
-    pvc: names.pvc,
-  };
+  const handle = instanceHandle(req, ns);
   const existing = await client.readPod(ns, names.pod);
   if (existing && podPhase(existing, true).phase === 'running') return { handle, pod: null };
 
