@@ -239,15 +239,17 @@ export async function floodPhase(variants: GatewayVariant[], sizes: BenchSizes, 
 
 /**
  * Credit windows against a client that renders like the browser (headless xterm, acks on its write
- * callback): throughput, and Ctrl-C to prompt during `yes`. This tree's gateway only.
+ * callback): throughput, and Ctrl-C to prompt during `yes`. The adaptive window (the default) first,
+ * then each fixed window of --size's list. This tree's gateway only.
  */
 export async function windowsPhase(v: GatewayVariant, sizes: BenchSizes, r: BenchResults, columns: number): Promise<void> {
-  log(`credit windows ${sizes.windowsKb.join(', ')} KiB: ${sizes.renderBytes / 1e6} MB rendered, Ctrl-C during yes x${sizes.ctrlCSamples}`);
+  log(`credit windows adaptive, ${sizes.windowsKb.join(', ')} KiB: ${sizes.renderBytes / 1e6} MB rendered, Ctrl-C during yes x${sizes.ctrlCSamples}`);
   const direct = directPty();
   const directCtrlC = await ctrlCLatencies(direct, sizes.ctrlCSamples);
   await direct.close();
   const pad = Array.from({ length: columns - 1 }, () => '');
-  for (const kb of sizes.windowsKb) {
+  for (const kb of [0, ...sizes.windowsKb]) {
+    const name = kb === 0 ? 'adaptive' : `${kb} KiB`;
     await withGateway(
       v,
       async (gw) => {
@@ -255,15 +257,18 @@ export async function windowsPhase(v: GatewayVariant, sizes: BenchSizes, r: Benc
         const t = await throughput(term, sizes.renderBytes);
         const ctrlC = await ctrlCLatencies(term, sizes.ctrlCSamples);
         await term.close();
-        r.row([`rendered output throughput, window ${kb} KiB (MB/s)`, '-', fmt(t.mbps, 1), ...pad]);
+        const key = kb === 0 ? 'adaptive' : `fixed_${kb}k`;
+        r.set(`${v.prefix}rendered_mb_s.${key}`, t.mbps);
+        r.set(`${v.prefix}ctrl_c_ms.${key}.p99`, percentile(ctrlC, 99));
+        r.row([`rendered output throughput, window ${name} (MB/s)`, '-', fmt(t.mbps, 1), ...pad]);
         r.row([
-          `Ctrl-C to prompt during yes, p50/p99, window ${kb} KiB (ms)`,
+          `Ctrl-C to prompt during yes, p50/p99, window ${name} (ms)`,
           `${fmt(percentile(directCtrlC, 50), 1)} / ${fmt(percentile(directCtrlC, 99), 1)}`,
           `${fmt(percentile(ctrlC, 50), 1)} / ${fmt(percentile(ctrlC, 99), 1)}`,
           ...pad,
         ]);
       },
-      { creditWindowBytes: kb * 1024 },
+      kb === 0 ? undefined : { creditWindowBytes: kb * 1024 },
     );
   }
 }
