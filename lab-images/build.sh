@@ -6,6 +6,7 @@
 # Every image is kept as an OCI archive, ~/.cache/autolabs/images/<name>-<key>.tar, where the key is a
 # sha256 over its build files and its base's key: an image whose files did not change is never rebuilt.
 # Usage: build.sh [name...]   (default: every image)
+#        build.sh --base-archive   (only the base; prints its archive's path: platform-image/build.sh)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib/engine.sh
@@ -111,6 +112,8 @@ publish() {
   fi
 }
 
+base_only=0
+[ "${1:-}" = --base-archive ] && { base_only=1; shift; }
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   for f in "$here"/*/Dockerfile; do
@@ -133,6 +136,11 @@ log "engine $ENGINE, Debian mirror $MIRROR, $JOBS builds at a time"
 start=$SECONDS
 build_base
 printf '[images] %-14s %-6s %4ss  %5s\n' base "$STATE" "$((SECONDS - start))" "$(du -h "$BASE_ARCHIVE" | cut -f1)" >&2
+if [ "$base_only" = 1 ]; then
+  [ "$base_in_store" = 0 ] || engine_rmi "$BASE" >/dev/null 2>&1 || log "could not remove $BASE from the $ENGINE store"
+  echo "$BASE_ARCHIVE"
+  exit 0
+fi
 
 # The images only share their base, so they build side by side (package scripts wait on I/O more than CPU).
 pids=()

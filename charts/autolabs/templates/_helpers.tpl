@@ -106,6 +106,17 @@ Pass (dict "root" $ "privateKey" true|false): only the API signs tickets, so onl
   value: {{ $v.labNamespace.name | quote }}
 - name: SESSION_GRACE_SECONDS
   value: {{ $v.gateway.sessionGraceSeconds | quote }}
+{{- with $v.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Where the platform's pods may run: the nodeSelector and tolerations of the values, when set. */}}
+{{- define "autolabs.placement" -}}
+{{- $p := dict -}}
+{{- with .Values.nodeSelector }}{{ $_ := set $p "nodeSelector" . }}{{ end -}}
+{{- with .Values.tolerations }}{{ $_ := set $p "tolerations" . }}{{ end -}}
+{{- if $p }}{{ toYaml $p }}{{ end -}}
 {{- end -}}
 
 {{- define "autolabs.containerSecurity" -}}
