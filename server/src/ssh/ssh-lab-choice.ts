@@ -31,3 +31,19 @@ export function pickLab<T extends RunningLab>(labs: T[], wanted: string | null, 
   if (byName.length > 1) return { kind: 'none', message: `Several labs named ${wanted} are running. Pick one by logging in as:\n${list}`, choices };
   return { kind: 'none', message: `No running lab of yours is called ${wanted}. Your running labs:\n${list}`, choices };
 }
+
+/**
+ * A lab's one-time password opens its own instance only: a bare login lands there, and so does the name
+ * after the `+` when it is that lab's (its choice login or its plain name); any other name is told which
+ * login the password is for.
+ */
+export function pickPasswordLab<T extends RunningLab>(labs: T[], instanceId: string, wanted: string | null, username: string): LabPick<T> {
+  const choices = choicesOf(labs);
+  const i = labs.findIndex((l) => l.instanceId === instanceId);
+  if (i < 0) {
+    return { kind: 'none', message: 'The lab this one-time password was made for is not running. Start it in the web app (My labs) and reveal a new password.', choices };
+  }
+  const [lab, choice] = [labs[i], choices[i]];
+  if (wanted === null || wanted === choice.login || wanted === lab.name) return { kind: 'one', lab, choice, choices: [choice] };
+  return { kind: 'none', message: `This one-time password is for ${username}+${choice.login} (${lab.title}) only; log in with that name.`, choices: [choice] };
+}

@@ -12,11 +12,12 @@ import { recordAudit } from '../audit/audit-log';
 import { LoginThrottle } from '../auth/login-throttle';
 import { verifyPassword } from '../auth/password';
 import type { Prisma } from '../generated/prisma/client';
-import { usableBy } from '../trpc/access';
 import type { ApiServices } from '../trpc/api-services';
 import { issueOwnerTicket } from '../trpc/terminal-ticket';
 import { internalCallAllowed } from './internal-auth';
-import { pickLab } from './ssh-lab-choice';
+import { matchInstancePassword, spendInstancePassword, type MatchedPassword } from './instance-password';
+import { runningLabsOf } from './running-labs';
+import { pickLab, pickPasswordLab } from './ssh-lab-choice';
 import { SSH_LOGIN_PATH, sshLoginRequestSchema, type SshLoginAnswer, type SshLoginRequest } from './ssh-login-wire';
 import { fingerprintOf } from './ssh-public-key';
 
@@ -58,7 +59,9 @@ export async function registerSshLoginRoutes(app: FastifyInstance, services: Api
     }
 
     const user = await prisma.user.findUnique({ where: { username: username.toLowerCase() } });
+    const at = new Date(now());
     let keyId: string | null = null;
+    let oneTime: MatchedPassword | null = null;
     let ok = false;
     if (credential.kind === 'publickey') {
       const fingerprint = fingerprintOf(Buffer.from(credential.key, 'base64'));
@@ -67,30 +70,35 @@ export async function registerSshLoginRoutes(app: FastifyInstance, services: Api
       ok = key !== null;
       Object.assign(base, { fingerprint });
     } else {
-      ok = await verifyPassword(credential.password, user?.passwordHash);
+      // A lab's one-time password (instance-password.ts), else the account's own.
+      oneTime = await matchInstancePassword(prisma, user?.id, credential.password, at);
+      ok = oneTime !== null || (await verifyPassword(credential.password, user?.passwordHash));
     }
-    if (!ok || !user || user.disabled || user.role === 'viewer') {
+    const deny = async (reason: string | null): Promise<SshLoginAnswer> => {
       await throttle.recordFailure(username, clientAddress, now());
-      await audit({ actorId: user?.id ?? null, actorRole: user?.role ?? null, outcome: 'denied', detail: base });
-      const how = credential.kind === 'publickey' ? 'this key is not on that account\'s profile' : 'wrong username or password';
-      return { outcome: 'denied', code: 'UNAUTHENTICATED', message: `Permission denied: ${how}. Add your public key under "SSH keys" in the web app.` };
-    }
-    await throttle.recordSuccess(username, clientAddress);
-    if (keyId) await prisma.sshPublicKey.update({ where: { id: keyId }, data: { lastUsedAt: new Date(now()) } });
+      await audit({ actorId: user?.id ?? null, actorRole: user?.role ?? null, outcome: 'denied', detail: reason ? { ...base, reason } : base });
+      const how =
+        credential.kind === 'publickey'
+          ? 'this key is not on that account\'s profile. Add your public key under "SSH keys" in the web app'
+          : 'wrong username or password (a one-time lab password opens one login within 30 minutes; reveal a new one on the lab\'s page)';
+      return { outcome: 'denied', code: 'UNAUTHENTICATED', message: `Permission denied: ${how}.` };
+    };
+    if (!ok || !user || user.disabled || user.role === 'viewer') return deny(null);
+    if (credential.kind === 'password') Object.assign(base, { password: oneTime ? 'one-time' : 'account' });
 
-    const running = await prisma.labInstance.findMany({
-      where: { AND: [usableBy(user.id), { status: 'running' }] },
-      include: { deployment: { include: { labConfig: { select: { name: true, title: true } } } } },
-      orderBy: { createdAt: 'asc' },
-      take: 50,
-    });
-    const labs = running.map((i) => ({ instanceId: i.id, name: i.deployment.labConfig.name, title: i.deployment.labConfig.title, instance: i }));
-    const pick = pickLab(labs, login.lab, user.username);
+    const labs = await runningLabsOf(prisma, user.id);
+    const pick = oneTime ? pickPasswordLab(labs, oneTime.instanceId, login.lab, user.username) : pickLab(labs, login.lab, user.username);
     if (pick.kind === 'none') {
+      // The credential was right: no failure to count, and a one-time password is not spent on no lab.
+      await throttle.recordSuccess(username, clientAddress);
       await audit({ actorId: user.id, actorRole: user.role, outcome: 'success', detail: { ...base, lab: null, note: 'no lab chosen' } });
       return { outcome: 'accepted', userId: user.id, ticket: null, lab: null, message: pick.message, choices: pick.choices };
     }
     const { ticket } = await issueOwnerTicket(services, user, pick.lab.instance);
+    // Spent last, when the ticket exists: two connections racing with one password get one login.
+    if (oneTime && !(await spendInstancePassword(prisma, oneTime, new Date(now())))) return deny('one-time password already used');
+    await throttle.recordSuccess(username, clientAddress);
+    if (keyId) await prisma.sshPublicKey.update({ where: { id: keyId }, data: { lastUsedAt: at } });
     await audit({ actorId: user.id, actorRole: user.role, outcome: 'success', detail: { ...base, instanceId: pick.lab.instanceId } });
     return { outcome: 'accepted', userId: user.id, ticket, lab: pick.choice, message: null, choices: pick.choices };
   }

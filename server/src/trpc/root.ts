@@ -11,6 +11,7 @@ import { meRouter } from './routers/me';
 import { recordingsRouter } from './routers/recordings';
 import { sessionsRouter } from './routers/sessions';
 import { sshKeysRouter } from './routers/ssh-keys';
+import { sshPasswordsRouter } from './routers/ssh-passwords';
 
 export const appRouter = router({
   me: meRouter,
@@ -22,6 +23,7 @@ export const appRouter = router({
   instances: instancesRouter,
   sessions: sessionsRouter,
   sshKeys: sshKeysRouter,
+  sshPasswords: sshPasswordsRouter,
   recordings: recordingsRouter,
   admin: adminRouter,
 });
