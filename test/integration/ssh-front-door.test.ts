@@ -13,16 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { freePort } from '@autolabs/server/infra/testing/free-port';
 import { startApp, type RunningApp } from '../browser/harness';
-import { signIn, type AppUser } from '../ssh/app-client';
+import { signIn, startLab, type AppUser } from '../ssh/app-client';
 import { PtySsh } from '../ssh/pty-ssh';
 import { sshArgs, runSsh, type SshTarget } from '../ssh/ssh-run';
 import { generateKey, requireTool, type KeyPair } from '../ssh/ssh-tools';
-
-interface Assignment {
-  id: string;
-  lab: { name: string };
-  instance: { id: string; status: string } | null;
-}
 
 let app: RunningApp;
 let target: SshTarget;
@@ -30,20 +24,6 @@ let student: AppUser;
 let studentKey: KeyPair;
 let student2Key: KeyPair;
 let instanceId: string;
-
-async function startLab(user: AppUser, labName: string): Promise<string> {
-  const assignment = (await user.query<Assignment[]>('assignments.mine')).find((a) => a.lab.name === labName);
-  if (!assignment) throw new Error(`no assignment of ${labName}`);
-  const started = await user.mutate<{ id: string }>('instances.start', { assignmentId: assignment.id });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const mine = await user.query<{ id: string; status: string; statusReason: string | null }[]>('instances.mine');
-    const inst = mine.find((i) => i.id === started.id);
-    if (inst?.status === 'running') return inst.id;
-    if (inst?.status === 'failed' || Date.now() > deadline) throw new Error(`lab ${labName} did not start: ${inst?.status} ${inst?.statusReason}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   requireTool('ssh');

@@ -1,6 +1,7 @@
 /**
  * A signed-in user of a running AutoLabs, over plain HTTP: sign in with the demo password (cookie),
- * then call tRPC procedures as the web app does (GET for queries, POST for mutations, plain JSON).
+ * then call tRPC procedures as the web app does (GET for queries, POST for mutations, plain JSON), and
+ * start a lab as a student does.
  */
 export interface AppUser {
   query<T>(path: string, input?: unknown): Promise<T>;
@@ -28,4 +29,24 @@ export async function signIn(baseUrl: string, username: string, password: string
       );
     },
   };
+}
+
+interface Assignment {
+  id: string;
+  lab: { name: string };
+}
+
+/** Starts the user's lab for the assignment of `labName` and waits until it runs; its instance id. */
+export async function startLab(user: AppUser, labName: string): Promise<string> {
+  const assignment = (await user.query<Assignment[]>('assignments.mine')).find((a) => a.lab.name === labName);
+  if (!assignment) throw new Error(`no assignment of ${labName}`);
+  const started = await user.mutate<{ id: string }>('instances.start', { assignmentId: assignment.id });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const mine = await user.query<{ id: string; status: string; statusReason: string | null }[]>('instances.mine');
+    const inst = mine.find((i) => i.id === started.id);
+    if (inst?.status === 'running') return inst.id;
+    if (inst?.status === 'failed' || Date.now() > deadline) throw new Error(`lab ${labName} did not start: ${inst?.status} ${inst?.statusReason}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

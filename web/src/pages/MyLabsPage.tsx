@@ -11,6 +11,7 @@ import { PageHeader } from '../components/PageHeader';
 import { StatusPill } from '../components/StatusPill';
 import { Link } from '../router/Link';
 import { labSshCommand } from '../ssh/ssh-access';
+import { SshPasswordPanel } from './SshPasswordPanel';
 
 type MyAssignment = RouterOutputs['assignments']['mine'][number];
 
@@ -122,6 +123,7 @@ function LabCard({ assignment, onChanged }: { assignment: MyAssignment; onChange
             Open terminal
           </Link>
         ) : null}
+        {instance?.status === 'running' ? <SshPasswordPanel instanceId={instance.id} /> : null}
         {instance && (instance.status === 'pending' || instance.status === 'starting') ? <span className="muted">Starting your lab…</span> : null}
         {instance && live && instance.status !== 'stopping' ? (
           <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void act(() => api.instances.stop.mutate({ id: instance.id }))}>

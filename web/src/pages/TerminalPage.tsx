@@ -9,6 +9,7 @@ import { gatewaySocketUrl } from '../terminal/transport/gateway-url';
 import type { TerminalSocket } from '../terminal/transport/terminal-socket';
 import { TerminalView } from '../terminal/view/TerminalView';
 import { CheckPanel } from './CheckPanel';
+import { SshPasswordPanel } from './SshPasswordPanel';
 import { isFatalTicketError } from './ticket-errors';
 
 /**
@@ -52,6 +53,7 @@ export function TerminalPage({ instanceId }: { instanceId: string }) {
         <h1>{title}</h1>
         {instance.data ? <StatusPill status={instance.data.status} /> : null}
         <span className="spacer" />
+        {instance.data?.status === 'running' ? <SshPasswordPanel instanceId={instanceId} /> : null}
         <CheckPanel instanceId={instanceId} />
       </div>
       <ErrorNote error={instance.error} />
