@@ -56,7 +56,8 @@ describe('createServices', () => {
     } finally {
       await second.close();
     }
-  });
+    // Opening the embedded database (PGlite, WebAssembly) twice is CPU-bound: a bound for a busy machine, not a speed claim.
+  }, 120_000);
 
   it('with DATABASE_URL, REDIS_URL and AMQP_URL set picks Postgres, Redis and RabbitMQ', async () => {
     const dbName = `autolabs_infra_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -121,5 +122,5 @@ describe('createServices', () => {
     await expect(createServices(env, log)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     const again = await createServices({ ...env, AMQP_URL: undefined }, log);
     await again.close();
-  }, 30_000);
+  }, 120_000);
 });
