@@ -33,6 +33,7 @@ import { KubernetesRuntime } from '../../server/src/runtime/kubernetes/kubernete
 import type { KubernetesHandle } from '../../server/src/runtime/kubernetes/kube-handle';
 import { createCaller } from '../../server/src/trpc/root';
 import type { ApiServices } from '../../server/src/trpc/api-services';
+import { archiveStoppedInstances } from '../../server/src/workers/periodic/archive-stopped';
 import { archiveInstance } from '../../server/src/workers/steps/archive-instance';
 import { startInstance } from '../../server/src/workers/steps/start-instance';
 import { stopInstance } from '../../server/src/workers/steps/stop-instance';
@@ -295,6 +296,26 @@ describe('storage and archives of a lab on the real node', () => {
 
     expect(await startInstance(ctx, newId)).toBe('started');
     expect(await sh(newId, CHECK_WORK)).toEqual({ exitCode: 0, stdout: `hello linux\nnotes.txt\n600 student\n${blobSha}\n`, stderr: '' });
+  }, 600_000);
+
+  it('the periodic job archives a lab stopped for longer than the 7-day retention, and keeps one stopped for 6 days', async () => {
+    const [old, recent] = [await newRunningInstance(room.studentIds[1]), await newRunningInstance(room.studentIds[1])];
+    for (const id of [old, recent]) {
+      expect((await sh(id, `echo ${id} > ~/me.txt`)).exitCode).toBe(0);
+      expect(await stopInstance(ctx, id, 'idle')).toBe('stopped');
+    }
+    const DAY = 24 * 3600 * 1000;
+    await db.prisma.labInstance.update({ where: { id: old }, data: { stoppedAt: new Date(Date.now() - 8 * DAY) } });
+    await db.prisma.labInstance.update({ where: { id: recent }, data: { stoppedAt: new Date(Date.now() - 6 * DAY) } });
+
+    expect(await archiveStoppedInstances(ctx)).toEqual([old]);
+    const archived = await instanceRow(old);
+    expect(archived.status).toBe('archived');
+    const entries = tarEntries(gunzipSync(await minio.get(env.S3_BUCKET_VOLUMES, archived.archiveKey!)));
+    expect(entries.get('./me.txt')?.body.toString()).toBe(`${old}\n`);
+    expect(await pvcExists(await handleOfRow(old))).toBe(false);
+    expect((await instanceRow(recent)).status).toBe('stopped');
+    expect(await pvcExists(await handleOfRow(recent))).toBe(true);
   }, 600_000);
 
   it('keeps the PVC, and no object, when tar cannot read a file of the volume', async () => {
