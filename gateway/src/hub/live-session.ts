@@ -63,6 +63,8 @@ const REFUSAL_INTERVAL_MS = 1000;
 /** Input waiting for a program that does not read stdin; beyond this, more input is refused. */
 const MAX_INPUT_BACKLOG_BYTES = 1024 * 1024;
 const MAX_RESYNC_ATTEMPTS = 5;
+/** What a frame's objects cost beside its bytes (typed array, buffer, entry): a keystroke echo is mostly this. */
+const RING_FRAME_OVERHEAD_BYTES = 192;
 
 export class LiveSession {
   readonly id: string;
@@ -84,7 +86,7 @@ export class LiveSession {
     this.labInstanceId = opts.labInstanceId;
     this.size = opts.size;
     this.windowPolicy = opts.creditWindowBytes ? fixedWindow(opts.creditWindowBytes) : ADAPTIVE_WINDOW;
-    this.ring = new RingBuffer(opts.ringBytes ?? 2 * 1024 * 1024);
+    this.ring = new RingBuffer(opts.ringBytes ?? 2 * 1024 * 1024, RING_FRAME_OVERHEAD_BYTES);
     this.gate = new PauseGate(
       () => opts.backend.pause(),
       () => opts.backend.resume(),

@@ -52,4 +52,12 @@ describe('RingBuffer', () => {
     expect(ring.since(9992)?.map((f) => f.seq)).toEqual([9993, 9994, 9995, 9996, 9997, 9998, 9999, 10000]);
     expect(ring.bytesSince(9998)).toBe(16);
   });
+
+  it('counts the objects of each frame too, so a stream of one-byte echoes holds a bounded number of frames', () => {
+    const ring = new RingBuffer(64 * 1024, 192);
+    for (let s = 1; s <= 100_000; s++) ring.push(frame(s, 1));
+    expect(ring.length).toBeLessThanOrEqual(Math.floor((64 * 1024) / 193));
+    expect(ring.latestSeq).toBe(100_000);
+    expect(ring.since(ring.oldestSeq - 1)?.length).toBe(ring.length);
+  });
 });

@@ -2,7 +2,8 @@
  * The last output frames of a session, bounded by bytes, so a client that reconnects (or a viewer that
  * fell a little behind) gets exactly the frames after its last seq instead of a full screen resync.
  * Frames carry consecutive seqs; the oldest are dropped once `maxBytes` is exceeded (the newest frame is
- * always kept, even when larger than the bound).
+ * always kept, even when larger than the bound). Each frame also counts `frameOverheadBytes` (its
+ * objects), so a long session of one-byte echoes cannot hold hundreds of thousands of tiny frames.
  */
 
 export interface OutputFrame {
@@ -15,7 +16,19 @@ export class RingBuffer {
   private head = 0;
   private size = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    readonly maxBytes: number,
+    private readonly frameOverheadBytes = 0,
+  ) {}
+
+  /** Frames held. */
+  get length(): number {
+    return this.frames.length - this.head;
+  }
+
+  private get held(): number {
+    return this.size + this.length * this.frameOverheadBytes;
+  }
 
   get bytes(): number {
     return this.size;
@@ -36,7 +49,7 @@ export class RingBuffer {
     if (latest !== 0 && frame.seq !== latest + 1) throw new Error(`ring: seq ${frame.seq} does not follow ${latest}`);
     this.frames.push(frame);
     this.size += frame.data.byteLength;
-    while (this.size > this.maxBytes && this.frames.length - this.head > 1) {
+    while (this.held > this.maxBytes && this.frames.length - this.head > 1) {
       this.size -= this.frames[this.head].data.byteLength;
       this.head++;
     }
