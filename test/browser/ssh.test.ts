@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@autolabs/server/infra/testing/free-port';
 import { PtySsh } from '../ssh/pty-ssh';
+import { passwordSshArgs, runSshWithPassword } from '../ssh/ssh-password';
 import { sshArgs, runSsh, type SshTarget } from '../ssh/ssh-run';
 import { generateKey, requireTool } from '../ssh/ssh-tools';
 import { login, openBrowser, screenshot, startApp, startLabAndOpenTerminal, waitForTerminal, waitForTerminalState, type OpenBrowser, type RunningApp } from './harness';
@@ -72,6 +73,48 @@ describe('SSH in the web app', () => {
     ssh.type('echo typed-over-ssh-$((7*7))\r');
     await waitForTerminal(teacher.page, /^typed-over-ssh-49\s*$/m, 10_000);
     await screenshot(teacher.page, 'shadow-ssh');
+    ssh.type('exit\r');
+    expect(await ssh.exited).toBe(0);
+  });
+
+  it('reveals a one-time SSH password on the lab card and on the terminal page, and OpenSSH logs in with it once', async () => {
+    const page = student.page;
+    await page.goto(`${app.baseUrl}/#/my-labs`);
+    const card = page.getByRole('article').first();
+    await card.getByRole('button', { name: 'SSH password' }).click();
+    const panel = card.getByRole('status', { name: 'SSH password' });
+    const command = (await panel.getByTestId('ssh-password-command').textContent()) ?? '';
+    const password = (await panel.getByTestId('ssh-password').textContent()) ?? '';
+    const knownHostsLine = (await panel.getByTestId('ssh-password-known-hosts').textContent()) ?? '';
+    await screenshot(page, 'ssh-password-card');
+    await student.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
+    await panel.getByRole('button', { name: 'Copy' }).click();
+    await panel.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(password);
+    const [, port, login] = /^ssh -p (\d+) (student\+[a-z0-9-]+)@127\.0\.0\.1$/.exec(command) ?? [];
+    expect(Number(port)).toBe(target.port);
+    expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    // The panel's known_hosts line is what OpenSSH verifies the gateway with.
+    const pinned: SshTarget = { port: Number(port), hostKey: '', knownHostsLine };
+    const r = await runSshWithPassword(pinned, login, password, 'echo "in $(hostname) as $(id -un)"');
+    expect(r).toMatchObject({ code: 0, stdout: 'in linux-basics as student\n' });
+    const again = await runSshWithPassword(pinned, login, password, 'true');
+    expect(again.code).toBe(255);
+    expect(again.stderr).toMatch(/Permission denied: wrong username or password/);
+
+    // From the terminal page: a new password, typed at OpenSSH's prompt, opens the shell the browser shows.
+    await card.getByRole('link', { name: 'Open terminal' }).click();
+    await waitForTerminalState(page, 'live', 30_000);
+    await page.getByRole('button', { name: 'SSH password' }).click();
+    const fresh = (await page.getByTestId('ssh-password').textContent()) ?? '';
+    expect(fresh).not.toBe(password);
+    const ssh = new PtySsh(passwordSshArgs(pinned, login), { cols: 100, rows: 30 });
+    await ssh.waitFor(/password: $/);
+    ssh.type(`${fresh}\r`);
+    await ssh.waitFor(/student@linux-basics/);
+    ssh.type('echo typed-with-password-$((8*8))\r');
+    await waitForTerminal(page, /^typed-with-password-64\s*$/m);
+    await screenshot(page, 'ssh-password-terminal');
     ssh.type('exit\r');
     expect(await ssh.exited).toBe(0);
   });
