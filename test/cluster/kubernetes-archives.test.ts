@@ -31,6 +31,7 @@ import { parseLabConfig, type LabConfig } from '../../server/src/labs/lab-config
 import type { RuntimeHandle } from '../../server/src/runtime/lab-runtime';
 import { KubernetesRuntime } from '../../server/src/runtime/kubernetes/kubernetes-runtime';
 import type { KubernetesHandle } from '../../server/src/runtime/kubernetes/kube-handle';
+import { makeStoragePod, storagePodName } from '../../server/src/runtime/kubernetes/manifests/storage-pod';
 import { createCaller } from '../../server/src/trpc/root';
 import type { ApiServices } from '../../server/src/trpc/api-services';
 import { archiveStoppedInstances } from '../../server/src/workers/periodic/archive-stopped';
@@ -43,6 +44,7 @@ import { buildImages } from '../integration/lab-image-fixture';
 import { clusterEnv } from './cluster-env';
 import { REAL_NODE_NAME, REAL_NODE_TAINT_KEY } from './kube/real-node';
 import { createTestNamespace, loadKubeConfig } from './kube/test-namespace';
+import { waitFor } from './kube/wait-for';
 
 const cluster = clusterEnv();
 const kc = loadKubeConfig(cluster.kubeconfig);
@@ -331,7 +333,13 @@ describe('storage and archives of a lab on the real node', () => {
     const r = await instanceRow(id);
     expect([r.status, r.archiveKey]).toEqual(['stopped', null]);
     expect(await minio.list(env.S3_BUCKET_VOLUMES, `${r.deploymentId}/`)).toEqual([]);
+
+    // A storage pod that a dead worker left behind goes with the instance.
+    await core.createNamespacedPod({ namespace: ns.name, body: makeStoragePod(h, ns.name, 'export', { image: 'autolabs/base:bookworm', deadlineSeconds: 600 }) });
+    expect(await storagePods()).toEqual([storagePodName(h.pod, 'export')]);
     await runtime.destroy(h);
+    expect(await pvcExists(h)).toBe(false);
+    await waitFor('the left storage pod to be gone', async () => ((await storagePods()).length === 0 ? true : undefined), 60_000);
   }, 600_000);
 
   it('keeps the PVC, and the instance stopped, when MinIO refuses the archive', async () => {

@@ -33,7 +33,7 @@ import { podPhase } from './pod-phase';
 import { pollUntil } from './poll-until';
 import { lookupAll, type HostResolver } from './resolve-hosts';
 import { instanceHandle, startInstance, type StartOptions } from './start-instance';
-import { exportVolume, importVolume, type StorageTransferOptions } from './storage-transfer';
+import { exportVolume, importVolume, removeLeftStoragePods, type StorageTransferOptions } from './storage-transfer';
 
 export interface KubernetesRuntimeOptions {
   kubeConfig: KubeConfig;
@@ -156,6 +156,7 @@ export class KubernetesRuntime implements LabRuntime {
   async destroy(handle: RuntimeHandle): Promise<void> {
     await this.stop(handle);
     const h = kubernetesHandleOf(handle);
+    await removeLeftStoragePods(this.client, h);
     await this.client.deletePvc(h.namespace, h.pvc);
     // The PVC protection finalizer holds the claim until no pod uses it; wait so `status` then says absent.
     await pollUntil({ what: `PersistentVolumeClaim ${h.namespace}/${h.pvc} to be deleted`, timeoutMs: this.deleteTimeoutMs }, async () =>

@@ -92,6 +92,11 @@ export async function importVolume(client: KubeClient, opts: StorageTransferOpti
   }
 }
 
+/** Deletes the storage pods a dead worker may have left (without waiting: the PVC's deletion waits for them). */
+export async function removeLeftStoragePods(client: KubeClient, h: KubernetesHandle): Promise<void> {
+  for (const transfer of ['export', 'import'] as const) await client.deletePod(h.namespace, storagePodName(h.pod, transfer), 0);
+}
+
 /** Creates the storage pod (after removing a stale one) and waits until it runs; returns its name. */
 async function runStoragePod(client: KubeClient, opts: StorageTransferOptions, h: KubernetesHandle, transfer: StorageTransfer): Promise<string> {
   const name = storagePodName(h.pod, transfer);
