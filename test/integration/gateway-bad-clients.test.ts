@@ -96,7 +96,9 @@ describe('gateway with misbehaving clients and programs', () => {
       if (at === 100_000_000) await stillAlive(neighbour, 'mid-line');
     }
     await c.waitFor('line done', () => c.tail.includes('line-done'), 30_000);
-    expect(peak - before.rss).toBeLessThan(64 * MiB);
+    // Bounded, not a speed or size target (that is the benchmark's flood_rss_growth_mib): a gateway that kept
+    // the line would grow by 200 MB or more; garbage collection lagging on a busy machine adds tens of MB.
+    expect(peak - before.rss).toBeLessThan(128 * MiB);
     const late = await WireClient.connect({ url: gw.url, ticket: await gw.viewerTicket(sid), origin: gw.origin });
     await late.waitFor('a snapshot', () => late.snapshots > 0);
     expect(late.text).toContain('line-done');
