@@ -199,7 +199,7 @@ export class KubernetesRuntime implements LabRuntime {
     const h = kubernetesHandleOf(handle);
     const current = await this.status(h);
     if (current.phase !== 'running') {
-      throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
+      throw new AppError('CONFLICT', `instance is ${current.phase}, not running${current.reason ? `: ${current.reason}` : ''}`, { field: 'instanceId' });
     }
     const target = { namespace: h.namespace, pod: h.pod, container: container.name };
     const out = await this.client.exec(target, asStudent(config, container, command), { timeoutMs: opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS, maxBytes: EXEC_MAX_BYTES });

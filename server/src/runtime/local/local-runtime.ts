@@ -437,7 +437,7 @@ export class LocalRuntime implements LabRuntime {
     }
     const current = await this.status(handle);
     if (current.phase !== 'running') {
-      throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
+      throw new AppError('CONFLICT', `instance is ${current.phase}, not running${current.reason ? `: ${current.reason}` : ''}`, { field: 'instanceId' });
     }
     const argv = sandboxArgv(this.sandboxSpec(handle, config, false), command);
     return runSandboxed(argv, OUTER_ENV, opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS);
@@ -447,7 +447,7 @@ export class LocalRuntime implements LabRuntime {
     const name = opts.container ?? pod.terminal;
     if (!pod.containers.some((c) => c.name === name)) throw new AppError('BAD_INPUT', `the lab has no container named ${name}`, { field: 'container' });
     const current = await this.status(handle);
-    if (current.phase !== 'running') throw new AppError('CONFLICT', `instance is ${current.phase}, not running`, { field: 'instanceId' });
+    if (current.phase !== 'running') throw new AppError('CONFLICT', `instance is ${current.phase}, not running${current.reason ? `: ${current.reason}` : ''}`, { field: 'instanceId' });
     const paths = instancePaths(this.dataDir, handle.instanceId);
     const argv = containerArgv(podSandboxSpec(this.podSettings(config), paths, handle.instanceId, config, pod, name, 'check'), command);
     return runSandboxed(argv, OUTER_ENV, opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS);
