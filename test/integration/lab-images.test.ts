@@ -91,6 +91,16 @@ describe('lab image pipeline', () => {
     for (const name of ['base', ...labImages.map((i) => i.split(/[/:]/)[1])]) expect(states.get(name), name).toBe('cached');
   });
 
+  it("no two containers of a lab expose the same port: they share the pod's network (two sshd crash-looped on port 22)", async () => {
+    for (const lab of labs) {
+      const owners = new Map<string, string[]>();
+      for (const c of lab.spec.containers) {
+        for (const port of Object.keys((await imageConfig(`oci:${layout}:${c.image}`)).ExposedPorts ?? {})) owners.set(port, [...(owners.get(port) ?? []), c.name]);
+      }
+      expect([...owners].filter(([, names]) => names.length > 1), lab.metadata.name).toEqual([]);
+    }
+  });
+
   it('every image exposes the ports its lab declares', async () => {
     for (const c of labs.flatMap((l) => l.spec.containers)) {
       const exposed = Object.keys((await imageConfig(`oci:${layout}:${c.image}`)).ExposedPorts ?? {});
