@@ -67,7 +67,7 @@ it('the Services, Ingress, Secret and lab namespace exist with the declared shap
   await core.readNamespacedService({ namespace: release.name, name: 'autolabs-gateway' });
   const secret = await core.readNamespacedSecret({ namespace: release.name, name: 'autolabs' });
   expect(Object.keys(secret.data ?? {}).sort()).toEqual(
-    ['AMQP_URL', 'DATABASE_URL', 'REDIS_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'TICKET_PRIVATE_KEY', 'TICKET_PUBLIC_KEY'].sort(),
+    ['AMQP_URL', 'DATABASE_URL', 'REDIS_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'TICKET_PRIVATE_KEY', 'TICKET_PUBLIC_KEY', 'GATEWAY_SSH_HOST_KEY', 'GATEWAY_SSH_HOST_PUBLIC_KEY', 'INTERNAL_API_SECRET'].sort(),
   );
   const ingress = await kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: release.name, name: 'autolabs' });
   expect(ingress.spec?.rules?.[0]?.http?.paths.map((p) => [p.path, p.backend.service?.name])).toEqual([

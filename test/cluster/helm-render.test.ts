@@ -57,7 +57,7 @@ describe('helm lint', () => {
 });
 
 describe('helm template', () => {
-  it('renders the three processes, two services, the ingress, the Secret and RBAC for the lab namespace', async () => {
+  it('renders the three processes, three services, the ingress, the Secret and RBAC for the lab namespace', async () => {
     const m = await render(devArgs);
     const names = m.map((x) => `${x.kind}/${x.metadata.name}`).sort();
     expect(names).toEqual(
@@ -74,6 +74,7 @@ describe('helm template', () => {
         'Secret/autolabs',
         'Service/autolabs-api',
         'Service/autolabs-gateway',
+        'Service/autolabs-ssh',
         'ServiceAccount/autolabs-gateway',
         'ServiceAccount/autolabs-runtime',
       ].sort(),
@@ -107,6 +108,33 @@ describe('helm template', () => {
     const gateway = new Map((containerOf(m, 'autolabs-gateway').env ?? []).map((e) => [e.name, e]));
     expect(gateway.get('POD_IP')?.valueFrom?.fieldRef?.fieldPath).toBe('status.podIP');
     expect(gateway.get('GATEWAY_INTERNAL_URL')?.value).toBe(`ws://$(POD_IP):${containerOf(m, 'autolabs-gateway').ports?.[0]?.containerPort}`);
+  });
+
+  it('wires the SSH front door: a Service to the gateway on GATEWAY_SSH_PORT, its host key on the gateway only, the public line on the API, the internal secret on both', async () => {
+    const m = await render(devArgs);
+    const service = m.find((x) => x.kind === 'Service' && x.metadata.name === 'autolabs-ssh') as unknown as { spec: { type: string; ports: { port: number; targetPort: string }[] } };
+    expect(service.spec.ports).toEqual([{ name: 'ssh', port: 2222, targetPort: 'ssh' }]);
+    expect(service.spec.type).toBe('NodePort');
+    const gateway = containerOf(m, 'autolabs-gateway');
+    expect(gateway.ports?.find((p) => p.name === 'ssh')?.containerPort).toBe(2222);
+    const envOf = (deployment: string) => new Map((containerOf(m, deployment).env ?? []).map((e) => [e.name, e]));
+    const [api, gw, worker] = [envOf('autolabs-api'), envOf('autolabs-gateway'), envOf('autolabs-worker')];
+    for (const env of [api, gw, worker]) expect(env.get('GATEWAY_SSH_PORT')?.value).toBe('2222');
+    expect([api.has('GATEWAY_SSH_HOST_KEY'), gw.get('GATEWAY_SSH_HOST_KEY')?.valueFrom?.secretKeyRef?.key, worker.has('GATEWAY_SSH_HOST_KEY')]).toEqual([false, 'GATEWAY_SSH_HOST_KEY', false]);
+    expect(api.get('GATEWAY_SSH_HOST_PUBLIC_KEY')?.valueFrom?.secretKeyRef?.key).toBe('GATEWAY_SSH_HOST_PUBLIC_KEY');
+    expect([api.has('INTERNAL_API_SECRET'), gw.has('INTERNAL_API_SECRET'), worker.has('INTERNAL_API_SECRET')]).toEqual([true, true, false]);
+    expect(gw.get('API_INTERNAL_URL')?.value).toBe('http://autolabs-api');
+
+    const off = await render([...devArgs, '--set', 'gateway.ssh.enabled=false']);
+    expect(off.some((x) => x.metadata.name === 'autolabs-ssh')).toBe(false);
+    expect(new Map((containerOf(off, 'autolabs-gateway').env ?? []).map((e) => [e.name, e.value])).get('GATEWAY_SSH_PORT')).toBe('0');
+  });
+
+  it('refuses a dev install with the SSH front door but no host key, naming secrets.sshHostKey', async () => {
+    const withoutHostKey = devArgs.filter((a, i) => !a.startsWith('secrets.sshHostKey=') && devArgs[i + 1]?.startsWith('secrets.sshHostKey=') !== true);
+    const r = await helm(kubeconfig, ['template', 'autolabs', chart, ...withoutHostKey]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('secrets.sshHostKey (OpenSSH private key) is required when gateway.ssh.enabled');
   });
 
   it('the rendered values pass the server environment schema', async () => {

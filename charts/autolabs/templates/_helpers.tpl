@@ -106,6 +106,12 @@ Pass (dict "root" $ "privateKey" true|false): only the API signs tickets, so onl
   value: {{ $v.labNamespace.name | quote }}
 - name: SESSION_GRACE_SECONDS
   value: {{ $v.gateway.sessionGraceSeconds | quote }}
+- name: GATEWAY_SSH_PORT
+  value: {{ ternary $v.gateway.ssh.port 0 $v.gateway.ssh.enabled | quote }}
+{{- if and $v.gateway.ssh.enabled .privateKey }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "GATEWAY_SSH_HOST_PUBLIC_KEY") }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "INTERNAL_API_SECRET") }}
+{{- end }}
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}

@@ -25,6 +25,12 @@ describe('loadEnv', () => {
     expect(env.S3_ENDPOINT).toBeUndefined();
   });
 
+  it('takes a public key line with the newline its .pub file ends with (a Secret made from the file)', () => {
+    const line = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDHtRJJZoFo9rIIGWZmYfzmmgnh4eTzf7RcqtKg2S8Ws gateway';
+    const env = loadEnv({ GATEWAY_SSH_HOST_PUBLIC_KEY: `${line}\n`, LAB_SSH_PUBLIC_KEY: `${line}\n` });
+    expect([env.GATEWAY_SSH_HOST_PUBLIC_KEY, env.LAB_SSH_PUBLIC_KEY]).toEqual([line, line]);
+  });
+
   it('coerces numbers and booleans and treats empty strings as unset', () => {
     const env = loadEnv({ PORT: '8080', SESSION_COOKIE_SECURE: 'true', REDIS_URL: '', TICKET_TTL_SECONDS: '30' });
     expect(env.PORT).toBe(8080);

@@ -150,7 +150,7 @@ export const envSchema = z.object({
   // its public line for the API and workers, which start labs. Unset: generated once into
   // <AUTOLABS_DATA_DIR>/keys/ (platform/lab-ssh-key.ts).
   LAB_SSH_PRIVATE_KEY: z.string().min(1).optional(),
-  LAB_SSH_PUBLIC_KEY: z.string().regex(/^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$/, { error: 'expected a public key line such as ssh-ed25519 AAAA...' }).optional(),
+  LAB_SSH_PUBLIC_KEY: z.string().trim().regex(/^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$/, { error: 'expected a public key line such as ssh-ed25519 AAAA...' }).optional(),
   // Workers: a stopped (or failed) lab keeps its storage this long, then is archived to S3_BUCKET_VOLUMES by a
   // periodic job that looks this often.
   ARCHIVE_AFTER_DAYS: positive('a positive number of days').default(7),
@@ -163,7 +163,7 @@ export const envSchema = z.object({
   // Its host key (gateways; OpenSSH private key text) and that key's public line (the API shows it for
   // known_hosts). Unset: generated once into <AUTOLABS_DATA_DIR>/keys/ (platform/ssh-host-key.ts).
   GATEWAY_SSH_HOST_KEY: z.string().min(1).optional(),
-  GATEWAY_SSH_HOST_PUBLIC_KEY: z.string().regex(/^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$/, { error: 'expected a public key line such as ssh-ed25519 AAAA...' }).optional(),
+  GATEWAY_SSH_HOST_PUBLIC_KEY: z.string().trim().regex(/^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$/, { error: 'expected a public key line such as ssh-ed25519 AAAA...' }).optional(),
   // Shared by the API and the gateways: the gateway's calls to /internal/ssh/* carry it (ssh/internal-auth.ts).
   // Unset: generated once into <AUTOLABS_DATA_DIR>/keys/ (embedded mode, where both read the same file).
   INTERNAL_API_SECRET: z.string().min(32, { error: 'expected a secret of at least 32 characters' }).optional(),
