@@ -194,6 +194,27 @@ describe('TerminalSocket', () => {
     expect(sink.last.reason).toBe('terminal ended (exit code 0)');
   });
 
+  it('gives up an attempt that never answers (a ticket request that hangs) and goes live on the next one', async () => {
+    const sink = new RecordingSink();
+    let calls = 0;
+    open(sink, {
+      heartbeatMs: 300,
+      getTicket: () => {
+        calls++;
+        // The first request hangs for good, as one sent to a replaced pod through a stale connection can.
+        if (calls === 1) return new Promise(() => undefined);
+        return Promise.resolve({ ticket: `ticket-${++ticketsIssued}`, url: gateway.url });
+      },
+    });
+    await sink.reaches('reconnecting');
+    expect(sink.last.reason).toBe('no answer from the gateway');
+    const conn = await gateway.connection(0);
+    await conn.nextControl('hello');
+    conn.welcome();
+    await until(() => sink.last.state === 'live', 'live');
+    expect([calls, gateway.connections.length]).toEqual([2, 1]);
+  });
+
   it('ends without retrying when the ticket request fails for good', async () => {
     const sink = new RecordingSink();
     let calls = 0;

@@ -90,7 +90,10 @@ export interface TerminalSocketOptions {
   size: { cols: number; rows: number };
   backoff?: BackoffPolicy;
   maxAttempts?: number;
-  /** A socket that has been silent this long after our ping is treated as dead. */
+  /**
+   * A socket that has been silent this long after our ping is treated as dead; an attempt (ticket, open,
+   * welcome) that is not live within it is abandoned and retried.
+   */
   heartbeatMs?: number;
   createSocket?: (url: string) => WebSocketLike;
   random?: () => number;
@@ -111,6 +114,7 @@ export class TerminalSocket {
   /** Increments per socket, so callbacks from an old socket never touch the current one. */
   private generation = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private lastHeard = 0;
   private closedByUser = false;
@@ -209,6 +213,7 @@ export class TerminalSocket {
   close(): void {
     this.closedByUser = true;
     this.clearRetry();
+    this.clearAttemptTimer();
     this.stopHeartbeat();
     const socket = this.socket;
     this.socket = null;
@@ -231,8 +236,31 @@ export class TerminalSocket {
     this.retryTimer = null;
   }
 
+  private clearAttemptTimer(): void {
+    if (this.attemptTimer) clearTimeout(this.attemptTimer);
+    this.attemptTimer = null;
+  }
+
+  /**
+   * An attempt that hangs (a ticket request or a socket that never answers, e.g. through a proxy still
+   * holding a connection to a replaced pod) is given up after heartbeatMs: its late answers are ignored.
+   */
+  private armAttemptDeadline(generation: number): void {
+    this.clearAttemptTimer();
+    this.attemptTimer = setTimeout(() => {
+      this.attemptTimer = null;
+      if (generation !== this.generation || this.closedByUser || this.current.state === 'live') return;
+      this.generation++;
+      const stale = this.socket;
+      this.socket = null;
+      if (stale && stale.readyState <= OPEN) stale.close();
+      this.scheduleRetry('no answer from the gateway', null);
+    }, this.opts.heartbeatMs);
+  }
+
   private async attempt(): Promise<void> {
     const generation = ++this.generation;
+    this.armAttemptDeadline(generation);
     let grant: TicketGrant;
     try {
       grant = await this.opts.getTicket();
@@ -279,6 +307,7 @@ export class TerminalSocket {
     const m = decoded.value;
     switch (m.type) {
       case 'welcome': {
+        this.clearAttemptTimer();
         if (m.seq < this.lastSeq) {
           // The session restarted (new gateway state): our seq numbers mean nothing there any more.
           this.lastSeq = 0;
