@@ -21,6 +21,7 @@ declare global {
       terminalText(tailLines?: number): string;
       status(): { state: string; readOnly: boolean; recording: boolean; reason: string | null };
       renderer(): 'webgl' | 'dom';
+      size(): { cols: number; rows: number };
     };
     __autolabsReplay?: { terminalText(): string; position(): number; playing(): boolean };
   }

@@ -11,6 +11,7 @@ function client(id: string, userId: string, role: 'owner' | 'viewer', welcomed =
     role,
     sink: { sendFrame: () => undefined, sendControl: (m) => got.push(m), close: () => undefined, bufferedAmount: 0 },
     credit: new CreditWindow(1000),
+    size: { cols: 80, rows: 24 },
     seq: 0,
     state: 'live',
     welcomed,

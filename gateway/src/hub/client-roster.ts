@@ -3,6 +3,7 @@
  * owner has granted control to that user. Grants are per user (all of a teacher's tabs), and lapse
  * when the user's last connection leaves.
  */
+import type { TerminalSize } from '../backends/terminal-backend';
 import type { ClientMode, ServerControlMessage, ViewerInfo } from '../protocol/wire';
 import type { ClientIdentity, ClientSink } from './client-sink';
 import type { CreditWindow } from './flow-control';
@@ -13,6 +14,8 @@ export interface AttachedClient {
   role: 'owner' | 'viewer';
   sink: ClientSink;
   credit: CreditWindow;
+  /** The size of this client's window (hello, then its resizes); the terminal takes it when the client is active. */
+  size: TerminalSize;
   /** Last seq this client holds. */
   seq: number;
   /** syncing: catching up (skipped by live output); live: gets every frame; behind: out of credit. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { BackendEvents } from '../backends/backend-events';
-import type { TerminalBackend } from '../backends/terminal-backend';
+import type { TerminalBackend, TerminalSize } from '../backends/terminal-backend';
 import { FrameType, decodeServerFrame, type ServerControlMessage } from '../protocol/wire';
 import type { ClientSink } from './client-sink';
 import { LiveSession } from './live-session';
@@ -19,8 +19,14 @@ class ScriptedOutputBackend implements TerminalBackend {
   output(text: string): void {
     this.events.emitData(new TextEncoder().encode(text));
   }
-  write(): void {}
-  resize(): void {}
+  readonly sizes: TerminalSize[] = [];
+  readonly written: string[] = [];
+  write(data: Uint8Array): void {
+    this.written.push(new TextDecoder().decode(data));
+  }
+  resize(size: TerminalSize): void {
+    this.sizes.push(size);
+  }
   pause(): void {}
   resume(): void {}
   async close(): Promise<void> {
@@ -67,28 +73,73 @@ class CountingSink implements ClientSink {
 
 const WINDOW = 64 * 1024;
 
+function scriptedSession(backend: ScriptedOutputBackend, creditWindowBytes?: number): LiveSession {
+  return new LiveSession({
+    id: 'term-1',
+    ownerId: 'student-1',
+    labInstanceId: 'instance-1',
+    backend,
+    size: { cols: 80, rows: 24 },
+    recorder: null,
+    creditWindowBytes,
+    audit: () => {},
+    onClientsChanged: () => {},
+    onActivity: () => {},
+    onOwnerPresence: () => {},
+    onEnded: () => {},
+  });
+}
+
+const STUDENT = { userId: 'student-1', name: 'Student', role: 'student' as const };
+const TEACHER = { userId: 'teacher-1', name: 'Teacher', role: 'teacher' as const };
+const key = (text: string) => new TextEncoder().encode(text);
+
 describe('LiveSession', () => {
+  it('an owner reattaching from a smaller window gives the terminal that size, in its welcome too', async () => {
+    const backend = new ScriptedOutputBackend();
+    const session = scriptedSession(backend);
+    session.attach(STUDENT, 'owner', new CountingSink(), { cols: 151, rows: 36 }).detach();
+    const phone = new CountingSink();
+    session.attach(STUDENT, 'owner', phone, { cols: 42, rows: 32 });
+    expect(backend.sizes.at(-1)).toEqual({ cols: 42, rows: 32 });
+    expect(phone.controls.find((m) => m.type === 'welcome')).toMatchObject({ cols: 42, rows: 32 });
+    await session.end(1000, 'test over');
+  });
+
+  it("a viewer's window never sets the size; with control, typing does, and revoking gives it back to the owner", async () => {
+    const backend = new ScriptedOutputBackend();
+    const session = scriptedSession(backend);
+    const owner = session.attach(STUDENT, 'owner', new CountingSink(), { cols: 42, rows: 32 });
+    const teacher = session.attach(TEACHER, 'viewer', new CountingSink(), { cols: 80, rows: 24 });
+    teacher.control({ type: 'resize', cols: 160, rows: 40 });
+    teacher.input(key('x'));
+    expect(backend.sizes.at(-1)).toEqual({ cols: 42, rows: 32 });
+    expect(backend.written).toEqual([]);
+
+    owner.control({ type: 'grant-control', userId: TEACHER.userId });
+    expect(backend.sizes.at(-1)).toEqual({ cols: 42, rows: 32 });
+    teacher.input(key('l'));
+    expect(backend.sizes.at(-1)).toEqual({ cols: 160, rows: 40 });
+    expect(backend.written).toEqual(['l']);
+    teacher.control({ type: 'resize', cols: 120, rows: 30 });
+    expect(backend.sizes.at(-1)).toEqual({ cols: 120, rows: 30 });
+
+    owner.input(key('s'));
+    expect(backend.sizes.at(-1)).toEqual({ cols: 42, rows: 32 });
+    teacher.input(key('l'));
+    owner.control({ type: 'revoke-control', userId: TEACHER.userId });
+    expect(backend.sizes.at(-1)).toEqual({ cols: 42, rows: 32 });
+    await session.end(1000, 'test over');
+  });
+
   it('a viewer resynced while output floods in gets no more than its credit, then the rest as it acks', async () => {
     const backend = new ScriptedOutputBackend();
-    const session = new LiveSession({
-      id: 'term-1',
-      ownerId: 'student-1',
-      labInstanceId: 'instance-1',
-      backend,
-      size: { cols: 80, rows: 24 },
-      recorder: null,
-      creditWindowBytes: WINDOW,
-      audit: () => {},
-      onClientsChanged: () => {},
-      onActivity: () => {},
-      onOwnerPresence: () => {},
-      onEnded: () => {},
-    });
+    const session = scriptedSession(backend, WINDOW);
     backend.output('$ ');
     await waitFor('the prompt', () => session.latestSeq >= 1);
 
     const viewer = new CountingSink();
-    const client = session.attach({ userId: 'teacher-1', name: 'Teacher', role: 'teacher' }, 'viewer', viewer);
+    const client = session.attach({ userId: 'teacher-1', name: 'Teacher', role: 'teacher' }, 'viewer', viewer, { cols: 80, rows: 24 });
     // Joining a session with output means a resync from the screen; this flood arrives while the
     // snapshot is being taken, so it is all in the ring after the snapshot's seq.
     const lines = Array.from({ length: 30_000 }, (_, i) => `line ${i + 1}\r\n`).join('');

@@ -10,6 +10,11 @@
  * Flow control: the owner's unacknowledged bytes pause the backend (the shell blocks; nothing is lost).
  * A viewer never pauses it: past its credit it is marked behind and skipped, and when it acks again it
  * catches up from the ring, or from the screen if the ring moved on.
+ *
+ * Size: as tmux's `window-size latest`, the terminal has the size of the active client's window. An owner
+ * becomes active by attaching, resizing or typing; a viewer granted control by typing; a read-only viewer
+ * never. Every client reports its window (hello, resize), so the size changes with whoever is active; when
+ * control lapses from the active viewer, the owner who attached last is active again.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@autolabs/server/errors/app-error';
@@ -79,6 +84,8 @@ export class LiveSession {
   private size: TerminalSize;
   private seq = 0;
   private ended = false;
+  /** The client whose window sets the size (see the header). */
+  private activeClientId: string | null = null;
 
   constructor(private readonly opts: LiveSessionOptions) {
     this.id = opts.id;
@@ -132,9 +139,10 @@ export class LiveSession {
 
   /**
    * Attaches a client: welcome, then either the frames after `resumeFrom` from the ring or a screen
-   * snapshot, then live output. An owner attaching replaces the owner's previous connection.
+   * snapshot, then live output. An owner attaching replaces the owner's previous connection and gives the
+   * terminal its window's `size`.
    */
-  attach(who: ClientIdentity, role: 'owner' | 'viewer', sink: ClientSink, resumeFrom?: number): SessionClient {
+  attach(who: ClientIdentity, role: 'owner' | 'viewer', sink: ClientSink, size: TerminalSize, resumeFrom?: number): SessionClient {
     if (this.ended) throw new AppError('NOT_FOUND', 'the terminal session has ended', { field: 'ticket.sid' });
     const client: AttachedClient = {
       id: randomUUID(),
@@ -142,6 +150,7 @@ export class LiveSession {
       role,
       sink,
       credit: new CreditWindow(this.windowPolicy),
+      size,
       seq: 0,
       state: 'syncing',
       welcomed: false,
@@ -153,6 +162,8 @@ export class LiveSession {
     // The new owner joins before the old one leaves, so the session never looks owner-less.
     this.roster.add(client);
     for (const old of replaced) this.drop(old, CloseCode.SUPERSEDED, 'terminal opened elsewhere');
+    // Before the welcome, which then carries the new size; the others get `size`.
+    if (role === 'owner') this.activate(client);
     sink.sendControl({
       type: 'welcome',
       v: PROTOCOL_VERSION,
@@ -269,6 +280,8 @@ export class LiveSession {
     if (this.opts.backend.writeBacklogBytes > MAX_INPUT_BACKLOG_BYTES) {
       return this.refuseInput(c, 'PAYLOAD_TOO_LARGE', 'the program is not reading its input; input dropped');
     }
+    // Typing makes this window the active one: the program sees its size before the keystroke.
+    if (this.activeClientId !== c.id) this.activate(c);
     this.opts.backend.write(data);
     this.opts.onActivity('input');
   }
@@ -287,9 +300,10 @@ export class LiveSession {
       case 'ack':
         return this.ack(c, m.bytes);
       case 'resize':
-        // A viewer's window size is its own business: the terminal follows the owner, viewers get `size`.
-        if (c.role !== 'owner') return;
-        return this.resize(m);
+        // Remembered for everyone; applied for an owner, or for a viewer with control that is typing.
+        c.size = { cols: m.cols, rows: m.rows };
+        if (c.role === 'owner' || this.activeClientId === c.id) this.activate(c);
+        return;
       case 'grant-control':
       case 'revoke-control':
         return this.setControl(c, m.userId, m.type === 'grant-control');
@@ -320,6 +334,20 @@ export class LiveSession {
     }
   }
 
+  private activate(c: AttachedClient): void {
+    this.activeClientId = c.id;
+    this.resize(c.size);
+  }
+
+  /** Control lapsed from `userId`: if their window was active, the owner who attached last takes over. */
+  private controlLapsed(userId: string): void {
+    const active = this.roster.all().find((o) => o.id === this.activeClientId);
+    if (active && active.who.userId !== userId) return;
+    const owner = this.roster.owners().at(-1);
+    this.activeClientId = null;
+    if (owner) this.activate(owner);
+  }
+
   private resize(size: TerminalSize): void {
     if (size.cols === this.size.cols && size.rows === this.size.rows) return;
     this.batcher.flush();
@@ -334,6 +362,7 @@ export class LiveSession {
     if (c.role !== 'owner') return this.refuse(c, 'FORBIDDEN', 'only the owner grants or revokes control', 'userId');
     if (grant && !this.roster.watcher(userId)) return this.refuse(c, 'NOT_FOUND', 'that user is not watching this terminal', 'userId');
     if (!this.roster.setControl(userId, grant)) return;
+    if (!grant) this.controlLapsed(userId);
     this.opts.audit({
       actorId: c.who.userId,
       action: grant ? 'terminal.control.grant' : 'terminal.control.revoke',
@@ -353,7 +382,10 @@ export class LiveSession {
   private detach(c: AttachedClient): void {
     const { removed, controlLapsed } = this.roster.remove(c);
     if (!removed) return;
-    if (controlLapsed) this.roster.broadcast({ type: 'control-changed', controlGrantedTo: this.controlGrantedTo, by: c.who.userId });
+    if (controlLapsed) {
+      this.controlLapsed(c.who.userId);
+      this.roster.broadcast({ type: 'control-changed', controlGrantedTo: this.controlGrantedTo, by: c.who.userId });
+    }
     if (c.role === 'owner') {
       // Nobody acks for a gone owner: its credit must not keep the shell paused.
       this.gate.set(ownerCredit(c), false);

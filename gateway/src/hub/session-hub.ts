@@ -84,7 +84,7 @@ export class SessionHub {
         this.audit({ actorId: ticket.sub, action: 'terminal.watch', targetType: 'terminal_session', targetId: ticket.sid, outcome: 'success' });
       }
       const who = { userId: ticket.sub, name: ticket.name, role: ticket.role };
-      return entry.session.attach(who, ticket.mode, sink, resumeFrom);
+      return entry.session.attach(who, ticket.mode, sink, size, resumeFrom);
     } catch (e) {
       if (e instanceof AppError && e.code === 'FORBIDDEN') {
         this.audit({

@@ -2,7 +2,8 @@
  * The terminal on screen: owns xterm and its addons and connects them to a TerminalSocket (which knows
  * nothing about xterm). Output is written with xterm's callback so credit goes back only for bytes the
  * terminal processed; the owner's terminal fits its frame and reports its size, a viewer's terminal
- * follows the owner's size instead.
+ * follows the session's size instead. A viewer granted control reports the size its frame would fit, which
+ * the gateway applies once it types (the typing window's size wins, as in tmux).
  */
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
@@ -51,6 +52,20 @@ export function TerminalView(props: TerminalViewProps) {
     setRenderer(built.renderer());
     if (!viewer) fit.fit();
 
+    /** Tells the gateway this window's size: an owner fits its frame, a viewer with control only proposes. */
+    const reportSize = () => {
+      const socket = socketRef.current;
+      if (!socket) return;
+      const mode = socket.status.mode;
+      if (mode === 'owner' || (!viewer && mode === null)) {
+        fit.fit();
+        socket.resize(term.cols, term.rows);
+      } else if (mode === 'control') {
+        const fits = fit.proposeDimensions();
+        if (fits) socket.resize(fits.cols, fits.rows);
+      }
+    };
+
     const armCtrl = (armed: boolean) => {
       ctrlArmedRef.current = armed;
       setCtrlArmed(armed);
@@ -65,6 +80,7 @@ export function TerminalView(props: TerminalViewProps) {
         },
         status: (s) => {
           term.options.disableStdin = s.readOnly || s.state !== 'live';
+          if (s.mode === 'control') reportSize();
           setStatus(s);
           setRenderer(built.renderer());
           propsRef.current.onStatus?.(s);
@@ -119,12 +135,7 @@ export function TerminalView(props: TerminalViewProps) {
     let frame = 0;
     const observer = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        if (socket.status.mode === 'owner' || (!viewer && socket.status.mode === null)) {
-          fit.fit();
-          socket.resize(term.cols, term.rows);
-        }
-      });
+      frame = requestAnimationFrame(reportSize);
     });
     observer.observe(host);
 
@@ -134,6 +145,7 @@ export function TerminalView(props: TerminalViewProps) {
       dropSocket: () => socket.dropConnection(),
       status: () => socket.status,
       renderer: () => built.renderer(),
+      size: () => ({ cols: term.cols, rows: term.rows }),
       terminalText: (tailLines) => bufferText(term, tailLines),
     });
     if (!viewer) term.focus();

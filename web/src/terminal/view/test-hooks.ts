@@ -11,6 +11,8 @@ export interface TerminalTestHooks {
   terminalText(tailLines?: number): string;
   status(): TerminalStatus;
   renderer(): 'webgl' | 'dom';
+  /** The size xterm shows (columns x rows). */
+  size(): { cols: number; rows: number };
 }
 
 /** The same for the recording player. */
