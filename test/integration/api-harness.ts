@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
+import { afterAll, beforeAll } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { generateKeyPair } from 'jose';
 import { loadEnv } from '@autolabs/server/config/env';
@@ -224,6 +225,22 @@ export async function seedWorld(h: Harness) {
 }
 
 export type World = Awaited<ReturnType<typeof seedWorld>>;
+
+/**
+ * A harness with its seeded world for a test file: the object returned now is filled in before the file's
+ * tests and closed after them. Call at the top level of a test file.
+ */
+export function useSeededHarness(opts: HarnessOptions = {}): { h: Harness; w: World } {
+  const t = {} as { h: Harness; w: World };
+  beforeAll(async () => {
+    t.h = await createHarness(opts);
+    t.w = await seedWorld(t.h);
+  });
+  afterAll(async () => {
+    await t.h?.close();
+  });
+  return t;
+}
 
 /** How a call ended: 'ok', or the tRPC code with our stable code and the field it names. */
 export async function outcomeOf(p: Promise<unknown>): Promise<{ code: string; appCode?: string; field?: string }> {

@@ -2,7 +2,7 @@
  * Deployments, instances, quotas and terminal tickets through the real router, on real Postgres, Redis
  * (session store) and RabbitMQ (job queue). Jobs are read back from RabbitMQ to check what workers get.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SESSION_CONTROL_CHANNEL, type SessionRecord } from '@autolabs/server/infra/session-store/session-store';
 import type { QueueName } from '@autolabs/server/infra/queue/job-queue';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
@@ -38,13 +38,15 @@ function storeModeLab(name: string, mode: 'per_group' | 'shared', courseId: stri
 describe('deployments', () => {
   it('deployments.start creates a pending instance per chosen student and publishes lab.deploy', async () => {
     const d = await h.callerFor('teacher').deployments.start({ labConfigId: w.lab.id, courseId: w.course.id, studentIds: [h.users.otherStudent.id] });
-    expect(d.status).toBe('pending');
+    expect(d.deployment?.status).toBe('pending');
     expect(d.instances.map((i) => [i.ownerUserId, i.status])).toEqual([[h.users.otherStudent.id, 'pending']]);
-    await waitFor('lab.deploy job', () => jobs['lab.deploy'].some((j) => (j as { deploymentId: string }).deploymentId === d.id));
+    await waitFor('lab.deploy job', () => jobs['lab.deploy'].some((j) => (j as { deploymentId: string }).deploymentId === d.deployment?.id));
   });
 
   it('without studentIds every student of the course gets an instance', async () => {
-    const d = await h.callerFor('admin').deployments.start({ labConfigId: w.lab.id, courseId: w.course.id });
+    // A course where neither student runs the lab yet (those who do keep theirs: api-class-start.test.ts).
+    const course = await w.makeCourse();
+    const d = await h.callerFor('admin').deployments.start({ labConfigId: w.lab.id, courseId: course.id });
     expect(d.instances.map((i) => i.ownerUserId).sort()).toEqual([h.users.student.id, h.users.otherStudent.id].sort());
   });
 
@@ -84,7 +86,7 @@ describe('group labs', () => {
     await prisma.studentGroup.create({ data: { courseId: course.id, name: 'blue', members: { create: [{ userId: h.users.otherStudent.id }] } } });
 
     const d = await h.callerFor('teacher').deployments.start({ labConfigId: groupLab.id, courseId: course.id, groupIds: [group.id] });
-    expect(d.mode).toBe('per_group');
+    expect(d.deployment?.mode).toBe('per_group');
     expect(d.instances.map((i) => [i.groupId, i.ownerUserId])).toEqual([[group.id, null]]);
 
     const instanceId = d.instances[0].id;
@@ -146,6 +148,15 @@ describe('group labs', () => {
 });
 
 describe('instances.start', () => {
+  // A student's start opens the lab already running in that course, whichever assignment began it
+  // (api-class-start.test.ts); these tests each start the world's lab afresh.
+  beforeEach(async () => {
+    await h.services.db.prisma.labInstance.updateMany({
+      where: { ownerUserId: h.users.otherStudent.id, status: { in: ['pending', 'starting', 'running', 'stopping'] } },
+      data: { status: 'stopped', stoppedAt: new Date() },
+    });
+  });
+
   it('creates a one-student deployment the first time and returns the same live instance afterwards', async () => {
     const assignment = await h.services.db.prisma.assignment.create({ data: { courseId: w.course.id, labConfigId: w.lab.id, title: 'Start me' } });
     const caller = h.callerFor('otherStudent');

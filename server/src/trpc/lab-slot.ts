@@ -1,10 +1,11 @@
 /**
  * Which instance a student's "Start" of an assignment means, by the lab's mode: their own (per_student),
  * their group's (per_group: the first of their groups in the course, by name, unless one of them already
- * has an instance), or the course's one (shared). The lock key serialises concurrent starts of the same
- * slot, so two group members clicking at once converge on one instance.
+ * has an instance), or the course's one (shared). The lock key (the same a class start takes) serialises
+ * concurrent starts of the same slot, so two group members clicking at once converge on one instance.
  */
 import type { LabMode, Prisma, PrismaClient } from '../generated/prisma/client';
+import { targetLockKey, targetWhere } from './class-start';
 import { fail } from './errors';
 import type { DeploymentTarget } from './lab-jobs';
 
@@ -18,11 +19,15 @@ export interface LabSlot {
   owners: string[];
 }
 
-export async function labSlot(prisma: PrismaClient, mode: LabMode, userId: string, assignment: { id: string; courseId: string }): Promise<LabSlot> {
-  if (mode === 'per_student') return { where: { ownerUserId: userId }, target: { ownerUserId: userId }, lockKey: userId, owners: [userId] };
-  if (mode === 'shared') {
-    return { where: { ownerUserId: null, groupId: null }, target: {}, lockKey: `shared:${assignment.id}`, owners: [] };
-  }
+export async function labSlot(prisma: PrismaClient, mode: LabMode, userId: string, assignment: { courseId: string; labConfigId: string }): Promise<LabSlot> {
+  const slotOf = (target: DeploymentTarget): LabSlot => ({
+    where: targetWhere(target),
+    target,
+    lockKey: targetLockKey(target, assignment.courseId, assignment.labConfigId),
+    owners: target.ownerUserId ? [target.ownerUserId] : [],
+  });
+  if (mode === 'per_student') return slotOf({ ownerUserId: userId });
+  if (mode === 'shared') return slotOf({});
   const groups = await prisma.studentGroup.findMany({
     where: { courseId: assignment.courseId, members: { some: { userId } } },
     select: { id: true },
@@ -33,10 +38,5 @@ export async function labSlot(prisma: PrismaClient, mode: LabMode, userId: strin
       field: 'assignmentId',
     });
   }
-  return {
-    where: { ownerUserId: null, groupId: { in: groups.map((g) => g.id) } },
-    target: { groupId: groups[0].id },
-    lockKey: `group:${groups[0].id}`,
-    owners: [],
-  };
+  return { ...slotOf({ groupId: groups[0].id }), where: { ownerUserId: null, groupId: { in: groups.map((g) => g.id) } } };
 }

@@ -27,37 +27,53 @@ export async function quotaFor(tx: Tx, userId: string, courseId: string | null):
   return rows.find((r) => r.scope === 'user') ?? rows.find((r) => r.scope === 'course') ?? rows.find((r) => r.scope === 'global') ?? null;
 }
 
-/**
- * Throws QUOTA_EXCEEDED naming the first user who would go over a limit with one more instance that
- * reserves `adding`: the number of instances, the CPU millicores or the memory MiB.
- */
+/** Why one more instance would take a user over their quota: `message` for an error, `reason` to list beside their name. */
+export interface QuotaRefusal {
+  message: string;
+  reason: string;
+  detail: Record<string, unknown>;
+}
+
+/** The first limit (instances, CPU millicores, memory MiB) one more instance reserving `adding` would break, or null. */
+export async function quotaRefusal(tx: Tx, userId: string, courseId: string | null, adding: LabResources): Promise<QuotaRefusal | null> {
+  const quota = await quotaFor(tx, userId, courseId);
+  if (quota === null) return null;
+  const live = await tx.labInstance.aggregate({
+    where: { ownerUserId: userId, status: { in: LIVE_STATUSES } },
+    _count: { _all: true },
+    _sum: { cpuMillis: true, memoryMi: true },
+  });
+  const count = live._count._all;
+  const cpu = live._sum.cpuMillis ?? 0;
+  const memory = live._sum.memoryMi ?? 0;
+  if (count + 1 > quota.maxInstances) {
+    return {
+      message: `instance limit reached: ${count} of ${quota.maxInstances} lab instances are running`,
+      reason: `at the limit of ${quota.maxInstances} running lab${quota.maxInstances === 1 ? '' : 's'}`,
+      detail: { live: count, max: quota.maxInstances },
+    };
+  }
+  if (cpu + adding.cpuMillis > quota.maxCpuMillis) {
+    return {
+      message: `CPU limit reached: this lab needs ${adding.cpuMillis}m and ${cpu}m of ${quota.maxCpuMillis}m are in use`,
+      reason: `not enough CPU left: this lab needs ${adding.cpuMillis}m, ${cpu}m of ${quota.maxCpuMillis}m in use`,
+      detail: { resource: 'cpu', usedMillis: cpu, needMillis: adding.cpuMillis, maxMillis: quota.maxCpuMillis },
+    };
+  }
+  if (memory + adding.memoryMi > quota.maxMemoryMi) {
+    return {
+      message: `memory limit reached: this lab needs ${adding.memoryMi}Mi and ${memory}Mi of ${quota.maxMemoryMi}Mi are in use`,
+      reason: `not enough memory left: this lab needs ${adding.memoryMi}Mi, ${memory}Mi of ${quota.maxMemoryMi}Mi in use`,
+      detail: { resource: 'memory', usedMi: memory, needMi: adding.memoryMi, maxMi: quota.maxMemoryMi },
+    };
+  }
+  return null;
+}
+
+/** Throws QUOTA_EXCEEDED naming the first user who would go over a limit with one more instance that reserves `adding`. */
 export async function assertInstanceQuota(tx: Tx, userIds: string[], courseId: string | null, adding: LabResources, field: string): Promise<void> {
   for (const userId of userIds) {
-    const quota = await quotaFor(tx, userId, courseId);
-    if (quota === null) continue;
-    const live = await tx.labInstance.aggregate({
-      where: { ownerUserId: userId, status: { in: LIVE_STATUSES } },
-      _count: { _all: true },
-      _sum: { cpuMillis: true, memoryMi: true },
-    });
-    const count = live._count._all;
-    const cpu = live._sum.cpuMillis ?? 0;
-    const memory = live._sum.memoryMi ?? 0;
-    const over = (message: string, detail: Record<string, unknown>) => {
-      throw new AppError('QUOTA_EXCEEDED', `${message}; stop a running lab first`, { field, detail: { userId, ...detail } });
-    };
-    if (count + 1 > quota.maxInstances) {
-      over(`instance limit reached: ${count} of ${quota.maxInstances} lab instances are running`, { live: count, max: quota.maxInstances });
-    }
-    if (cpu + adding.cpuMillis > quota.maxCpuMillis) {
-      over(`CPU limit reached: this lab needs ${adding.cpuMillis}m and ${cpu}m of ${quota.maxCpuMillis}m are in use`, {
-        resource: 'cpu', usedMillis: cpu, needMillis: adding.cpuMillis, maxMillis: quota.maxCpuMillis,
-      });
-    }
-    if (memory + adding.memoryMi > quota.maxMemoryMi) {
-      over(`memory limit reached: this lab needs ${adding.memoryMi}Mi and ${memory}Mi of ${quota.maxMemoryMi}Mi are in use`, {
-        resource: 'memory', usedMi: memory, needMi: adding.memoryMi, maxMi: quota.maxMemoryMi,
-      });
-    }
+    const refusal = await quotaRefusal(tx, userId, courseId, adding);
+    if (refusal) throw new AppError('QUOTA_EXCEEDED', `${refusal.message}; stop a running lab first`, { field, detail: { userId, ...refusal.detail } });
   }
 }

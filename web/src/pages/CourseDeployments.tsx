@@ -51,7 +51,11 @@ export function CourseDeployments({ courseId }: { courseId: string }) {
             labs={labs.data}
             students={members.data.filter((m) => m.courseRole === 'student').map((m) => m.user)}
             groups={groups.data}
-            onStarted={deployments.reload}
+            onStarted={() => {
+              deployments.reload();
+              // A start without an assignment may have created one.
+              assignments.reload();
+            }}
           />
         ) : setupError ? null : (
           <Loading />

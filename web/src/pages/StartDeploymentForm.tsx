@@ -10,6 +10,7 @@ type Student = RouterOutputs['courses']['members'][number]['user'];
 type Group = RouterOutputs['groups']['list'][number];
 type Mode = 'per_student' | 'per_group' | 'shared';
 type Target = 'all' | 'students' | 'groups';
+type StartResult = RouterOutputs['deployments']['start'];
 
 /**
  * Starts a lab for the class. The lab's mode (read from its YAML by the server's validator) decides
@@ -23,7 +24,7 @@ export function StartDeploymentForm(props: { courseId: string; assignments: Assi
   const [chosenStudents, setChosenStudents] = useState<ReadonlySet<string>>(new Set());
   const [chosenGroups, setChosenGroups] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<ShownError>();
-  const [done, setDone] = useState<string>();
+  const [done, setDone] = useState<StartResult>();
   const [busy, setBusy] = useState(false);
 
   const assignment = choice.startsWith('a:') ? assignments.find((a) => a.id === choice.slice(2)) : undefined;
@@ -54,8 +55,7 @@ export function StartDeploymentForm(props: { courseId: string; assignments: Assi
     }
     setBusy(true);
     try {
-      const d = await api.deployments.start.mutate(input);
-      setDone(`Started ${d.instances.length} instance${d.instances.length === 1 ? '' : 's'}.`);
+      setDone(await api.deployments.start.mutate(input));
       props.onStarted();
     } catch (err) {
       setError(describeError(err));
@@ -80,7 +80,7 @@ export function StartDeploymentForm(props: { courseId: string; assignments: Assi
               ))}
             </optgroup>
           ) : null}
-          <optgroup label="Lab configs (latest version)">
+          <optgroup label="Lab configs (latest version; students see it under its assignment, made if the course has none)">
             {labs.map((l) => (
               <option key={l.id} value={`l:${l.id}`}>
                 {l.title} ({l.name} v{l.version})
@@ -102,11 +102,36 @@ export function StartDeploymentForm(props: { courseId: string; assignments: Assi
       {effectiveTarget === 'students' ? <Checklist label="Students" items={students.map((s) => ({ id: s.id, name: s.displayName }))} chosen={chosenStudents} onChange={setChosenStudents} /> : null}
       {effectiveTarget === 'groups' ? <Checklist label="Groups" items={groups.map((g) => ({ id: g.id, name: `${g.name} (${g.members.length})` }))} chosen={chosenGroups} onChange={setChosenGroups} /> : null}
       <ErrorNote error={error} />
-      {done ? <div className="note note-ok">{done}</div> : null}
+      {done ? <StartReport result={done} /> : null}
       <button className="btn btn-primary" type="submit" disabled={busy || !labConfigId}>
         Start
       </button>
     </form>
+  );
+}
+
+/** Who started, who already had the lab, who could not start and why, and where students find it. */
+function StartReport({ result }: { result: StartResult }) {
+  const n = result.instances.length;
+  return (
+    <div className={`note ${result.refused.length > 0 ? 'note-warn' : 'note-ok'}`} data-testid="class-start-report" role="status">
+      <div>
+        Started {n} instance{n === 1 ? '' : 's'}. Students find it in My labs as “{result.assignment.title}”.
+      </div>
+      {result.alreadyRunning.length > 0 ? <div>Already running: {result.alreadyRunning.map((r) => r.name).join(', ')}.</div> : null}
+      {result.refused.length > 0 ? (
+        <div>
+          Not started:
+          <ul>
+            {result.refused.map((r) => (
+              <li key={r.userId}>
+                {r.name}: {r.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </div>
   );
 }
 

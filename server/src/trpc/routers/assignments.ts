@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { requireCourseMember, requireCourseTeacher, requireLabInCourse, usableBy } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router } from '../init';
+import { LIVE_STATUSES } from '../quota';
 import { assignmentView, instanceView } from '../views';
 
 const id = z.uuid();
@@ -17,7 +18,11 @@ export const assignmentsRouter = router({
     return rows.map((a) => ({ ...assignmentView(a), lab: { id: a.labConfig.id, name: a.labConfig.name, version: a.labConfig.version, title: a.labConfig.title } }));
   }),
 
-  /** Assignments of the courses I study in, each with my latest instance for it (if any). */
+  /**
+   * Assignments of the courses I study in, each with my instance for it (if any): the lab running in my
+   * slot for that lab and course (what Start would open, whichever assignment started it), else my latest
+   * instance of this assignment.
+   */
   mine: authedProcedure.query(async ({ ctx }) => {
     const prisma = ctx.services.db.prisma;
     const me = ctx.caller.id;
@@ -33,10 +38,17 @@ export const assignmentsRouter = router({
       },
       orderBy: [{ dueAt: 'asc' }, { createdAt: 'asc' }],
     });
+    const running = await prisma.labInstance.findMany({
+      where: { AND: [usableBy(me), { status: { in: LIVE_STATUSES } }, { deployment: { courseId: { in: [...new Set(rows.map((a) => a.courseId))] } } }] },
+      include: { deployment: true },
+      orderBy: { createdAt: 'desc' },
+    });
     return rows.map((a) => {
-      const latest = a.deployments
+      const own = a.deployments
         .flatMap((d) => d.instances)
         .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime())[0];
+      const sameLab = running.find((i) => i.deployment.courseId === a.courseId && i.deployment.labConfigId === a.labConfigId);
+      const latest = own && LIVE_STATUSES.includes(own.status) ? own : (sameLab ?? own);
       return {
         ...assignmentView(a),
         course: { id: a.course.id, code: a.course.code, title: a.course.title },

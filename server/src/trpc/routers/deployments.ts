@@ -4,7 +4,8 @@ import { labResources } from '../../labs/lab-resources';
 import { requireCourseTeacher, requireLabInCourse, taughtCourseIds } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, roleProcedure, router, type AuthedContext } from '../init';
-import { createDeployment, stopInstances, type DeploymentTarget } from '../lab-jobs';
+import { startForClass, type NamedTarget } from '../class-start';
+import { stopInstances } from '../lab-jobs';
 import { loadLabConfig } from '../lab-store';
 import { deploymentView, instanceView } from '../views';
 
@@ -26,6 +27,9 @@ export const deploymentsRouter = router({
   /**
    * Starts a lab for a course: per_student labs get one instance per chosen student (default: every
    * student), per_group labs one per chosen group (default: every group), shared labs one instance.
+   * Each target on its own (class-start.ts): those already running the lab keep it, students over their
+   * quota are reported in `refused` by name, the rest start (`deployment` is null when nobody new did). Without `assignmentId` the course's
+   * assignment of the lab is used, or one is created, so students see the lab in My labs.
    */
   start: authedProcedure
     .input(
@@ -43,41 +47,49 @@ export const deploymentsRouter = router({
       if (input.assignmentId) {
         const a = await prisma.assignment.findUnique({ where: { id: input.assignmentId } });
         if (!a || a.courseId !== input.courseId) fail('NOT_FOUND', 'no such assignment in this course', { field: 'assignmentId' });
+        if (a.labConfigId !== lab.id) fail('BAD_INPUT', 'this assignment is for another lab', { field: 'assignmentId' });
       }
       const config = await loadLabConfig(ctx.services, lab);
       const mode = config.spec.mode;
-      let targets: DeploymentTarget[];
+      let targets: NamedTarget[];
       if (mode === 'per_student') {
         const students = await prisma.courseMember.findMany({
           where: { courseId: input.courseId, role: 'student', ...(input.studentIds ? { userId: { in: input.studentIds } } : {}) },
-          select: { userId: true },
+          select: { userId: true, user: { select: { displayName: true } } },
         });
         const found = new Set(students.map((s) => s.userId));
         const stranger = input.studentIds?.find((s) => !found.has(s));
         if (stranger) fail('BAD_INPUT', `user ${stranger} is not a student of this course`, { field: 'studentIds' });
-        targets = students.map((s) => ({ ownerUserId: s.userId }));
+        targets = students.map((s) => ({ ownerUserId: s.userId, name: s.user.displayName }));
       } else if (mode === 'per_group') {
         const groups = await prisma.studentGroup.findMany({
           where: { courseId: input.courseId, ...(input.groupIds ? { id: { in: input.groupIds } } : {}) },
-          select: { id: true },
+          select: { id: true, name: true },
         });
         if (input.groupIds && groups.length !== new Set(input.groupIds).size) fail('BAD_INPUT', 'every group must belong to this course', { field: 'groupIds' });
-        targets = groups.map((g) => ({ groupId: g.id }));
+        targets = groups.map((g) => ({ groupId: g.id, name: `group ${g.name}` }));
       } else {
-        targets = [{}];
+        targets = [{ name: 'the whole course' }];
       }
-      if (targets.length === 0) fail('BAD_INPUT', mode === 'per_group' ? 'the course has no groups to deploy to' : 'the course has no students to deploy to', { field: mode === 'per_group' ? 'groupIds' : 'studentIds' });
-      const d = await createDeployment(ctx.services, {
-        labConfigId: lab.id,
+      const field = mode === 'per_group' ? 'groupIds' : 'studentIds';
+      if (targets.length === 0) fail('BAD_INPUT', mode === 'per_group' ? 'the course has no groups to deploy to' : 'the course has no students to deploy to', { field });
+      const { deployment: d, assignment, alreadyRunning, refused } = await startForClass(ctx.services, {
+        lab,
         courseId: input.courseId,
         assignmentId: input.assignmentId ?? null,
         mode,
         createdById: ctx.caller.id,
         targets,
         resources: labResources(config),
-        quotaField: 'studentIds',
+        field,
       });
-      return { ...deploymentView(d), instances: d.instances.map(instanceView) };
+      return {
+        deployment: d ? deploymentView(d) : null,
+        assignment: { id: assignment.id, title: assignment.title },
+        instances: d ? d.instances.map(instanceView) : [],
+        alreadyRunning,
+        refused,
+      };
     }),
 
   stop: authedProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {

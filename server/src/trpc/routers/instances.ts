@@ -5,6 +5,7 @@ import { courseRoleOf, requireInstance, usableBy } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router } from '../init';
 import { insertDeployment, publishDeployment, restartInstance, stopInstances } from '../lab-jobs';
+import { findRunningLab } from '../class-start';
 import { labSlot } from '../lab-slot';
 import { loadLabConfig } from '../lab-store';
 import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from '../quota';
@@ -42,8 +43,9 @@ export const instancesRouter = router({
   }),
 
   /**
-   * A student starts their lab for an assignment: the live instance of their slot if there is one (their
-   * own, their group's or the course's, by the lab's mode: lab-slot.ts), a stopped one started again
+   * A student starts their lab for an assignment: the lab already running in their slot if there is one
+   * (their own, their group's or the course's, by the lab's mode: lab-slot.ts; the same lab in the same
+   * course, whichever assignment or class start began it), a stopped one of this assignment started again
    * (same storage), or a new deployment for that slot.
    */
   start: authedProcedure.input(z.object({ assignmentId: id })).mutation(async ({ ctx, input }) => {
@@ -60,6 +62,15 @@ export const instancesRouter = router({
     // Decide and write under the slot's lock, so concurrent clicks converge on one instance.
     const decision = await prisma.$transaction(async (tx) => {
       await lockUsers(tx, [slot.lockKey]);
+      const running = await findRunningLab(tx, slot.where, assignment.courseId, assignment.labConfigId);
+      if (running) {
+        // Deployments made before every class start had an assignment: this one now shows under it.
+        if (running.deployment.assignmentId === null) {
+          await tx.labDeployment.update({ where: { id: running.deploymentId }, data: { assignmentId: assignment.id } });
+          running.deployment.assignmentId = assignment.id;
+        }
+        return { kind: 'live' as const, instance: running };
+      }
       const latest = await tx.labInstance.findFirst({
         where: { AND: [slot.where, { deployment: { assignmentId: assignment.id } }] },
         include: { deployment: true },
