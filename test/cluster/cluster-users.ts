@@ -5,20 +5,9 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { cacheDir } from './tools';
-
-const stateDir = () => path.join(cacheDir(), 'cluster');
+import { clusterStateDir as stateDir, processAlive as alive } from './kube/harness-process';
 const usersDir = () => path.join(stateDir(), 'users');
 const startedMarker = () => path.join(stateDir(), 'started-by-tests');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function registerUser(startedHere: boolean): void {
   mkdirSync(usersDir(), { recursive: true });

@@ -406,11 +406,10 @@ describe('least privilege of the chart ServiceAccounts', () => {
     expect(await roleOf(`${RELEASE}-lab-terminal`)).toEqual(['/pods/exec create', '/pods/exec get']);
     expect(await roleOf(`${RELEASE}-lab-runtime`)).toEqual(
       [
-        ...['pods', 'services', 'persistentvolumeclaims'].flatMap((r) => [`/${r} create`, `/${r} delete`, `/${r} get`]),
-        '/pods list',
+        ...['pods', 'services', 'persistentvolumeclaims'].flatMap((r) => [`/${r} create`, `/${r} delete`, `/${r} get`, `/${r} list`]),
         '/pods/exec create',
         '/pods/exec get',
-        ...['create', 'delete', 'get'].map((v) => `networking.k8s.io/networkpolicies ${v}`),
+        ...['create', 'delete', 'get', 'list'].map((v) => `networking.k8s.io/networkpolicies ${v}`),
       ].sort(),
     );
   });

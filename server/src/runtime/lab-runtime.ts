@@ -70,6 +70,17 @@ export type TerminalTarget =
    */
   | { kind: 'ssh'; host: string; port: number; username: string; hostKey: string; localPod?: string };
 
+/** What a runtime holds for one instance, as the runtime itself lists it (LabRuntime.inventory). */
+export interface HeldInstance {
+  instanceId: string;
+  /** Enough to `stop` or `destroy` what is held. */
+  handle: RuntimeHandle;
+  /** Something of the running lab is there: a Pod, its Service or NetworkPolicy, a sandbox. */
+  running: boolean;
+  /** The instance's storage exists. */
+  storage: boolean;
+}
+
 export interface ExecOptions {
   timeoutMs?: number;
   /** Name of one of the lab's containers; default: the terminal container. */
@@ -118,4 +129,11 @@ export interface LabRuntime {
    * called by the workers' periodic jobs. Idempotent; does nothing while it would race a start.
    */
   housekeeping?(): Promise<void>;
+  /**
+   * Every instance this runtime holds something of, listed from the runtime itself (not the database), so
+   * the workers can release what no live instance owns: a failed start whose clean-up could not reach the
+   * runtime, objects of instances the database no longer has. Absent: the runtime keeps nothing that
+   * outlives a failed start (the local runtime's sandboxes end with their start).
+   */
+  inventory?(): Promise<HeldInstance[]>;
 }

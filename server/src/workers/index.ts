@@ -1,6 +1,8 @@
 /**
  * The worker side of lab lifecycles: consumes lab.deploy / lab.start / lab.stop / lab.archive and runs
- * the periodic jobs (TTL expiry, idle culling, archiving after retention, the runtime's housekeeping). On start it re-issues the
+ * the periodic jobs (TTL expiry, idle culling, archiving after retention, the runtime's housekeeping,
+ * noticing what happens to running labs behind our back, releasing what the runtime holds for instances
+ * that do not run). On start it re-issues the
  * jobs the rows say are owed (reconcile.ts), since an in-process queue forgets them on a crash. Every
  * step reads the rows, acts through the runtime, and moves the rows with conditional updates, so a job
  * delivered twice (or to two workers) converges on the same result. `dispose` stops taking jobs, waits
@@ -18,6 +20,8 @@ import { archiveStoppedInstances } from './periodic/archive-stopped';
 import { cullIdleInstances } from './periodic/idle-culling';
 import { schedulePeriodic } from './periodic/scheduler';
 import { reconcileOwedJobs } from './periodic/reconcile';
+import { releaseOrphans } from './periodic/release-orphans';
+import { watchRunningInstances } from './periodic/watch-running';
 import { expireInstances } from './periodic/ttl-expiry';
 import { archiveInstance } from './steps/archive-instance';
 import { deploy } from './steps/deploy';
@@ -42,6 +46,8 @@ export interface WorkerOptions {
 }
 
 export const DEFAULT_ARCHIVE_AFTER_MS = 7 * 24 * 3600 * 1000;
+/** The orphan sweep lists four kinds of object in the lab namespace; every 5 minutes is plenty. */
+const RELEASE_ORPHANS_EVERY_MS = 5 * 60_000;
 
 export async function startWorkers(services: WorkerServices, opts: WorkerOptions = {}): Promise<Disposable> {
   const log = opts.log ?? makeLogger(services.env, 'autolabs-worker');
@@ -93,6 +99,8 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
             { name: 'idle-culling', run: async () => void (await cullIdleInstances(ctx)) },
             { name: 'archive-stopped', run: async () => void (await archiveStoppedInstances(ctx)), everyMs: opts.archiveIntervalMs },
             { name: 'runtime-housekeeping', run: async () => void (await services.runtime.housekeeping?.()) },
+            { name: 'watch-running', run: async () => void (await watchRunningInstances(ctx)) },
+            { name: 'release-orphans', run: async () => void (await releaseOrphans(ctx)), everyMs: RELEASE_ORPHANS_EVERY_MS },
           ],
           intervalMs,
           log,

@@ -3,11 +3,21 @@
  * pods pinned to it. Keep in step with test/cluster/node-env.sh.
  */
 import type { V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { PodSettings } from '../../../server/src/runtime/kubernetes/manifests/pod';
 
 export const REAL_NODE_NAME = 'autolabs-node-0';
 export const REAL_NODE_TAINT_KEY = 'autolabs.io/real-node';
 /** The node's pod range (NODE_POD_CIDR), apart from KWOK's 10.244.0.0/16. */
 export const REAL_NODE_POD_IP = /^10\.245\.0\.\d+$/;
+
+/** Lab pods of a KubernetesRuntime on the real node, their `autolabs/*` images from the node's registry. */
+export function realNodeLabPods(labImageRegistry: string): PodSettings {
+  return {
+    nodeSelector: { 'kubernetes.io/hostname': REAL_NODE_NAME },
+    tolerations: [{ key: REAL_NODE_TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' }],
+    imageRewrites: [{ from: 'docker.io/autolabs/', to: `${labImageRegistry}/autolabs/` }],
+  };
+}
 
 export interface RealNodePodSpec {
   name: string;

@@ -126,7 +126,7 @@ function InstanceTable({ instances, failed, names }: { instances: Instance[] | u
             <td>{i.owner}</td>
             <td>
               <StatusPill status={i.status} title={i.statusReason ?? undefined} />
-              {i.status === 'failed' && i.statusReason ? <div className="muted">{i.statusReason}</div> : null}
+              {(i.status === 'failed' || i.status === 'running') && i.statusReason ? <div className="muted">{i.statusReason}</div> : null}
             </td>
             <td className="nowrap">{formatDate(i.startedAt)}</td>
             <td className="nowrap">{formatDate(i.stoppedAt)}</td>

@@ -111,6 +111,11 @@ function LabCard({ assignment, onChanged }: { assignment: MyAssignment; onChange
       </dl>
       {instance?.status === 'failed' && instance.statusReason ? <div className="note note-error">{instance.statusReason}</div> : null}
       {instance?.status === 'starting' && instance.statusReason ? <div className="muted">{instance.statusReason}</div> : null}
+      {instance?.status === 'running' && instance.statusReason ? (
+        <div className="note note-error" role="status">
+          {instance.statusReason}
+        </div>
+      ) : null}
       <ErrorNote error={error} />
       <div className="row">
         {!live ? (

@@ -57,6 +57,13 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
 /** client-go's defaults are 5 and 10; a class starting at once needs more, and the apiserver copes. */
 export const DEFAULT_API_LIMIT = { qps: 50, burst: 100 };
 
+export interface LabObjects {
+  pods: V1Pod[];
+  services: V1Service[];
+  networkPolicies: V1NetworkPolicy[];
+  pvcs: V1PersistentVolumeClaim[];
+}
+
 export type Verb = 'create' | 'get' | 'list' | 'delete' | 'exec';
 
 export class KubeClient {
@@ -131,6 +138,17 @@ export class KubeClient {
 
   readNetworkPolicy(namespace: string, name: string): Promise<V1NetworkPolicy | null> {
     return nullIfMissing(this.api('get', () => this.net.readNamespacedNetworkPolicy({ namespace, name })));
+  }
+
+  /** Every lab object in the namespace whose labels match `labelSelector`, by kind (the orphan sweep). */
+  async listLabObjects(namespace: string, labelSelector: string): Promise<LabObjects> {
+    const [pods, services, policies, pvcs] = await Promise.all([
+      this.api('list', () => this.core.listNamespacedPod({ namespace, labelSelector })),
+      this.api('list', () => this.core.listNamespacedService({ namespace, labelSelector })),
+      this.api('list', () => this.net.listNamespacedNetworkPolicy({ namespace, labelSelector })),
+      this.api('list', () => this.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector })),
+    ]);
+    return { pods: pods.items, services: services.items, networkPolicies: policies.items, pvcs: pvcs.items };
   }
 
   /** A short grace: a stopped lab has nothing to flush, but the kubelet must still end its containers. */

@@ -3,6 +3,9 @@
  * becomes an AppError whose message is the apiserver's own (its validation text is precise and what a
  * teacher needs to fix a lab), with the first offending field when the apiserver names one. A failure to
  * reach the apiserver at all becomes RUNTIME_UNAVAILABLE.
+ *
+ * Transient failures (the apiserver cannot be reached, is restarting, or answers 429 / 5xx) are marked as
+ * such (`isTransient`): the wait loops keep trying them until their deadline instead of giving up at once.
  */
 import { ApiException } from '@kubernetes/client-node';
 import { AppError, type ErrorCode } from '../../errors/app-error';
@@ -40,7 +43,7 @@ export function toAppError(e: unknown): unknown {
   const message = status.message || `Kubernetes API answered ${e.code}`;
   return new AppError(codeFor(e.code), message, {
     field: status.details?.causes?.find((c) => c.field)?.field,
-    detail: { httpStatus: e.code, reason: status.reason },
+    detail: { httpStatus: e.code, reason: status.reason, transient: e.code === 429 || e.code >= 500 },
     cause: e,
   });
 }
@@ -55,7 +58,10 @@ export async function kubeCall<T>(call: () => Promise<T>): Promise<T> {
   } catch (e) {
     const converted = toAppError(e);
     if (converted instanceof AppError || !isNetworkError(e)) throw converted;
-    throw new AppError('RUNTIME_UNAVAILABLE', `cannot reach the Kubernetes API server: ${(e as Error).message}`, { cause: e });
+    // The message reaches lab cards: the error's code, not the apiserver's address (that goes to the log).
+    const code = (e as { code?: unknown }).code;
+    const why = typeof code === 'string' ? ` (${code})` : '';
+    throw new AppError('RUNTIME_UNAVAILABLE', `cannot reach the Kubernetes API server${why}`, { cause: e, detail: { transient: true, error: (e as Error).message } });
   }
 }
 
@@ -73,4 +79,9 @@ export function isNotFound(e: unknown): boolean {
 
 export function isAlreadyExists(e: unknown): boolean {
   return e instanceof AppError && e.code === 'CONFLICT' && (e.detail as { reason?: string } | undefined)?.reason === 'AlreadyExists';
+}
+
+/** True for a failure that may pass by itself: the apiserver unreachable, restarting or overloaded. */
+export function isTransient(e: unknown): boolean {
+  return e instanceof AppError && (e.detail as { transient?: boolean } | undefined)?.transient === true;
 }

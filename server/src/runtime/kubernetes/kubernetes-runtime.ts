@@ -20,11 +20,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../errors/app-error';
 import type { LabConfig, LabContainer } from '../../labs/lab-config';
-import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
+import type { ExecOptions, HeldInstance, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
 import { checkNamespaceAccess } from './check-access';
 import { exitCodeOf } from './exec-status';
 import { KubeClient, type Verb } from './kube-client';
 import { kubernetesHandleOf, type KubernetesHandle } from './kube-handle';
+import { heldInstances, LAB_OBJECTS_SELECTOR } from './inventory';
 import { asStudent } from './as-student';
 import { DEFAULT_GATEWAY_PEER, type GatewayPeer } from './manifests/network-policy';
 import { DEFAULT_POD_SETTINGS, type PodSettings } from './manifests/pod';
@@ -163,6 +164,11 @@ export class KubernetesRuntime implements LabRuntime {
       (await this.client.readPvc(h.namespace, h.pvc)) === null ? true : undefined,
     );
     this.log.info({ instanceId: h.instanceId, namespace: h.namespace, pvc: h.pvc }, 'kubernetes lab instance destroyed');
+  }
+
+  /** Four LISTs: the lab Pods, Services, NetworkPolicies and PVCs of the namespace, by instance. */
+  async inventory(): Promise<HeldInstance[]> {
+    return heldInstances(await this.client.listLabObjects(this.namespace, LAB_OBJECTS_SELECTOR), this.namespace);
   }
 
   /** The PVC as an uncompressed tar stream (null once the PVC is gone); the stream errors if tar fails. */

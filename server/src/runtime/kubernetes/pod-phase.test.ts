@@ -18,6 +18,29 @@ describe('podPhase', () => {
     expect(podPhase(pod({ phase: 'Running', containerStatuses: [] }), true)).toEqual({ phase: 'running' });
   });
 
+  it('is failed while its node has stopped reporting: not ready behind containers last seen ready', () => {
+    const shell = { name: 'shell', image: 'i', imageID: '', restartCount: 0, ready: true, state: { running: {} } };
+    const onNode = (ready: 'True' | 'False', containerReady: boolean): V1Pod => ({
+      ...pod({ phase: 'Running', conditions: [{ type: 'Ready', status: ready }], containerStatuses: [{ ...shell, ready: containerReady }] }),
+      spec: { nodeName: 'node-a', containers: [] },
+    });
+    expect(podPhase(onNode('False', true), true)).toEqual({
+      phase: 'failed',
+      reason: 'the node running this lab (node-a) has stopped reporting; the lab cannot be reached until it is back',
+    });
+    // The kubelet's own verdict (a container restarting) is not a silent node.
+    expect(podPhase(onNode('False', false), true)).toEqual({ phase: 'running' });
+    expect(podPhase(onNode('True', true), true)).toEqual({ phase: 'running' });
+  });
+
+  it('is stopped with the reason when Kubernetes evicts the pod', () => {
+    const evicted = pod(
+      { phase: 'Running', conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }] },
+      { name: 'p', deletionTimestamp: new Date() },
+    );
+    expect(podPhase(evicted, true)).toEqual({ phase: 'stopped', reason: 'Taint manager: deleting due to NoExecute taint' });
+  });
+
   it('is pending with the scheduler message while the pod waits', () => {
     expect(
       podPhase(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', message: 'pod has unbound immediate PersistentVolumeClaims' }] }), true),

@@ -2,10 +2,12 @@
  * What a lab Pod's state means for the instance (LabRuntime phases). Pure, so every case is unit-tested.
  *
  * - no Pod: 'stopped' when the storage (PVC) is still there, 'absent' when it is not;
- * - a Pod being deleted: 'stopped' (stop was called; the kubelet is ending the containers);
+ * - a Pod being deleted: 'stopped' (stop was called; the kubelet is ending the containers), with the reason
+ *   when Kubernetes itself evicts it (its node unreachable for too long);
  * - Pending: 'pending', except when a container cannot start for a reason that will not fix itself
  *   (bad image, bad config, crash loop): then 'failed' with that reason;
- * - Running: 'running', or 'failed' when a container is crash-looping;
+ * - Running: 'running', or 'failed' when a container is crash-looping, or while the pod's node has stopped
+ *   reporting (the node controller marks the pod not ready while its containers were last seen ready);
  * - Succeeded / Failed / Unknown: 'failed' (restartPolicy Always means a healthy lab never ends).
  */
 import type { V1Pod } from '@kubernetes/client-node';
@@ -15,11 +17,17 @@ const HOPELESS_WAITING = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidIm
 
 export function podPhase(pod: V1Pod | null, storageExists: boolean): InstanceStatus {
   if (pod === null) return { phase: storageExists ? 'stopped' : 'absent' };
-  if (pod.metadata?.deletionTimestamp) return { phase: 'stopped' };
+  if (pod.metadata?.deletionTimestamp) {
+    const disruption = pod.status?.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
+    return disruption?.message ? { phase: 'stopped', reason: disruption.message } : { phase: 'stopped' };
+  }
   const hopeless = hopelessContainer(pod);
   switch (pod.status?.phase) {
-    case 'Running':
-      return hopeless ? { phase: 'failed', reason: hopeless } : { phase: 'running' };
+    case 'Running': {
+      if (hopeless) return { phase: 'failed', reason: hopeless };
+      const silent = silentNode(pod);
+      return silent ? { phase: 'failed', reason: silent } : { phase: 'running' };
+    }
     case 'Pending':
     case undefined:
       if (hopeless) return { phase: 'failed', reason: hopeless };
@@ -45,6 +53,17 @@ function hopelessContainer(pod: V1Pod): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The kubelet marks a pod not ready together with the container that is not; only the node controller
+ * marks it not ready behind containers last seen ready, when the node stops reporting.
+ */
+function silentNode(pod: V1Pod): string | undefined {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  const containers = pod.status?.containerStatuses ?? [];
+  if (ready?.status !== 'False' || containers.length === 0 || !containers.every((c) => c.ready)) return undefined;
+  return `the node running this lab (${pod.spec?.nodeName ?? 'unknown'}) has stopped reporting; the lab cannot be reached until it is back`;
 }
 
 /** Why a pod is still pending, as the scheduler says it (e.g. an unbound PersistentVolumeClaim). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../errors/app-error';
 import { pollUntil } from './poll-until';
 
 describe('pollUntil', () => {
@@ -27,5 +28,24 @@ describe('pollUntil', () => {
       }),
     ).rejects.toBe(boom);
     expect(calls).toBe(1);
+  });
+
+  it('keeps trying through transient failures (the apiserver restarting) and names the last one at the deadline', async () => {
+    const unreachable = new AppError('RUNTIME_UNAVAILABLE', 'cannot reach the Kubernetes API server: connect ECONNREFUSED', { detail: { transient: true } });
+    const told: string[] = [];
+    let calls = 0;
+    const onTransient = (e: AppError) => told.push(e.message);
+    await expect(
+      pollUntil({ what: 'x', timeoutMs: 5_000, intervalMs: 1, onTransient }, async () => {
+        if (++calls < 3) throw unreachable;
+        return 'back';
+      }),
+    ).resolves.toBe('back');
+    expect(told).toEqual([unreachable.message, unreachable.message]);
+    await expect(
+      pollUntil({ what: 'pod labs/lab-a to run', timeoutMs: 30, intervalMs: 5, lastSeen: () => 'pending' }, async () => {
+        throw unreachable;
+      }),
+    ).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE', message: `timed out after 30 ms waiting for pod labs/lab-a to run (last seen: ${unreachable.message})` });
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Bringing one lab instance up: create whatever of PVC, NetworkPolicy, SSH Service and Pod is missing
  * (an object that already exists is fine, so a retry resumes a start a dead worker left half-done), then
- * wait until the Pod runs with an IP. The NetworkPolicy goes in before the Pod, so the lab never runs
- * without its isolation.
+ * wait until the Pod runs with an IP; a container that cannot start fails the start at once with its
+ * reason. The NetworkPolicy goes in before the Pod, so the lab never runs without its isolation.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { AppError } from '../../errors/app-error';
@@ -41,7 +41,11 @@ export function instanceHandle(req: StartRequest, namespace: string): Kubernetes
   };
 }
 
-/** `pod` is null when the instance was already running and nothing was done. */
+/**
+ * `pod` is null when the instance was already running and nothing was done. One deadline covers the whole
+ * start: an apiserver that goes away meanwhile (restarting, say) is waited for, and the start resumes where
+ * it was, since every step is idempotent and every name fixed: it never makes a second Pod.
+ */
 export async function startInstance(
   client: KubeClient,
   opts: StartOptions,
@@ -50,11 +54,44 @@ export async function startInstance(
 ): Promise<{ handle: KubernetesHandle; pod: V1Pod | null }> {
   const names = instanceNames(req);
   const ns = opts.namespace;
-  const service = makeSshService(req, names, ns);
   const handle = instanceHandle(req, ns);
-  const existing = await client.readPod(ns, names.pod);
-  if (existing && podPhase(existing, true).phase === 'running') return { handle, pod: null };
+  let prepared = false;
+  let last: InstanceStatus | undefined;
+  const pod = await pollUntil(
+    {
+      what: `pod ${ns}/${names.pod} to run`,
+      timeoutMs: opts.startTimeoutMs,
+      lastSeen: () => (last ? [last.phase, last.reason].filter(Boolean).join(': ') : undefined),
+      onTransient: (e) => progress(`${e.message}; trying again until the start deadline`),
+    },
+    async (): Promise<V1Pod | null | undefined> => {
+      if (!prepared) {
+        const existing = await client.readPod(ns, names.pod);
+        if (existing && podPhase(existing, true).phase === 'running') return null;
+        await prepare(client, opts, req, names, progress);
+        prepared = true;
+      }
+      const current = await client.readPod(ns, names.pod);
+      if (current === null) {
+        progress(`pod: ${await client.createPod(ns, makePod(req, names, ns, opts.pod))} Pod ${names.pod}`);
+        return undefined;
+      }
+      const now = podPhase(current, true);
+      if (now.phase !== last?.phase || now.reason !== last?.reason) {
+        if (now.phase === 'pending') progress(`pod ${names.pod} pending${now.reason ? `: ${now.reason}` : ''}`);
+        last = now;
+      }
+      if (now.phase === 'failed') throw new AppError('RUNTIME_UNAVAILABLE', `pod ${ns}/${names.pod} failed: ${now.reason}`);
+      return now.phase === 'running' && current.status?.podIP ? current : undefined;
+    },
+  );
+  if (pod) progress(`pod ${names.pod} running`);
+  return { handle, pod };
+}
 
+/** Everything but the Pod: storage, then isolation (so the lab never runs without it), then the SSH Service. */
+async function prepare(client: KubeClient, opts: StartOptions, req: StartRequest, names: InstanceNames, progress: (message: string) => void): Promise<void> {
+  const ns = opts.namespace;
   progress(`storage: ${await client.createPvc(ns, makePvc(req, names, ns, opts.storageClassName))} PersistentVolumeClaim ${names.pvc}`);
   const hosts = req.config.spec.network.allowedEgress.flatMap((r) => (r.host === undefined ? [] : [r.host]));
   const resolvedHosts = await resolveHosts(hosts, opts.resolveHost);
@@ -63,39 +100,6 @@ export async function startInstance(
   }
   const policy = makeNetworkPolicy(req, names, ns, { gateway: opts.gateway, resolvedHosts });
   progress(`network: ${await client.createNetworkPolicy(ns, policy)} NetworkPolicy ${names.networkPolicy}`);
+  const service = makeSshService(req, names, ns);
   if (service) progress(`ssh: ${await client.createService(ns, service)} Service ${names.service}`);
-
-  const pod = await waitUntilRunning(client, opts, req, names, progress);
-  progress(`pod ${names.pod} running`);
-  return { handle, pod };
-}
-
-/**
- * Creates the Pod when it is missing (also after a stop whose Pod has just gone) and waits until it runs
- * with an IP; a container that cannot start fails the start at once with its reason.
- */
-async function waitUntilRunning(client: KubeClient, opts: StartOptions, req: StartRequest, names: InstanceNames, progress: (message: string) => void): Promise<V1Pod> {
-  const ns = opts.namespace;
-  let last: InstanceStatus | undefined;
-  return pollUntil(
-    {
-      what: `pod ${ns}/${names.pod} to run`,
-      timeoutMs: opts.startTimeoutMs,
-      lastSeen: () => (last ? [last.phase, last.reason].filter(Boolean).join(': ') : undefined),
-    },
-    async () => {
-      const pod = await client.readPod(ns, names.pod);
-      if (pod === null) {
-        progress(`pod: ${await client.createPod(ns, makePod(req, names, ns, opts.pod))} Pod ${names.pod}`);
-        return undefined;
-      }
-      const now = podPhase(pod, true);
-      if (now.phase !== last?.phase || now.reason !== last?.reason) {
-        if (now.phase === 'pending') progress(`pod ${names.pod} pending${now.reason ? `: ${now.reason}` : ''}`);
-        last = now;
-      }
-      if (now.phase === 'failed') throw new AppError('RUNTIME_UNAVAILABLE', `pod ${ns}/${names.pod} failed: ${now.reason}`);
-      return now.phase === 'running' && pod.status?.podIP ? pod : undefined;
-    },
-  );
 }
