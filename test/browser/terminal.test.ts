@@ -59,6 +59,32 @@ describe('student terminal in the browser', () => {
     expect(countLines(text, 'after-42')).toBe(1);
   });
 
+  it('says the connection is stalled while heartbeats go unanswered, and is live again when the network is back', async () => {
+    const { page, context } = browser;
+    const badge = page.getByTestId('terminal-status').locator('[data-status]').first();
+    expect(await badge.textContent()).toBe('live');
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    // Pings still go out (the page has not been told it is offline): only the answers never come.
+    const pings: string[] = [];
+    cdp.on('Network.webSocketFrameSent', (e) => {
+      if (e.response.payloadData.includes('"ping"')) pings.push(e.response.payloadData);
+    });
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    try {
+      await page.getByTestId('terminal-status').getByText('stalled', { exact: true }).waitFor({ timeout: 60_000 });
+      expect(pings.length).toBeGreaterThan(0);
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+    }
+    await page.getByTestId('terminal-status').getByText('live', { exact: true }).waitFor({ timeout: 60_000 });
+    await waitForTerminalState(page, 'live');
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo back-$((30+3))\n');
+    await waitForTerminal(page, /^back-33\s*$/m);
+  }, 150_000);
+
   it('copies the selection with Ctrl+Shift+C and types what a paste event carries', async () => {
     const { page, context } = browser;
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });

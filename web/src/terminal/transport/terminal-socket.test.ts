@@ -215,6 +215,24 @@ describe('TerminalSocket', () => {
     expect([calls, gateway.connections.length]).toEqual([2, 1]);
   });
 
+  it('marks a live connection stalled while its ping goes unanswered, live again on an answer, dropped when silence lasts', async () => {
+    const sink = new RecordingSink();
+    open(sink, { heartbeatMs: 400, stallMs: 50 });
+    const conn = await gateway.connection(0);
+    await conn.nextControl('hello');
+    conn.welcome();
+    await until(() => sink.last.state === 'live', 'live');
+    const ping = await conn.nextControl('ping');
+    await until(() => sink.last.stalled, 'stalled');
+    expect(sink.last.state).toBe('live');
+    conn.control({ type: 'pong', t: (ping as { t?: number }).t });
+    await until(() => !sink.last.stalled, 'not stalled');
+    // Nothing answered from now on: stalled at the next ping, then the socket is given up.
+    await until(() => sink.last.stalled, 'stalled again');
+    await sink.reaches('reconnecting');
+    expect(sink.last).toMatchObject({ stalled: false, reason: 'no answer from the gateway' });
+  });
+
   it('ends without retrying when the ticket request fails for good', async () => {
     const sink = new RecordingSink();
     let calls = 0;

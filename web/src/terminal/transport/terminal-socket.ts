@@ -14,6 +14,8 @@
  * States: `connecting` (first attempt) -> `live` (welcome received) -> `reconnecting` (socket lost,
  * waiting or retrying) -> `live` ... -> `ended` (final close code, process exit, gave up, or `close()`).
  * `ended` is terminal for the instance; `reconnect()` starts a new cycle from it on user request.
+ * While live, `stalled` says a ping went unanswered: the network may have dropped without closing the
+ * socket (no FIN ever comes), so the page must not go on saying "live" over frozen output.
  */
 import {
   CloseCode,
@@ -42,6 +44,8 @@ export interface TerminalStatus {
   recording: boolean;
   sessionId: string | null;
   userId: string | null;
+  /** Live, but a ping went unanswered for `stallMs`: nothing has been heard since. Cleared by any message. */
+  stalled: boolean;
   /** Consecutive failed attempts since the last live connection. */
   attempt: number;
   /** While reconnecting: delay before the next attempt. */
@@ -91,10 +95,12 @@ export interface TerminalSocketOptions {
   backoff?: BackoffPolicy;
   maxAttempts?: number;
   /**
-   * A socket that has been silent this long after our ping is treated as dead; an attempt (ticket, open,
-   * welcome) that is not live within it is abandoned and retried.
+   * A ping goes out every half of it; a socket silent for twice this is treated as dead; an attempt
+   * (ticket, open, welcome) that is not live within it is abandoned and retried.
    */
   heartbeatMs?: number;
+  /** A ping unanswered this long marks the connection `stalled`. */
+  stallMs?: number;
   createSocket?: (url: string) => WebSocketLike;
   random?: () => number;
 }
@@ -116,6 +122,7 @@ export class TerminalSocket {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private attemptTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private stallTimer: ReturnType<typeof setTimeout> | null = null;
   private lastHeard = 0;
   private closedByUser = false;
   /** Highest output seq handed to the sink (across reconnects). */
@@ -132,6 +139,7 @@ export class TerminalSocket {
     recording: false,
     sessionId: null,
     userId: null,
+    stalled: false,
     attempt: 0,
     retryInMs: null,
     reason: null,
@@ -148,6 +156,7 @@ export class TerminalSocket {
       backoff: DEFAULT_BACKOFF,
       maxAttempts: 12,
       heartbeatMs: 20_000,
+      stallMs: 5_000,
       createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
       random: Math.random,
       ...options,
@@ -224,6 +233,7 @@ export class TerminalSocket {
 
   private update(patch: Partial<TerminalStatus>): void {
     this.current = { ...this.current, ...patch };
+    if (this.current.state !== 'live') this.current.stalled = false;
     this.sink.status(this.current);
   }
 
@@ -292,6 +302,7 @@ export class TerminalSocket {
     socket.onmessage = (ev) => {
       if (generation !== this.generation) return;
       this.lastHeard = Date.now();
+      if (this.current.stalled) this.update({ stalled: false });
       if (typeof ev.data === 'string') this.onControl(generation, ev.data);
       else if (ev.data instanceof ArrayBuffer) this.onFrame(generation, new Uint8Array(ev.data));
       else if (ArrayBuffer.isView(ev.data)) this.onFrame(generation, new Uint8Array(ev.data.buffer, ev.data.byteOffset, ev.data.byteLength));
@@ -393,20 +404,28 @@ export class TerminalSocket {
   private startHeartbeat(generation: number): void {
     this.stopHeartbeat();
     this.lastHeard = Date.now();
-    const every = this.opts.heartbeatMs;
+    const { heartbeatMs, stallMs } = this.opts;
     this.heartbeatTimer = setInterval(() => {
       if (generation !== this.generation) return;
-      if (Date.now() - this.lastHeard > every * 2) {
+      if (Date.now() - this.lastHeard > heartbeatMs * 2) {
         this.onSocketLost(generation, 1006, 'no answer from the gateway');
         return;
       }
-      this.sendControl({ type: 'ping', t: Date.now() });
-    }, every);
+      const sentAt = Date.now();
+      this.sendControl({ type: 'ping', t: sentAt });
+      if (this.stallTimer) clearTimeout(this.stallTimer);
+      this.stallTimer = setTimeout(() => {
+        this.stallTimer = null;
+        if (generation === this.generation && this.current.state === 'live' && this.lastHeard < sentAt) this.update({ stalled: true });
+      }, stallMs);
+    }, heartbeatMs / 2);
   }
 
   private stopHeartbeat(): void {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.stallTimer) clearTimeout(this.stallTimer);
     this.heartbeatTimer = null;
+    this.stallTimer = null;
   }
 
   private onSocketLost(generation: number, code: number, reason: string): void {

@@ -7,7 +7,11 @@ export function TerminalStatusBar(props: { status: TerminalStatus | null; render
   const others = s ? s.viewers.filter((v) => v.userId !== s.userId) : [];
   return (
     <div className="term-toolbar" data-testid="terminal-status" data-state={s?.state ?? 'connecting'}>
-      <StatusPill status={s?.state ?? 'connecting'} />
+      {s?.state === 'live' && s.stalled ? (
+        <StatusPill status="stalled" title="No answer from the lab: the network may be down. Reconnecting if it stays silent." />
+      ) : (
+        <StatusPill status={s?.state ?? 'connecting'} />
+      )}
       {s?.readOnly && s.state === 'live' ? <StatusPill status="read-only" title="You can watch but not type" /> : null}
       {s?.mode === 'control' ? <StatusPill status="live" title="The owner let you type" /> : null}
       {s?.recording ? (
