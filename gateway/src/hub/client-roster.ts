@@ -75,7 +75,7 @@ export class ClientRoster {
   }
 
   viewers(): ViewerInfo[] {
-    return this.all().map((c) => ({ clientId: c.id, userId: c.who.userId, name: c.who.name, mode: this.modeOf(c) }));
+    return this.all().map((c) => ({ clientId: c.id, userId: c.who.userId, name: c.who.name, mode: this.modeOf(c), kind: c.sink.kind ?? 'browser' }));
   }
 
   broadcast(message: ServerControlMessage): void {

@@ -193,7 +193,7 @@ export class SessionHub {
       onActivity: (kind) => registration.activity(kind),
       onClientsChanged: (s) =>
         void registration.change({
-          clients: s.viewers().map((v) => ({ clientId: v.clientId, userId: v.userId, mode: v.mode })),
+          clients: s.viewers().map((v) => ({ clientId: v.clientId, userId: v.userId, mode: v.mode, kind: v.kind })),
           controlGrantedTo: s.controlGrantedTo,
         }),
       onOwnerPresence: (present) => this.ownerPresence(ticket.sid, present),

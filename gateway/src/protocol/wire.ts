@@ -132,6 +132,8 @@ export interface ViewerInfo {
   name: string;
   /** owner: read-write; viewer: read-only; control: a viewer the owner granted typing to. */
   mode: ClientMode;
+  /** The door the client came through: a browser (WebSocket) or an SSH login. */
+  kind?: 'browser' | 'ssh';
 }
 
 // ---- client -> server control messages

@@ -78,7 +78,9 @@ describe('AsciicastRecorder', () => {
     expect(header).toMatchObject({ version: 2, width: 80, height: 24 });
     const output = events.filter((e) => e[1] === 'o').map((e) => e[2]).join('');
     expect(output).toBe(Array.from({ length: 50 }, (_, i) => `line ${i}\r\n`).join('') + '€');
-    expect(events.at(-1)).toEqual([expect.any(Number), 'r', '120x40']);
+    expect(events.at(-2)).toEqual([expect.any(Number), 'r', '120x40']);
+    // It ends with a marker at the announced duration, so the cast lasts as long as the list says.
+    expect(events.at(-1)).toEqual([expect.any(Number), 'm', 'end']);
     const times = events.map((e) => e[0] as number);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
@@ -88,6 +90,7 @@ describe('AsciicastRecorder', () => {
     await waitFor('the marker', () => announced.some((a) => (a.type as string) === 'marker'));
     expect(announced.slice(0, -1).map((a) => a.type)).toEqual(['started', 'finished']);
     expect(announced[1]).toMatchObject({ sessionId: 'sess-1', ownerId: 'user-1', labInstanceId: 'inst-1', prefix: rec.prefix, bytes: Buffer.byteLength(cast) });
+    expect(announced[1].durationMs).toBe(Math.round((events.at(-1)[0] as number) * 1000));
   });
 
   it('grows its chunk while the store is busy, and holds the shell only when the store falls a megabyte behind', async () => {

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
 import { RECORDING_CHANNEL, type SessionStore } from '@autolabs/server/infra/session-store/session-store';
 import type { TerminalSize } from '../backends/terminal-backend';
-import { asciicastHeader, chunkKey, outputEvent, recordingPrefix, resizeEvent } from './asciicast';
+import { asciicastHeader, chunkKey, markerEvent, outputEvent, recordingPrefix, resizeEvent } from './asciicast';
 
 /** The largest chunk: what one recorded session may buffer while its store is busy. */
 const MAX_CHUNK_BYTES = 512 * 1024;
@@ -57,6 +57,8 @@ export class AsciicastRecorder {
   private uploads: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
   private finished = false;
+  /** Whole ms elapsed when finish() was called: the recording's duration, announced and marked in the cast alike. */
+  private endedMs = 0;
   private readonly chunkBytes: number;
 
   constructor(private readonly opts: RecorderOptions) {
@@ -81,11 +83,18 @@ export class AsciicastRecorder {
     if (!this.finished) this.append(resizeEvent(this.elapsed(), size));
   }
 
-  /** Writes the last chunk, waits for every upload and announces the finished recording. */
+  /**
+   * Writes the last chunk, waits for every upload and announces the finished recording. The cast ends with
+   * an `end` marker at the moment of finishing, and the announced duration is that same moment, so a player
+   * and the recordings list show one length (without it, the cast ended at the last output, however long
+   * the session stayed open after it).
+   */
   async finish(): Promise<void> {
     if (this.finished) return;
+    this.endedMs = Math.round(this.elapsed());
     const tail = this.decoder.decode();
-    if (tail.length > 0) this.append(outputEvent(this.elapsed(), tail));
+    if (tail.length > 0) this.append(outputEvent(this.endedMs, tail));
+    this.append(markerEvent(this.endedMs, 'end'));
     this.finished = true;
     clearInterval(this.timer);
     this.cut();
@@ -151,7 +160,7 @@ export class AsciicastRecorder {
       bucket: this.opts.bucket,
       prefix: this.prefix,
       bytes: type === 'finished' ? this.totalBytes : 0,
-      durationMs: type === 'finished' ? Math.round(this.elapsed()) : 0,
+      durationMs: type === 'finished' ? this.endedMs : 0,
       startedAt: this.startedAt,
       chunks: type === 'finished' ? this.chunks : 0,
     };

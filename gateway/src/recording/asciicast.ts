@@ -24,6 +24,11 @@ export function resizeEvent(elapsedMs: number, size: TerminalSize): string {
   return `${JSON.stringify([seconds(elapsedMs), 'r', `${size.cols}x${size.rows}`])}\n`;
 }
 
+/** A marker (`m`); the recorder ends every recording with one, so the cast lasts as long as the recording did. */
+export function markerEvent(elapsedMs: number, label: string): string {
+  return `${JSON.stringify([seconds(elapsedMs), 'm', label])}\n`;
+}
+
 /** Object key of chunk `n`; zero-padded so a plain sorted listing is the playback order. */
 export function chunkKey(sessionId: string, startedAtMs: number, n: number): string {
   return `${recordingPrefix(sessionId, startedAtMs)}${String(n).padStart(6, '0')}.cast`;

@@ -1,12 +1,39 @@
 /**
- * Which session-store records count as live. Records are not deleted when a gateway dies (see
- * session-store.ts); a gateway heartbeats every 10 s, so one silent for a minute is gone, as the
- * gateway's own hub also assumes.
+ * Which session-store records count as live, and how they are shown. Records are not deleted when a
+ * gateway dies (see session-store.ts); a gateway heartbeats every 10 s, so one silent for a minute is gone,
+ * as the gateway's own hub also assumes. A record carries only ids; a teacher tells sessions apart by
+ * student, lab, course and door, so those are looked up here from our database.
  */
+import type { PrismaClient } from '../generated/prisma/client';
 import type { SessionRecord } from '../infra/session-store/session-store';
 
 export const STALE_SESSION_MS = 60_000;
 
 export function isLive(r: SessionRecord, now = Date.now()): boolean {
   return r.state !== 'ended' && now - r.heartbeatAt < STALE_SESSION_MS;
+}
+
+/** Live session records with the names a person knows them by: student, lab, course, and each client's door. */
+export async function describeSessions(prisma: PrismaClient, records: SessionRecord[]) {
+  const instances = await prisma.labInstance.findMany({
+    where: { id: { in: [...new Set(records.map((r) => r.labInstanceId))] } },
+    select: { id: true, deployment: { select: { labConfig: { select: { id: true, name: true, title: true } }, course: { select: { id: true, code: true, title: true } } } } },
+  });
+  const users = await prisma.user.findMany({
+    where: { id: { in: [...new Set(records.flatMap((r) => [r.ownerId, ...r.clients.map((c) => c.userId)]))] } },
+    select: { id: true, username: true, displayName: true },
+  });
+  const instanceOf = new Map(instances.map((i) => [i.id, i.deployment]));
+  const userOf = new Map(users.map((u) => [u.id, u]));
+  return records.map((r) => {
+    const d = instanceOf.get(r.labInstanceId);
+    return {
+      ...r,
+      owner: userOf.get(r.ownerId) ?? { id: r.ownerId, username: '', displayName: 'unknown user' },
+      lab: d?.labConfig ?? null,
+      course: d?.course ?? null,
+      lastActivityAt: Math.max(r.lastInputAt, r.lastOutputAt),
+      clients: r.clients.map((c) => ({ ...c, kind: c.kind ?? 'browser', name: userOf.get(c.userId)?.displayName ?? null })),
+    };
+  });
 }

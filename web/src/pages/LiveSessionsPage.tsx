@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { api } from '../api/trpc';
+import { useState } from 'react';
+import { api, type RouterOutputs } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
 import { useMe } from '../auth/AuthContext';
@@ -10,32 +10,10 @@ import { PageHeader } from '../components/PageHeader';
 import { StatusPill } from '../components/StatusPill';
 import { Link } from '../router/Link';
 
-/**
- * Display names for the people in sessions. Session records carry only user ids; the course member lists
- * (which a teacher of the course may read) give the names. Loaded once per course seen.
- */
-function useMemberNames(courseIds: (string | null)[]): Record<string, string> {
-  const [names, setNames] = useState<Record<string, string>>({});
-  const [loaded] = useState(() => new Set<string>());
-  const key = [...new Set(courseIds.filter((c): c is string => c !== null))].sort().join(',');
-  useEffect(() => {
-    for (const courseId of key ? key.split(',') : []) {
-      if (loaded.has(courseId)) continue;
-      loaded.add(courseId);
-      api.courses.members.query({ courseId }).then(
-        (members) => setNames((n) => ({ ...n, ...Object.fromEntries(members.map((m) => [m.user.id, m.user.displayName])) })),
-        () => loaded.delete(courseId),
-      );
-    }
-  }, [key, loaded]);
-  return names;
-}
-
 /** Live terminals a teacher may watch (their courses) or an admin may watch and end (all). */
 export function LiveSessionsPage() {
   const me = useMe();
   const sessions = useLoad(() => api.sessions.live.query(), [], { pollMs: 3000 });
-  const names = useMemberNames(sessions.data?.map((s) => s.courseId) ?? []);
   const [error, setError] = useState<ShownError>();
 
   async function kill(sessionId: string) {
@@ -60,17 +38,19 @@ export function LiveSessionsPage() {
         head={
           <>
             <th>Student</th>
+            <th>Lab</th>
+            <th>Course</th>
+            <th>Connected by</th>
             <th>State</th>
-            <th>Watching</th>
             <th>Started</th>
-            <th>Last input</th>
+            <th>Last activity</th>
             <th />
           </>
         }
         row={(s) => (
           <tr key={s.id} data-testid={`session-${s.id}`}>
             <td>
-              {names[s.ownerId] ?? s.ownerId}
+              {s.owner.displayName}
               {s.recording ? (
                 <>
                   {' '}
@@ -78,12 +58,14 @@ export function LiveSessionsPage() {
                 </>
               ) : null}
             </td>
+            <td>{s.lab ? s.lab.title : '—'}</td>
+            <td>{s.course ? s.course.code : '—'}</td>
+            <td>{connectedBy(s.clients)}</td>
             <td>
               <StatusPill status={s.state} />
             </td>
-            <td>{s.clients.filter((c) => c.mode !== 'owner').length}</td>
             <td className="nowrap">{formatDate(new Date(s.createdAt))}</td>
-            <td>{s.lastInputAt ? formatDate(new Date(s.lastInputAt)) : '—'}</td>
+            <td className="nowrap">{formatDate(new Date(s.lastActivityAt))}</td>
             <td className="actions">
               <Link to={`/shadow/${s.id}`} className="btn btn-small btn-primary">
                 Shadow
@@ -99,4 +81,14 @@ export function LiveSessionsPage() {
       />
     </>
   );
+}
+
+type SessionClient = RouterOutputs['sessions']['live'][number]['clients'][number];
+
+/** The student's own doors (browser, ssh) and how many others watch: "browser, ssh · 1 watching". */
+function connectedBy(clients: SessionClient[]): string {
+  const doors = [...new Set(clients.filter((c) => c.mode === 'owner').map((c) => c.kind))].sort();
+  const watching = clients.filter((c) => c.mode !== 'owner').length;
+  const own = doors.length > 0 ? doors.join(', ') : 'nobody (detached)';
+  return watching > 0 ? `${own} · ${watching} watching` : own;
 }

@@ -20,6 +20,9 @@ export function RecordingsPage() {
         empty="No recordings yet."
         head={
           <>
+            <th>Student</th>
+            <th>Lab</th>
+            <th>Course</th>
             <th>Started</th>
             <th>Status</th>
             <th>Duration</th>
@@ -28,11 +31,14 @@ export function RecordingsPage() {
           </>
         }
         row={(r) => (
-          <tr key={r.id}>
+          <tr key={r.id} data-testid={`recording-${r.id}`}>
+            <td>{r.student}</td>
+            <td>{r.lab}</td>
+            <td>{r.course ?? '—'}</td>
             <td className="nowrap">{formatDate(r.startedAt)}</td>
             <td>{r.endedAt ? <StatusPill status="finished" /> : <span className="badge-rec">Recording</span>}</td>
-            {/* Size and length are known once the session ends. */}
-            <td>{r.endedAt ? formatDuration(r.durationMs) : '—'}</td>
+            {/* Size and length are known once the session ends; the length is the replay's, pauses included. */}
+            <td data-testid="recording-duration">{r.endedAt ? formatDuration(r.durationMs) : '—'}</td>
             <td>{r.endedAt ? formatBytes(r.bytes) : '—'}</td>
             <td className="actions">
               <Link to={`/recordings/${r.id}`} className="btn btn-small btn-primary">

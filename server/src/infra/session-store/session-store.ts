@@ -23,8 +23,8 @@ export interface SessionRecord {
    */
   gatewayUrl?: string;
   state: 'live' | 'detached' | 'ended';
-  /** userId -> mode, for every attached client. */
-  clients: { clientId: string; userId: string; mode: 'owner' | 'viewer' | 'control' }[];
+  /** userId -> mode, for every attached client, and the door it came through (absent in records of older gateways: browser). */
+  clients: { clientId: string; userId: string; mode: 'owner' | 'viewer' | 'control'; kind?: 'browser' | 'ssh' }[];
   controlGrantedTo: string[];
   recording: boolean;
   createdAt: number;

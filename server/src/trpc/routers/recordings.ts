@@ -6,7 +6,7 @@ import { authedProcedure, router } from '../init';
 import { recordingView } from '../views';
 
 export const recordingsRouter = router({
-  /** Recordings of one instance, or of everything I may see. */
+  /** Recordings of one instance, or of everything I may see, newest first, with student, lab and course. */
   list: authedProcedure.input(z.object({ instanceId: z.uuid().optional() }).default({})).query(async ({ ctx, input }) => {
     let where: Prisma.RecordingWhereInput;
     if (input.instanceId) {
@@ -24,8 +24,26 @@ export const recordingsRouter = router({
         ],
       };
     }
-    const rows = await ctx.services.db.prisma.recording.findMany({ where, include: { session: true }, orderBy: { startedAt: 'desc' }, take: 200 });
-    return rows.map(recordingView);
+    const rows = await ctx.services.db.prisma.recording.findMany({
+      where,
+      include: {
+        session: {
+          include: {
+            user: { select: { displayName: true } },
+            instance: { select: { deployment: { select: { labConfig: { select: { title: true } }, course: { select: { code: true } } } } } },
+          },
+        },
+      },
+      orderBy: { startedAt: 'desc' },
+      take: 200,
+    });
+    // Who, which lab and which course: what a teacher tells recordings apart by.
+    return rows.map((r) => ({
+      ...recordingView(r),
+      student: r.session.user.displayName,
+      lab: r.session.instance.deployment.labConfig.title,
+      course: r.session.instance.deployment.course?.code ?? null,
+    }));
   }),
 
   /** The asciicast v2 text: the gateway's chunks joined in order. Watching a recording is audited. */

@@ -3,7 +3,7 @@ import { mintTicket } from '../../tickets/ticket';
 import { requireInstance, taughtCourseIds } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router, type AuthedContext } from '../init';
-import { isLive } from '../live-sessions';
+import { describeSessions, isLive } from '../live-sessions';
 import { issueOwnerTicket } from '../terminal-ticket';
 
 function signingKey(ctx: AuthedContext) {
@@ -13,12 +13,15 @@ function signingKey(ctx: AuthedContext) {
 }
 
 export const sessionsRouter = router({
-  /** Live sessions I may see: my own; for teachers, those of their courses; for admins, all. */
+  /**
+   * Live sessions I may see (my own; for teachers, those of their courses; for admins, all), each with its
+   * student, lab, course, last activity and its clients' doors (browser or ssh).
+   */
   live: authedProcedure.query(async ({ ctx }) => {
     const all = (await ctx.services.sessionStore.list()).filter((r) => isLive(r));
-    if (ctx.caller.role === 'admin') return all;
-    const taught = new Set(await taughtCourseIds(ctx));
-    return all.filter((r) => r.ownerId === ctx.caller.id || (r.courseId !== null && taught.has(r.courseId)));
+    const taught = ctx.caller.role === 'admin' ? null : new Set(await taughtCourseIds(ctx));
+    const mine = taught === null ? all : all.filter((r) => r.ownerId === ctx.caller.id || (r.courseId !== null && taught.has(r.courseId)));
+    return describeSessions(ctx.services.db.prisma, mine);
   }),
 
   /** Opens (or re-opens) my terminal in my running lab. */

@@ -74,12 +74,28 @@ describe('CastPlayer', () => {
     expect(out.text).toBe('ab');
   });
 
-  it('shortens idle gaps to maxIdleMs', () => {
+  it('shortens idle gaps to maxIdleMs by skipping them: duration and position stay in recorded time', () => {
     const { clock, out, player } = setup({ maxIdleMs: 1000 });
-    expect(player.durationMs).toBe(1400);
+    expect(player.durationMs).toBe(10_400);
     player.play();
-    clock.advance(1300);
+    clock.advance(1000);
+    expect(out.text).toBe('ab');
+    expect(player.position).toBe(1000);
+    clock.advance(300);
     expect(out.text).toBe('abc');
+    expect(player.position).toBe(10_300);
+  });
+
+  it('seeks in recorded time: into the played part of a long gap, or past it to the next event', () => {
+    const { out, player } = setup({ maxIdleMs: 1000 });
+    const cases: [seekTo: number, written: string, position: number][] = [
+      [800, 'ab', 800],
+      [5000, 'abc', 10_300],
+    ];
+    for (const [seekTo, written, position] of cases) {
+      player.seek(seekTo);
+      expect({ written: out.text, position: player.position }).toEqual({ written, position });
+    }
   });
 
   it('plays twice as fast at speed 2', () => {

@@ -2,6 +2,10 @@
  * Plays cast events in time, without knowing about xterm: the view gives it `write` and `reset`. Long
  * pauses in a recording (a student reading the instructions) are shortened to `maxIdleMs` so a teacher
  * does not watch an idle screen; seeking backwards resets the screen and replays up to the target at once.
+ *
+ * Positions and `durationMs` are in recorded time, the same clock as the recordings list: a shortened
+ * pause is skipped (the position jumps over it), it does not shrink the timeline. (Reporting the shortened
+ * length made a 2:58 recording play as 0:54.) Inside, playback runs on the shortened clock.
  */
 import type { Cast } from './asciicast';
 
@@ -26,10 +30,14 @@ const realClock: PlayerClock = {
 };
 
 export class CastPlayer {
-  /** Event times after idle compression. */
+  /** Event times after idle compression (the playback clock). */
   private readonly times: number[];
+  /** The recording's length in recorded time. */
   readonly durationMs: number;
+  /** Its length on the playback clock. */
+  private readonly playbackMs: number;
   private next = 0;
+  /** Playback-clock position while paused. */
   private positionMs = 0;
   private speed = 1;
   private playing = false;
@@ -51,16 +59,51 @@ export class CastPlayer {
       if (gap > maxIdle) shift += gap - maxIdle;
       return e.at - shift;
     });
-    this.durationMs = this.times.length ? this.times[this.times.length - 1] : 0;
+    this.playbackMs = this.times.length ? this.times[this.times.length - 1] : 0;
+    this.durationMs = cast.events.length ? cast.events[cast.events.length - 1].at : 0;
     out.resize?.(cast.header.width, cast.header.height);
+  }
+
+  /** Recorded time at a playback-clock position: time runs within a (shortened) gap, then jumps to the next event. */
+  private recorded(playback: number): number {
+    const i = this.lastAtOrBefore(this.times, playback);
+    const base = i < 0 ? { playback: 0, recorded: 0 } : { playback: this.times[i], recorded: this.cast.events[i].at };
+    return Math.min(this.durationMs, base.recorded + (playback - base.playback));
+  }
+
+  /** Playback-clock position of a recorded time; inside a shortened gap, its part that is played. */
+  private playback(recorded: number): number {
+    const i = this.lastAtOrBefore(this.cast.events.map((e) => e.at), recorded);
+    if (i < 0) return Math.min(recorded, this.times[0] ?? 0);
+    const gap = i + 1 < this.times.length ? this.times[i + 1] - this.times[i] : 0;
+    return this.times[i] + Math.min(recorded - this.cast.events[i].at, gap);
+  }
+
+  private lastAtOrBefore(sorted: number[], t: number): number {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
   }
 
   get isPlaying(): boolean {
     return this.playing;
   }
 
+  /** The position in recorded time. */
   get position(): number {
-    return this.playing ? Math.min(this.durationMs, this.anchor.position + (this.clock.now() - this.anchor.clock) * this.speed) : this.positionMs;
+    return this.recorded(this.playbackPosition);
+  }
+
+  private get playbackPosition(): number {
+    return this.playing ? Math.min(this.playbackMs, this.anchor.position + (this.clock.now() - this.anchor.clock) * this.speed) : this.positionMs;
   }
 
   play(): void {
@@ -69,16 +112,16 @@ export class CastPlayer {
     this.playing = true;
     this.anchor = { clock: this.clock.now(), position: this.positionMs };
     this.schedule();
-    this.out.progress(this.positionMs, true);
+    this.out.progress(this.recorded(this.positionMs), true);
   }
 
   pause(): void {
     if (!this.playing) return;
-    this.positionMs = this.position;
+    this.positionMs = this.playbackPosition;
     this.playing = false;
     this.clock.clearTimeout(this.timer);
     this.timer = null;
-    this.out.progress(this.positionMs, false);
+    this.out.progress(this.recorded(this.positionMs), false);
   }
 
   setSpeed(speed: number): void {
@@ -88,9 +131,9 @@ export class CastPlayer {
     if (was) this.play();
   }
 
-  /** Jumps to `ms`: forward writes the events in between, backward resets and replays from the start. */
+  /** Jumps to `ms` of recorded time: forward writes the events in between, backward resets and replays from the start. */
   seek(ms: number): void {
-    const target = Math.max(0, Math.min(ms, this.durationMs));
+    const target = this.playback(Math.max(0, Math.min(ms, this.durationMs)));
     const was = this.playing;
     if (was) this.pause();
     if (target < this.positionMs || this.next === 0) {
@@ -99,7 +142,7 @@ export class CastPlayer {
     }
     this.emitUntil(target);
     this.positionMs = target;
-    this.out.progress(target, false);
+    this.out.progress(this.recorded(target), false);
     if (was) this.play();
   }
 
@@ -123,10 +166,10 @@ export class CastPlayer {
 
   private schedule(): void {
     if (!this.playing) return;
-    const now = this.position;
+    const now = this.playbackPosition;
     this.emitUntil(now);
     if (this.next >= this.times.length) {
-      this.positionMs = this.durationMs;
+      this.positionMs = this.playbackMs;
       this.playing = false;
       this.out.progress(this.durationMs, false);
       return;
