@@ -155,6 +155,7 @@ function checkCrossReferences(spec: z.output<typeof specSchema>, ctx: z.Refineme
       }
     }
   });
+  checkPortsApart(spec, ctx);
   const checkNames = new Set<string>();
   spec.checks.forEach((check, i) => {
     if (check.container !== undefined && !names.has(check.container)) {
@@ -174,6 +175,26 @@ function checkCrossReferences(spec: z.output<typeof specSchema>, ctx: z.Refineme
           message: `request ${c.resources.requests[kind]} exceeds limit ${c.resources.limits[kind]}`,
         });
       }
+    }
+  });
+}
+
+/**
+ * A lab's containers share one network (a Pod; a local pod's namespace), so no two may listen on the same
+ * port: the second one's server cannot bind and crash-loops. `ssh: true` takes TCP 22.
+ */
+function checkPortsApart(spec: z.output<typeof specSchema>, ctx: z.RefinementCtx): void {
+  const owner = new Map<string, string>();
+  spec.containers.forEach((c, i) => {
+    const taken = [
+      ...c.ports.map((p, j) => ({ key: `${p.containerPort}/${p.protocol}`, path: ['containers', i, 'ports', j, 'containerPort'] })),
+      ...(c.ssh && !c.ports.some((p) => p.containerPort === 22 && p.protocol === 'TCP') ? [{ key: '22/TCP', path: ['containers', i, 'ssh'] }] : []),
+    ];
+    for (const { key, path } of taken) {
+      const first = owner.get(key);
+      if (first !== undefined && first !== c.name) {
+        ctx.addIssue({ code: 'custom', path, message: `port ${key} is already taken by container "${first}": a lab's containers share one network${key === '22/TCP' ? ' (ssh: true takes TCP 22)' : ''}` });
+      } else owner.set(key, c.name);
     }
   });
 }

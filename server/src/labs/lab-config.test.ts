@@ -172,6 +172,16 @@ describe('lab config bad input', () => {
     });
   });
 
+  it('refuses two containers on one port, since a lab\'s containers share one network; ssh: true takes TCP 22', () => {
+    const both80 = TWO_CONTAINERS.replace('      terminal: true\n', '      terminal: true\n      ports: [{ containerPort: 80 }, { containerPort: 80, protocol: UDP }]\n');
+    expect(paths(both80)).toEqual({ 'spec.containers[1].ports[0].containerPort': 'port 80/TCP is already taken by container "client": a lab\'s containers share one network' });
+    const twoSshd = TWO_CONTAINERS.replace('      terminal: true\n', '      terminal: true\n      ssh: true\n').replace('      ports: [{ name: http, containerPort: 80 }]\n', '      ports: [{ name: http, containerPort: 80 }]\n      ssh: true\n');
+    expect(paths(twoSshd)).toEqual({ 'spec.containers[1].ssh': 'port 22/TCP is already taken by container "client": a lab\'s containers share one network (ssh: true takes TCP 22)' });
+    // One container may name its own sshd's port, and other protocols on the same number are apart.
+    const ownPort = TWO_CONTAINERS.replace('      terminal: true\n', '      terminal: true\n      ssh: true\n      ports: [{ name: ssh, containerPort: 22 }, { containerPort: 80, protocol: UDP }]\n');
+    expect(parseLabConfig(ownPort).spec.containers[0].ports).toHaveLength(2);
+  });
+
   it('rejects duplicate container names', () => {
     const bad = TWO_CONTAINERS.replace('name: web\n', 'name: client\n');
     expect(paths(bad)).toEqual({
