@@ -31,17 +31,9 @@ export async function runChecks(page: Page): Promise<{ summary: string; checks: 
   const summary = panel.getByText(/\d+ of \d+ checks passed/);
   await summary.waitFor({ timeout: 60_000 });
   const checks = await panel.locator('li').evaluateAll((items) =>
-    // The name is the item's own text, beside the ✓/✗ mark and a failing check's output.
-    items.map((li) => ({
-      name: Array.from(li.childNodes)
-        .filter((n) => n.nodeType === Node.TEXT_NODE)
-        .map((n) => n.textContent)
-        .join('')
-        .trim(),
-      passed: li.classList.contains('check-ok'),
-    })),
+    items.map((li) => ({ name: li.querySelector('.check-name')?.textContent?.trim() ?? '', passed: li.classList.contains('check-ok') })),
   );
-  // The panel's whole text holds each failing check's output: the reason a failure message gives.
+  // The panel's whole text holds each failing check's output (folded in its details): the reason a failure message gives.
   return { summary: (await summary.textContent()) ?? '', checks, text: (await panel.textContent()) ?? '' };
 }
 

@@ -15,6 +15,18 @@ interface ErrorShape {
   field?: unknown;
 }
 
+/** Server messages that say nothing to a person, and what to say instead. */
+const GENERIC: Record<string, string> = {
+  'internal error': 'Something went wrong on our side. Try again in a moment.',
+  'bad input': 'Something in what was entered is not valid.',
+};
+
+/** The message for people: a generic one replaced, never a bare code (ErrorNote capitalises it in CSS). */
+export function humanMessage(error: ShownError): string {
+  const text = GENERIC[error.message.trim().toLowerCase()] ?? error.message.trim();
+  return !text || text === error.code ? 'Something went wrong.' : text;
+}
+
 export function describeError(e: unknown): ShownError {
   if (typeof e === 'object' && e !== null) {
     const shape = e as ErrorShape;

@@ -4,8 +4,19 @@ import { describeError, type ShownError } from '../api/describe-error';
 import { ErrorNote } from '../components/ErrorNote';
 
 type CheckResult = RouterOutputs['instances']['check'];
+type OneCheck = CheckResult['results'][number];
 
-/** "Check my work": runs the lab's checks in the running lab and lists each result with its output. */
+/** What a failed check says to the student; the raw output is folded away below it. */
+function failureText(r: OneCheck): string {
+  if (r.exitCode === null) return 'This check could not run. Try again in a moment; if it keeps failing, tell your teacher.';
+  return 'Not done yet: this check did not pass. Compare your work with the task, then check again.';
+}
+
+/**
+ * "Check my work": runs the lab's checks in the running lab and lists each result in a bounded, scrollable
+ * panel (the terminal and its key bar stay on screen): a failing check by name with a sentence for the
+ * student, and what the check printed in a closed details element.
+ */
 export function CheckPanel({ instanceId }: { instanceId: string }) {
   const [result, setResult] = useState<CheckResult>();
   const [error, setError] = useState<ShownError>();
@@ -44,8 +55,14 @@ export function CheckPanel({ instanceId }: { instanceId: string }) {
               <ul className="check-list">
                 {result.results.map((r) => (
                   <li key={r.name} className={r.passed ? 'check-ok' : 'check-fail'}>
-                    <span aria-hidden="true">{r.passed ? '✓' : '✗'}</span> {r.name}
-                    {!r.passed && r.output ? <pre className="check-output">{r.output}</pre> : null}
+                    <span aria-hidden="true">{r.passed ? '✓' : '✗'}</span> <span className="check-name">{r.name}</span>
+                    {r.passed ? null : <p className="check-why">{failureText(r)}</p>}
+                    {!r.passed && r.output ? (
+                      <details className="check-details">
+                        <summary>What the check saw</summary>
+                        <pre className="check-output">{r.output}</pre>
+                      </details>
+                    ) : null}
                   </li>
                 ))}
               </ul>

@@ -80,7 +80,8 @@ export function TerminalPage({ instanceId }: { instanceId: string }) {
           </button>
         </div>
       ))}
-      <TerminalView getTicket={getTicket} isFatalTicketError={isFatalTicketError} onControl={onControl} onSocket={setSocket} />
+      {/* Keyed: another instance's page (a new hash) gets its own terminal, not this one's socket. */}
+      <TerminalView key={instanceId} getTicket={getTicket} isFatalTicketError={isFatalTicketError} onControl={onControl} onSocket={setSocket} />
     </div>
   );
 }

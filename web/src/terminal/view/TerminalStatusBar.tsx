@@ -25,7 +25,7 @@ export function TerminalStatusBar(props: { status: TerminalStatus | null; render
         </span>
       ) : null}
       <span className="spacer" />
-      <span className="muted renderer" title="Copy: select + Ctrl+Shift+C · Paste: Ctrl+Shift+V · Find: Ctrl+Shift+F">
+      <span className="muted renderer" title="Copy: select + Ctrl+Shift+C (or Ctrl+C) · Paste: Ctrl+V · Find: Ctrl+Shift+F">
         {props.renderer === 'webgl' ? 'GPU' : 'DOM'} renderer
       </span>
       <button type="button" className="btn btn-small" onClick={props.onSearch}>

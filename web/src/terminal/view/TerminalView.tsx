@@ -117,8 +117,10 @@ export function TerminalView(props: TerminalViewProps) {
         if (selection) void copyText(selection);
         return false;
       }
-      // Let the browser turn Ctrl+Shift+V into a paste event, which xterm turns into input.
-      if (e.ctrlKey && e.shiftKey && e.code === 'KeyV') return false;
+      // Ctrl+V and Ctrl+Shift+V paste, as in common web terminals: the browser turns them into a paste
+      // event, which xterm turns into input (bracketed when the program asked). A literal ^V is the key
+      // bar's sticky Ctrl, then v.
+      if (e.ctrlKey && !e.altKey && !e.metaKey && e.code === 'KeyV') return false;
       if (e.ctrlKey && e.shiftKey && e.code === 'KeyF') {
         setSearchOpen(true);
         return false;
