@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAssignment } from './course-steps';
 import { login, openBrowser, screenshot, useApp, type OpenBrowser } from './harness';
 
 const app = useApp();
@@ -78,13 +79,7 @@ describe('starting a lab for the class', () => {
     const labHref = await open.getAttribute('href');
 
     // The teacher adds an assignment for the same lab; it opens the lab Sasha already has.
-    await page.goto(`${app.baseUrl}/#/courses`);
-    await page.getByRole('link', { name: 'Linux 101' }).click();
-    const newAssignment = page.getByRole('form', { name: 'New assignment' });
-    await newAssignment.getByLabel('Lab').selectOption({ label: 'Linux basics: files, permissions and pipes (linux-basics v1)' });
-    await newAssignment.getByLabel('Title').fill('Homework: pipes');
-    await newAssignment.getByRole('button', { name: 'Create assignment' }).click();
-    await page.getByRole('cell', { name: 'Homework: pipes' }).waitFor();
+    await createAssignment(page, app, 'Linux basics: files, permissions and pipes (linux-basics v1)', 'Homework: pipes');
 
     await sasha.page.reload();
     const homework = sasha.page.getByRole('article', { name: 'Homework: pipes' });

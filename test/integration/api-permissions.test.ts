@@ -129,6 +129,7 @@ const TABLE: Record<string, Row> = {
   'admin.quotas': { allowed: ['admin'] },
   'admin.setQuota': { input: (w) => ({ scope: 'course', courseId: w.otherCourse.id, maxInstances: 50, maxCpuMillis: 100_000, maxMemoryMi: 100_000 }), allowed: ['admin'], mutation: true },
   'admin.audit': { input: () => ({ limit: 5 }), allowed: ['admin'] },
+  'admin.auditActions': { allowed: ['admin'] },
   'admin.liveSessions': { allowed: ['admin'] },
   'admin.killSession': { input: (w) => ({ sessionId: w.session.id }), allowed: ['admin'], mutation: true },
 };

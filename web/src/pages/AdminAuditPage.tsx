@@ -11,11 +11,15 @@ type AuditFilter = Exclude<RouterInputs['admin']['audit'], void | undefined>;
 const PAGE_SIZE = 25;
 
 /**
- * The audit log with filters and keyset paging: the server returns a cursor for the next page; the
- * cursors of pages already seen are kept so "Newer" goes back without recounting offsets.
+ * The audit log with filters (a person, picked by name, as actor or target; a course; an action; a time
+ * range) and keyset paging: the server returns a cursor for the next page; the cursors of pages already
+ * seen are kept so "Newer" goes back without recounting offsets. Entries show names, not ids.
  */
 export function AdminAuditPage() {
-  const [draft, setDraft] = useState({ actorId: '', action: '', targetId: '', from: '', to: '' });
+  const [draft, setDraft] = useState({ personId: '', courseId: '', action: '', from: '', to: '' });
+  const people = useLoad(() => api.admin.users.query({}), []);
+  const courses = useLoad(() => api.courses.list.query(), []);
+  const actions = useLoad(() => api.admin.auditActions.query(), []);
   const [filter, setFilter] = useState<AuditFilter>({ limit: PAGE_SIZE });
   const [cursors, setCursors] = useState<(AuditFilter['cursor'] | undefined)[]>([undefined]);
   const page = cursors.length - 1;
@@ -25,19 +29,33 @@ export function AdminAuditPage() {
     e.preventDefault();
     setFilter({
       limit: PAGE_SIZE,
-      actorId: draft.actorId.trim() || undefined,
-      action: draft.action.trim() || undefined,
-      targetId: draft.targetId.trim() || undefined,
+      personId: draft.personId || undefined,
+      courseId: draft.courseId || undefined,
+      action: draft.action || undefined,
       from: draft.from ? new Date(draft.from).toISOString() : undefined,
       to: draft.to ? new Date(draft.to).toISOString() : undefined,
     });
     setCursors([undefined]);
   }
 
-  const field = (key: keyof typeof draft, label: string, type = 'text') => (
+  const field = (key: 'from' | 'to', label: string, type = 'text') => (
     <label className="field field-inline">
       <span>{label}</span>
       <input type={type} value={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
+    </label>
+  );
+
+  const choice = (key: 'personId' | 'courseId' | 'action', label: string, all: string, options: { value: string; label: string }[]) => (
+    <label className="field field-inline">
+      <span>{label}</span>
+      <select value={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}>
+        <option value="">{all}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
     </label>
   );
 
@@ -46,9 +64,14 @@ export function AdminAuditPage() {
     <>
       <PageHeader title="Audit log" subtitle="Who did what, when, and whether it was allowed." />
       <form className="card filters" onSubmit={apply} aria-label="Audit filters">
-        {field('action', 'Action')}
-        {field('actorId', 'Actor id')}
-        {field('targetId', 'Target id')}
+        {choice(
+          'personId',
+          'Person',
+          'Anyone',
+          [...(people.data ?? [])].sort((a, b) => a.displayName.localeCompare(b.displayName)).map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` })),
+        )}
+        {choice('courseId', 'Course', 'Any course', (courses.data ?? []).map((c) => ({ value: c.id, label: `${c.code} — ${c.title}` })))}
+        {choice('action', 'Action', 'Any action', (actions.data ?? []).map((a) => ({ value: a, label: a })))}
         {field('from', 'From', 'datetime-local')}
         {field('to', 'To', 'datetime-local')}
         <button className="btn btn-primary" type="submit">
@@ -67,6 +90,7 @@ export function AdminAuditPage() {
             <th>Actor</th>
             <th>Action</th>
             <th>Target</th>
+            <th>Course</th>
             <th>Outcome</th>
           </>
         }
@@ -74,14 +98,12 @@ export function AdminAuditPage() {
           <tr key={String(a.id)}>
             <td className="nowrap">{formatDate(a.at)}</td>
             <td>
-              <span className="mono">{a.actorId ? a.actorId.slice(0, 8) : 'system'}</span>
+              {a.actor ? a.actor.displayName : a.actorId ? 'deleted user' : 'nobody signed in'}
               {a.actorRole ? <span className="muted"> {a.actorRole}</span> : null}
             </td>
             <td className="mono">{a.action}</td>
-            <td>
-              {a.targetType}
-              {a.targetId ? <span className="muted mono"> {a.targetId.slice(0, 8)}</span> : null}
-            </td>
+            <td>{a.target ? a.target.label : <span className="muted">{a.targetType}</span>}</td>
+            <td>{a.course ? a.course.code : '—'}</td>
             <td>
               <StatusPill status={a.outcome} />
             </td>

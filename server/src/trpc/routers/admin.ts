@@ -3,6 +3,7 @@ import { hashPassword } from '../../auth/password';
 import { ROLES } from '../../auth/caller';
 import { Prisma } from '../../generated/prisma/client';
 import { SESSION_CONTROL_CHANNEL } from '../../infra/session-store/session-store';
+import { auditWhereCourse, nameAuditEntries } from '../../audit/audit-names';
 import { fail } from '../errors';
 import { isLive } from '../live-sessions';
 import { roleProcedure, router } from '../init';
@@ -93,11 +94,17 @@ export const adminRouter = router({
     return quotaView(row);
   }),
 
-  /** The audit trail, newest first; `cursor` is the `nextCursor` of the previous page. */
+  /**
+   * The audit trail, newest first; `cursor` is the `nextCursor` of the previous page. Filters: `personId`
+   * (entries by or about that user), `courseId` (entries about the course or what belongs to it), `action`,
+   * and the raw `actorId` / `targetId`. Each entry comes with the names of its actor, target and course.
+   */
   audit: admin
     .input(
       z
         .object({
+          personId: id.optional(),
+          courseId: id.optional(),
           actorId: id.optional(),
           action: z.string().max(100).optional(),
           targetId: z.string().max(200).optional(),
@@ -109,8 +116,13 @@ export const adminRouter = router({
         .default({ limit: 50 }),
     )
     .query(async ({ ctx, input }) => {
-      const rows = await ctx.services.db.prisma.auditLog.findMany({
+      const prisma = ctx.services.db.prisma;
+      const and: Prisma.AuditLogWhereInput[] = [];
+      if (input.personId) and.push({ OR: [{ actorId: input.personId }, { targetId: input.personId }] });
+      if (input.courseId) and.push(await auditWhereCourse(prisma, input.courseId));
+      const rows = await prisma.auditLog.findMany({
         where: {
+          AND: and,
           actorId: input.actorId,
           action: input.action,
           targetId: input.targetId,
@@ -121,8 +133,18 @@ export const adminRouter = router({
         take: input.limit + 1,
       });
       const page = rows.slice(0, input.limit);
-      return { entries: page.map(auditView), nextCursor: rows.length > input.limit ? page[page.length - 1].id.toString() : null };
+      const names = await nameAuditEntries(prisma, page);
+      return {
+        entries: page.map((a, i) => ({ ...auditView(a), ...names[i] })),
+        nextCursor: rows.length > input.limit ? page[page.length - 1].id.toString() : null,
+      };
     }),
+
+  /** The actions the audit trail holds, for the audit page's action filter. */
+  auditActions: admin.query(async ({ ctx }) => {
+    const rows = await ctx.services.db.prisma.auditLog.findMany({ distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' } });
+    return rows.map((r) => r.action);
+  }),
 
   liveSessions: admin.query(async ({ ctx }) => (await ctx.services.sessionStore.list()).filter((r) => isLive(r))),
 
