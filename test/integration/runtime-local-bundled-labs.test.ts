@@ -59,6 +59,13 @@ describe('linux-basics in a local sandbox', () => {
     expect(results.find((r) => r.name === 'tcp line count is correct')?.passed).toBe(false);
   });
 
+  it("$EDITOR names an editor the lab has, also when the host's files (without nano) stand in for the image", async () => {
+    expect(config.spec.containers[0].env?.EDITOR).toBe('nano');
+    const found = await runtime.exec(handle, config, ['sh', '-c', 'command -v "$EDITOR"']);
+    expect(found, 'command -v "$EDITOR" in the lab').toMatchObject({ exitCode: 0 });
+    expect(found.stdout.trim()).toMatch(/^\//);
+  });
+
   it('runs a command in the terminal container named explicitly, and refuses a container it does not run', async () => {
     const named = await runtime.exec(handle, config, ['echo', 'in-shell'], { container: 'shell' });
     expect(named).toMatchObject({ exitCode: 0, stdout: 'in-shell\n' });

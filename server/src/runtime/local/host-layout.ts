@@ -15,7 +15,15 @@ export interface HostLayout {
   etc: string[];
   /** /etc entries shared only when the sandbox has a network (name resolution, CA certificates). */
   etcNetwork: string[];
+  /** Which of KNOWN_EDITORS the host has, in that order. */
+  editors: string[];
 }
+
+/**
+ * Editors a lab's EDITOR or VISUAL commonly names, the friendliest to a student first: the order in which
+ * one the host lacks is replaced (hostEditorEnv).
+ */
+export const KNOWN_EDITORS = ['nano', 'micro', 'vim.tiny', 'vim', 'vi', 'emacs', 'editor'];
 
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 
@@ -60,7 +68,24 @@ export function detectHostLayout(): HostLayout {
     system,
     etc: ETC_SHARED.filter((p) => lstatOrNull(p) !== null),
     etcNetwork: ETC_NETWORK.filter((p) => lstatOrNull(p) !== null),
+    editors: KNOWN_EDITORS.filter((name) => ['/usr/bin', '/bin'].some((dir) => lstatOrNull(`${dir}/${name}`) !== null)),
   };
+}
+
+/**
+ * The host's files stand in for the lab's image, and the host may lack the editor the lab's EDITOR or
+ * VISUAL names (the image installs nano; a host may have only vi): a known editor the host lacks becomes
+ * the first the host has, so `$EDITOR file` opens an editor instead of "command not found". Anything
+ * else the lab sets (a path, an editor we do not know) is left alone.
+ */
+export function hostEditorEnv(env: Record<string, string>, layout: Pick<HostLayout, 'editors'>): Record<string, string> {
+  const fallback = layout.editors[0];
+  const out = { ...env };
+  for (const key of ['EDITOR', 'VISUAL']) {
+    const named = out[key];
+    if (fallback && named && KNOWN_EDITORS.includes(named) && !layout.editors.includes(named)) out[key] = fallback;
+  }
+  return out;
 }
 
 function lstatOrNull(p: string): fs.Stats | null {

@@ -4,7 +4,7 @@ import { instancePaths } from './instance-paths';
 
 const spec: SandboxSpec = {
   bwrapPath: '/usr/bin/bwrap',
-  layout: { system: [{ kind: 'ro-bind', path: '/usr' }, { kind: 'symlink', path: '/bin', target: 'usr/bin' }], etc: ['/etc/profile'], etcNetwork: ['/etc/resolv.conf'] },
+  layout: { system: [{ kind: 'ro-bind', path: '/usr' }, { kind: 'symlink', path: '/bin', target: 'usr/bin' }], etc: ['/etc/profile'], etcNetwork: ['/etc/resolv.conf'], editors: ['vi'] },
   paths: instancePaths('/data', 'abc'),
   mountPath: '/home/student',
   hostname: 'web-lab',

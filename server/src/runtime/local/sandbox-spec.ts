@@ -7,7 +7,7 @@ import type { LabConfig } from '../../labs/lab-config';
 import type { RuntimeHandle } from '../lab-runtime';
 import { instanceCgroup } from './cgroup-v1';
 import { STUDENT_USER } from './etc-files';
-import type { HostLayout } from './host-layout';
+import { hostEditorEnv, type HostLayout } from './host-layout';
 import { instancePaths } from './instance-paths';
 import type { SandboxIdentity, SandboxSpec } from './sandbox-argv';
 import { sandboxCgroup, sandboxLimits, terminalContainer } from './sandbox-limits';
@@ -58,7 +58,7 @@ export function buildSandboxSpec(settings: RuntimeSettings, handle: RuntimeHandl
     identity,
     limits,
     cgroup: settings.cgroupRoot === null ? null : sandboxCgroup(limits, settings.cgroupRoot, instanceCgroup(handle.instanceId)),
-    env: { ...base, ...(terminalContainer(config).env ?? {}), ...fixed },
+    env: { ...base, ...hostEditorEnv(terminalContainer(config).env ?? {}, settings.layout), ...fixed },
     seccompFile: settings.seccompFile,
     diskQuota: settings.diskQuota && uid !== null,
     interactive,
