@@ -1,39 +1,16 @@
 /**
  * Admits a terminal ticket in two steps. `verifyTicketClaims`: signature, issuer, audience and expiry
- * (verifyTicket), then the shape of the claims (the signer is trusted, but a gateway must not crash on a
- * ticket minted by an older or newer server). `claimTicket`: single use, the `jti` is claimed in the
- * session store, shared by every gateway replica, until the ticket would have expired anyway.
+ * (verifyTicket), then the shape of the claims (verifiedTicketSchema, the schema the server's ticket types come
+ * from: the signer is trusted, but a gateway must not crash on a ticket minted by an older or newer server).
+ * `claimTicket`: single use, the `jti` is claimed in the session store, shared by every gateway replica,
+ * until the ticket would have expired anyway.
  * They are apart because a replica that forwards a connection to the replica holding the session
  * verifies the ticket but leaves the claim to that peer (docs/terminal-protocol.md, "Replicas").
  */
 import type { CryptoKey } from 'jose';
-import { z } from 'zod';
 import { AppError } from '@autolabs/server/errors/app-error';
 import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
-import { verifyTicket, type VerifiedTicket } from '@autolabs/server/tickets/ticket';
-
-const id = z.string().min(1).max(200);
-const target = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('local-sandbox'), instanceId: id }),
-  z.object({ kind: z.literal('pty'), argv: z.array(z.string()).min(1), env: z.record(z.string(), z.string()), cwd: z.string().min(1) }),
-  z.object({ kind: z.literal('k8s-exec'), namespace: id, pod: id, container: id, command: z.array(z.string()).min(1) }),
-  z.object({ kind: z.literal('ssh'), host: id, port: z.number().int().min(1).max(65535), username: id, hostKey: z.string().min(1).max(4096), localPod: id.optional() }),
-]);
-
-const claimsSchema = z.object({
-  sub: id,
-  name: z.string().max(200),
-  role: z.enum(['admin', 'teacher', 'student', 'viewer']),
-  sid: id,
-  labInstanceId: id,
-  courseId: id.nullable(),
-  ownerId: id,
-  mode: z.enum(['owner', 'viewer']),
-  target: target.optional(),
-  recording: z.boolean(),
-  jti: id,
-  exp: z.number(),
-});
+import { verifiedTicketSchema, verifyTicket, type VerifiedTicket } from '@autolabs/server/tickets/ticket';
 
 /** Prefix of the single-use keys in the session store. */
 export const TICKET_CLAIM_PREFIX = 'autolabs:ticket:';
@@ -41,7 +18,7 @@ export const TICKET_CLAIM_PREFIX = 'autolabs:ticket:';
 /** Signature, expiry and claim shape; throws TICKET_INVALID / TICKET_EXPIRED. Does not claim the ticket. */
 export async function verifyTicketClaims(publicKey: CryptoKey, token: string): Promise<VerifiedTicket> {
   const verified = await verifyTicket(publicKey, token);
-  const parsed = claimsSchema.safeParse(verified);
+  const parsed = verifiedTicketSchema.safeParse(verified);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new AppError('TICKET_INVALID', 'terminal ticket is not valid', {

@@ -5,31 +5,54 @@
  */
 import { SignJWT, jwtVerify, errors as joseErrors, type CryptoKey, type KeyObject } from 'jose';
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { AppError } from '../errors/app-error';
 import type { TerminalTarget } from '../runtime/lab-runtime';
 
 export const TICKET_AUDIENCE = 'autolabs-gateway';
 const ISSUER = 'autolabs-server';
 
-export type TicketMode = 'owner' | 'viewer';
+const id = z.string().min(1).max(200);
 
-export interface TicketClaims {
+/** The runtime's TerminalTarget as a ticket carries it. */
+const terminalTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local-sandbox'), instanceId: id }),
+  z.object({ kind: z.literal('pty'), argv: z.array(z.string()).min(1), env: z.record(z.string(), z.string()), cwd: z.string().min(1) }),
+  z.object({ kind: z.literal('k8s-exec'), namespace: id, pod: id, container: id, command: z.array(z.string()).min(1) }),
+  z.object({ kind: z.literal('ssh'), host: id, port: z.number().int().min(1).max(65535), username: id, hostKey: z.string().min(1).max(4096), localPod: id.optional() }),
+]);
+// A target kind added to TerminalTarget and not here (or the other way round) would be refused by every
+// gateway: this stops compiling instead.
+const _targetsAgree: [TerminalTarget, z.infer<typeof terminalTarget>] extends [z.infer<typeof terminalTarget>, TerminalTarget] ? true : never = true;
+
+/** The claims of a terminal ticket, as minted (TicketClaims) and as checked by the gateway (verifiedTicketSchema). */
+const ticketClaimsSchema = z.object({
   /** User the ticket is for. */
-  sub: string;
+  sub: id,
   /** Display name shown to other viewers. */
-  name: string;
-  role: 'admin' | 'teacher' | 'student' | 'viewer';
+  name: z.string().max(200),
+  role: z.enum(['admin', 'teacher', 'student', 'viewer']),
   /** Terminal session id (stable across reconnects of the same lab terminal). */
-  sid: string;
-  labInstanceId: string;
-  courseId: string | null;
+  sid: id,
+  labInstanceId: id,
+  courseId: id.nullable(),
   /** Owner of the session (the student). */
-  ownerId: string;
-  mode: TicketMode;
+  ownerId: id,
+  mode: z.enum(['owner', 'viewer']),
   /** Present on owner tickets: how to open the terminal when the session is not live yet. */
-  target?: TerminalTarget;
-  recording: boolean;
-}
+  target: terminalTarget.optional(),
+  recording: z.boolean(),
+});
+
+export type TicketClaims = z.infer<typeof ticketClaimsSchema>;
+
+/**
+ * The claims plus the id that makes the ticket single-use and its expiry (seconds since the epoch): what the
+ * gateway checks a verified ticket against before it trusts one (gateway auth/ticket-gate.ts).
+ */
+export const verifiedTicketSchema = ticketClaimsSchema.extend({ jti: id, exp: z.number() });
+
+export type VerifiedTicket = z.infer<typeof verifiedTicketSchema>;
 
 type SigningKey = CryptoKey | KeyObject | Uint8Array;
 
@@ -43,11 +66,6 @@ export async function mintTicket(key: SigningKey, claims: TicketClaims, ttlSecon
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(key);
-}
-
-export interface VerifiedTicket extends TicketClaims {
-  jti: string;
-  exp: number;
 }
 
 /** Checks signature, issuer, audience and expiry. Single-use is the caller's job (claim `jti`). */
