@@ -10,6 +10,7 @@ import type { Disposable } from '@autolabs/server/infra/disposable';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
 import {
   AUDIT_CHANNEL,
+  isStale,
   SESSION_CONTROL_CHANNEL,
   type SessionRecord,
   type SessionStore,
@@ -35,7 +36,7 @@ export interface SessionHubOptions {
   backends: TerminalBackendOpener;
   log: FastifyBaseLogger;
   heartbeatMs?: number;
-  /** A record whose heartbeat is older than this belongs to a dead gateway and is ignored. */
+  /** A record whose heartbeat is older than this belongs to a dead gateway and is ignored (default STALE_SESSION_MS). */
   staleAfterMs?: number;
   ringBytes?: number;
   batching?: BatcherOptions;
@@ -241,11 +242,7 @@ export class SessionHub {
 
   /** Live on another replica: not ended, and that replica's heartbeat is fresh. */
   private servedElsewhere(record: SessionRecord): boolean {
-    return record.state !== 'ended' && record.gatewayId !== this.opts.gatewayId && !this.stale(record);
-  }
-
-  private stale(record: SessionRecord): boolean {
-    return Date.now() - record.heartbeatAt > (this.opts.staleAfterMs ?? 60_000);
+    return record.state !== 'ended' && record.gatewayId !== this.opts.gatewayId && !isStale(record, Date.now(), this.opts.staleAfterMs);
   }
 
   private audit(entry: AuditEntry): void {

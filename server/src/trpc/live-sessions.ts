@@ -1,16 +1,14 @@
 /**
  * Which session-store records count as live, and how they are shown. Records are not deleted when a
- * gateway dies (see session-store.ts); a gateway heartbeats every 10 s, so one silent for a minute is gone,
- * as the gateway's own hub also assumes. A record carries only ids; a teacher tells sessions apart by
+ * gateway dies: one whose gateway stopped heartbeating is gone (isStale, session-store.ts), for the API as
+ * for the gateways. A record carries only ids; a teacher tells sessions apart by
  * student, lab, course and door, so those are looked up here from our database.
  */
 import type { PrismaClient } from '../generated/prisma/client';
-import type { SessionRecord } from '../infra/session-store/session-store';
-
-export const STALE_SESSION_MS = 60_000;
+import { isStale, type SessionRecord } from '../infra/session-store/session-store';
 
 export function isLive(r: SessionRecord, now = Date.now()): boolean {
-  return r.state !== 'ended' && now - r.heartbeatAt < STALE_SESSION_MS;
+  return r.state !== 'ended' && !isStale(r, now);
 }
 
 /** Live session records with the names a person knows them by: student, lab, course, and each client's door. */

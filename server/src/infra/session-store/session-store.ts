@@ -6,7 +6,8 @@
  * Implementations: MemorySessionStore (embedded) and RedisSessionStore. Both pass session-store.contract.ts.
  *
  * Semantics: records are JSON; `update` of a missing id is a no-op returning false. Records are not
- * deleted when a gateway dies: `gatewayId` + `heartbeatAt` let readers treat stale ones as gone.
+ * deleted when a gateway dies: `gatewayId` + `heartbeatAt` let readers treat stale ones as gone (isStale,
+ * below).
  */
 import type { Disposable } from '../disposable';
 
@@ -55,6 +56,18 @@ export interface SessionStore {
   subscribe(channel: string, handler: (message: unknown) => void): Promise<Disposable>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A gateway heartbeats the records of its sessions every 10 s (the session hub); a record not heartbeated
+ * for longer than this belongs to a gateway that died, and every reader (the API's session lists, the other
+ * gateway replicas) treats it as gone.
+ */
+export const STALE_SESSION_MS = 60_000;
+
+/** True when the record's gateway has been silent for longer than `staleAfterMs`: the session is gone. */
+export function isStale(record: Pick<SessionRecord, 'heartbeatAt'>, now = Date.now(), staleAfterMs = STALE_SESSION_MS): boolean {
+  return now - record.heartbeatAt > staleAfterMs;
 }
 
 /** Hits kept per key by `recordHit`: more than any limit counted with them, small enough to bound memory. */
