@@ -1,5 +1,5 @@
 /**
- * The API as a Fastify instance: tRPC at /api/trpc, sign-in at /api/auth/*, archive downloads, /healthz, /readyz,
+ * The API as a Fastify instance: tRPC at /api/trpc, sign-in at /api/auth/* (built-in and OIDC), archive downloads, /healthz, /readyz,
  * /metrics, and the subscribers that index what gateways report. Nothing process-level (no listen,
  * no signals): server.ts and embedded.ts own the process, tests use `app.inject`.
  */
@@ -11,6 +11,7 @@ import { subscribeGatewayReports } from './audit/gateway-reports';
 import { registerAuthRoutes } from './auth/auth-routes';
 import { Authenticator } from './auth/authenticator';
 import { requireJsonBodies } from './auth/json-only';
+import { registerOidcRoutes } from './auth/oidc/oidc-routes';
 import { AccessLog } from './ops/access-log';
 import { handleError } from './ops/error-handler';
 import { httpTimeoutOptions } from './ops/http-timeouts';
@@ -55,10 +56,13 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
   await app.register(fastifyCookie);
   requireJsonBodies(app);
   await registerOpsRoutes(app, services);
-  await registerAuthRoutes(app, { prisma: services.db.prisma, env: services.env, sessionStore: services.sessionStore, now: opts.now });
+  // Shared with the gateways (the SSH front door's calls) and the key the OIDC routes seal their cookies with.
+  const internalSecret = await loadInternalSecret({ secret: services.env.INTERNAL_API_SECRET, dataDir: services.env.AUTOLABS_DATA_DIR });
+  const authDeps = { prisma: services.db.prisma, env: services.env, sessionStore: services.sessionStore };
+  await registerAuthRoutes(app, { ...authDeps, now: opts.now });
+  await registerOidcRoutes(app, { ...authDeps, internalSecret });
 
   // The gateway's SSH front door asks here who a key belongs to (never the database itself).
-  const internalSecret = await loadInternalSecret({ secret: services.env.INTERNAL_API_SECRET, dataDir: services.env.AUTOLABS_DATA_DIR });
   await registerSshLoginRoutes(app, services, { secret: internalSecret, now: opts.now });
 
   const authenticator = new Authenticator(services.db.prisma, services.env);

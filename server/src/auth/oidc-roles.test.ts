@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { roleFromClaim } from './oidc-roles';
+import { knownRoleFromClaim, roleFromClaim } from './oidc-roles';
 
 describe('role from the OIDC role claim', () => {
   it('reads Zitadel role objects by their keys and picks the highest role', () => {
@@ -15,5 +15,12 @@ describe('role from the OIDC role claim', () => {
     expect(roleFromClaim(undefined)).toBe('viewer');
     expect(roleFromClaim(['superuser'])).toBe('viewer');
     expect(roleFromClaim(42)).toBe('viewer');
+  });
+
+  it('names no role for browser sign-in when the claim is missing, empty or unknown', () => {
+    expect(knownRoleFromClaim(undefined)).toBeNull();
+    expect(knownRoleFromClaim({})).toBeNull();
+    expect(knownRoleFromClaim(['superuser'])).toBeNull();
+    expect(knownRoleFromClaim({ Student: { '123': 'org.example' } })).toBe('student');
   });
 });

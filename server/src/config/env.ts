@@ -100,6 +100,20 @@ export const envSchema = z.object({
   OIDC_ISSUER: url(['http:', 'https:']).optional(),
   OIDC_AUDIENCE: z.string().min(1).optional(),
   OIDC_ROLE_CLAIM: z.string().min(1).default('urn:zitadel:iam:org:project:roles'),
+  // Browser sign-in through the issuer (auth/oidc/): authorization code flow with PKCE, run by the API. Without a
+  // client secret the client is public (PKCE only). The callback is OIDC_REDIRECT_URL, else PUBLIC_URL's.
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URL: url(['http:', 'https:']).optional(),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/^([!#-[\]-~]+ )*[!#-[\]-~]+$/, { error: 'expected space-separated scopes such as openid profile email' })
+    .refine((v) => v.split(' ').includes('openid'), { error: 'expected a scope list that includes openid' })
+    .default('openid profile email'),
+  // What the login page's button says: "Sign in with <name>". Unset: the issuer's host name.
+  OIDC_PROVIDER_NAME: z.string().trim().min(1).max(60, { error: 'expected a name of at most 60 characters' }).optional(),
+  // Built-in accounts (username + password) may sign in: `off` leaves only the OIDC provider (web and SSH passwords).
+  AUTH_BUILTIN: oneOf(['on', 'off']).default('on'),
 
   SESSION_COOKIE_SECURE: bool.optional(),
   SESSION_TTL_HOURS: positive('a positive number of hours').default(24),
@@ -195,9 +209,17 @@ function refine(env: Env): Env {
     const missing = env.S3_ACCESS_KEY ? 'S3_SECRET_KEY' : 'S3_ACCESS_KEY';
     throw new ConfigError(`invalid configuration: ${missing}: required when S3_ENDPOINT is set`);
   }
-  if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE) {
+  // Bearer tokens need an audience; browser sign-in alone does not (its ID tokens are checked against the client id).
+  if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE && !env.OIDC_CLIENT_ID) {
     throw new ConfigError('invalid configuration: OIDC_AUDIENCE: required when OIDC_ISSUER is set');
   }
+  const oidcNeeds: [boolean, string][] = [
+    [!!env.OIDC_CLIENT_ID && !env.OIDC_ISSUER, 'OIDC_ISSUER: required when OIDC_CLIENT_ID is set'],
+    [!!env.OIDC_CLIENT_SECRET && !env.OIDC_CLIENT_ID, 'OIDC_CLIENT_ID: required when OIDC_CLIENT_SECRET is set'],
+    [!!env.OIDC_CLIENT_ID && !env.OIDC_REDIRECT_URL && !env.PUBLIC_URL, 'OIDC_REDIRECT_URL: required when OIDC_CLIENT_ID is set and PUBLIC_URL is not'],
+    [env.AUTH_BUILTIN === 'off' && !env.OIDC_CLIENT_ID, 'OIDC_CLIENT_ID: required when AUTH_BUILTIN=off (nobody could sign in)'],
+  ];
+  for (const [missing, message] of oidcNeeds) if (missing) throw new ConfigError(`invalid configuration: ${message}`);
   if (env.LAB_RUNTIME === 'kubernetes' && !env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
     throw new ConfigError('invalid configuration: KUBECONFIG: required when LAB_RUNTIME=kubernetes outside a cluster');
   }

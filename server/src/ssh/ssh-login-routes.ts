@@ -70,9 +70,10 @@ export async function registerSshLoginRoutes(app: FastifyInstance, services: Api
       ok = key !== null;
       Object.assign(base, { fingerprint });
     } else {
-      // A lab's one-time password (instance-password.ts), else the account's own.
+      // A lab's one-time password (instance-password.ts), else the account's own, unless built-in
+      // accounts are off (AUTH_BUILTIN=off: people sign in through the OIDC provider, which SSH cannot ask).
       oneTime = await matchInstancePassword(prisma, user?.id, credential.password, at);
-      ok = oneTime !== null || (await verifyPassword(credential.password, user?.passwordHash));
+      ok = oneTime !== null || (services.env.AUTH_BUILTIN === 'on' && (await verifyPassword(credential.password, user?.passwordHash)));
     }
     const deny = async (reason: string | null): Promise<SshLoginAnswer> => {
       await throttle.recordFailure(username, clientAddress, now());
