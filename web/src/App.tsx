@@ -19,9 +19,11 @@ import { LoginPage } from './pages/LoginPage';
 import { MyLabsPage } from './pages/MyLabsPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RecordingsPage } from './pages/RecordingsPage';
+import { SignInErrorPage } from './pages/SignInErrorPage';
 import { SshKeysPage } from './pages/SshKeysPage';
 import { navigate, useRoute } from './router/hash-router';
 import { matchPath } from './router/match-path';
+import { SIGN_IN_ERROR_ROUTE } from '@autolabs/server/auth/oidc/sign-in-wire';
 import { AppShell } from './shell/AppShell';
 import { homeFor, type NavRole } from './shell/nav-items';
 
@@ -62,6 +64,8 @@ function Routed() {
   const { me, checking, error } = useAuth();
   const { path } = useRoute();
 
+  // A refused OIDC sign-in is shown as it is, signed in (from before) or not.
+  if (path === SIGN_IN_ERROR_ROUTE) return <SignInErrorPage />;
   if (checking) {
     return (
       <div className="loading-screen">

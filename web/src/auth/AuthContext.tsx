@@ -1,11 +1,12 @@
 /**
  * Who is signed in. The cookie is HttpOnly, so the app learns its user by asking `me.get`; an
- * UNAUTHENTICATED answer means "show the login page", any other failure is shown as an error.
+ * UNAUTHENTICATED answer means "show the login page", any other failure is shown as an error. Also how
+ * people sign in here (`/api/auth/options`), which the login page and the logout need.
  */
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api, type RouterOutputs } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
-import { logout as logoutRequest } from '../api/auth-api';
+import { fetchAuthOptions, logout as logoutRequest, type AuthOptions } from '../api/auth-api';
 
 export type Me = RouterOutputs['me']['get'];
 export type Role = Me['role'];
@@ -14,6 +15,8 @@ interface AuthState {
   me: Me | null;
   checking: boolean;
   error: ShownError | undefined;
+  /** How people sign in here; null until the server has said. */
+  options: AuthOptions | null;
   refresh: () => Promise<void>;
   logout: () => Promise<void>;
 }
@@ -24,6 +27,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [checking, setChecking] = useState(true);
   const [error, setError] = useState<ShownError>();
+  const [options, setOptions] = useState<AuthOptions | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -38,16 +42,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
+  // Signed in through the OIDC provider: the browser then goes there to end its session too.
   const logout = useCallback(async () => {
-    await logoutRequest();
+    const providerLogout = await logoutRequest(options);
     setMe(null);
-  }, []);
+    if (providerLogout) window.location.assign(providerLogout);
+  }, [options]);
 
   useEffect(() => {
     void refresh();
+    void fetchAuthOptions().then(setOptions);
   }, [refresh]);
 
-  return <AuthContext.Provider value={{ me, checking, error, refresh, logout }}>{children}</AuthContext.Provider>;
+  return <AuthContext.Provider value={{ me, checking, error, options, refresh, logout }}>{children}</AuthContext.Provider>;
 }
 
 export function useAuth(): AuthState {
