@@ -70,6 +70,8 @@ export interface AppOptions {
    * resolves with is added to the app's environment (e.g. a database it created).
    */
   prepareDataDir?: (dataDir: string) => Promise<Record<string, string> | void>;
+  /** The port to listen on, for a test that must name the app's address before it starts (e.g. to an OIDC provider); default: a free one. */
+  port?: number;
 }
 
 export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
@@ -82,7 +84,7 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
     removeDataDir(dataDir);
     throw e;
   }
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/embedded.ts'], {
     cwd: ROOT,
     env: {
