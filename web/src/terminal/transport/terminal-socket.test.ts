@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode, LIMITS, type AckMessage, type HelloMessage } from '@autolabs/gateway/protocol/wire';
-import { nodeSocket, ScriptedGateway, type ScriptedConnection } from './testing/scripted-gateway';
+import { nodeSocket, ScriptedGateway, type ScriptedConnection } from '../../../testing/scripted-gateway';
 import { TerminalSocket, type TerminalStatus } from './terminal-socket';
 
 /** Records what the transport hands to the view; `autoDone` acknowledges processing immediately. */

@@ -14,7 +14,7 @@ import {
   type ServerControlMessage,
   type WelcomeMessage,
 } from '@autolabs/gateway/protocol/wire';
-import type { WebSocketLike } from '../terminal-socket';
+import type { WebSocketLike } from '../src/terminal/transport/terminal-socket';
 
 export interface ScriptedConnection {
   socket: NodeWebSocket;
