@@ -28,9 +28,9 @@ import { MemoryJobQueue } from '../../server/src/infra/queue/memory-job-queue';
 import { MemorySessionStore } from '../../server/src/infra/session-store/memory-session-store';
 import { LabConfigCache } from '../../server/src/labs/lab-config-cache';
 import { parseLabConfig, type LabConfig } from '../../server/src/labs/lab-config';
-import type { RuntimeHandle } from '../../server/src/runtime/lab-runtime';
+import { handleOf } from '../../server/src/runtime/runtime-handle';
 import { KubernetesRuntime } from '../../server/src/runtime/kubernetes/kubernetes-runtime';
-import type { KubernetesHandle } from '../../server/src/runtime/kubernetes/kube-handle';
+import { kubernetesHandleOf, type KubernetesHandle } from '../../server/src/runtime/kubernetes/kube-handle';
 import { makeStoragePod, storagePodName } from '../../server/src/runtime/kubernetes/manifests/storage-pod';
 import { createCaller } from '../../server/src/trpc/root';
 import type { ApiServices } from '../../server/src/trpc/api-services';
@@ -131,7 +131,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Instances still holding storage are destroyed; the namespace goes with everything else in it.
   const rows = (await db?.prisma.labInstance.findMany({ where: { status: { not: 'archived' } } })) ?? [];
-  for (const r of rows) if (r.runtimeHandle) await runtime.destroy(r.runtimeHandle as unknown as RuntimeHandle).catch(() => undefined);
+  for (const r of rows) if (r.runtimeHandle) await runtime.destroy(handleOf(r)).catch(() => undefined);
   await ns?.remove();
   for (const bucket of [env?.S3_BUCKET_VOLUMES, env?.S3_BUCKET_CONFIGS]) {
     if (!bucket) continue;
@@ -144,7 +144,7 @@ afterAll(async () => {
 
 const PASSWORD = 'archive test password';
 const instanceRow = (id: string) => db.prisma.labInstance.findUniqueOrThrow({ where: { id } });
-const handleOfRow = async (id: string) => (await instanceRow(id)).runtimeHandle as unknown as KubernetesHandle;
+const handleOfRow = async (id: string) => kubernetesHandleOf(handleOf(await instanceRow(id)));
 
 async function pvcExists(h: KubernetesHandle): Promise<boolean> {
   const list = await core.listNamespacedPersistentVolumeClaim({ namespace: h.namespace, fieldSelector: `metadata.name=${h.pvc}` });

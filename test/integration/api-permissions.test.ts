@@ -16,7 +16,7 @@ import { TRPCError } from '@trpc/server';
 import ssh2 from 'ssh2';
 import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
 import { appRouter } from '@autolabs/server/trpc/root';
-import type { RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
+import { handleOf } from '@autolabs/server/runtime/runtime-handle';
 import { CAST, LAB_YAML, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
 
 type Input = (w: World, h: Harness, who: CastMember) => Promise<unknown> | unknown;
@@ -145,7 +145,7 @@ async function restoreInput(w: World, h: Harness): Promise<{ id: string; fromId:
   await h.services.objectStore.put(bucket, archiveKey, archive);
   const archiveSha256 = createHash('sha256').update(archive).digest('hex');
   await prisma.labInstance.update({ where: { id: from.id }, data: { status: 'archived', archiveKey, archiveSha256, archiveSize: BigInt(archive.length) } });
-  await h.services.runtime.stop(into.runtimeHandle as unknown as RuntimeHandle);
+  await h.services.runtime.stop(handleOf(into));
   await prisma.labInstance.update({ where: { id: into.id }, data: { status: 'stopped' } });
   return { id: into.id, fromId: from.id };
 }

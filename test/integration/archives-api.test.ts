@@ -14,7 +14,7 @@ import { hashPassword } from '../../server/src/auth/password';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
 import { LabConfigCache } from '../../server/src/labs/lab-config-cache';
 import { parseLabConfig } from '../../server/src/labs/lab-config';
-import type { RuntimeHandle } from '../../server/src/runtime/lab-runtime';
+import { handleOf } from '../../server/src/runtime/runtime-handle';
 import type { ApiServices } from '../../server/src/trpc/api-services';
 import { createCaller } from '../../server/src/trpc/root';
 import { archiveInstance } from '../../server/src/workers/steps/archive-instance';
@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 const row = (id: string) => fx.services.db.prisma.labInstance.findUniqueOrThrow({ where: { id } });
-const handle = async (id: string) => (await row(id)).runtimeHandle as unknown as RuntimeHandle;
+const handle = async (id: string) => handleOf(await row(id));
 const sh = async (id: string, script: string) => fx.services.runtime.exec(await handle(id), config, ['/bin/sh', '-c', script]);
 
 async function runningInstance(owner: string): Promise<string> {

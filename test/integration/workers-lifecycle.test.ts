@@ -17,7 +17,8 @@ import type { Disposable } from '../../server/src/infra/disposable';
 import { SESSION_CONTROL_CHANNEL, type SessionRecord } from '../../server/src/infra/session-store/session-store';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
-import type { LabRuntime, RuntimeHandle } from '../../server/src/runtime/lab-runtime';
+import type { LabRuntime } from '../../server/src/runtime/lab-runtime';
+import { handleOf } from '../../server/src/runtime/runtime-handle';
 import { createWorkerFixture, labYaml, seedClassroom, seedDeployment, type Classroom, type WorkerFixture } from '../../server/src/workers/testing/worker-fixture';
 
 function tarEntries(archive: Buffer): Map<string, string> {
@@ -61,7 +62,7 @@ describe('workers: lab lifecycle (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
       const row = await instance(id);
       expect(row.runtimeHandle).toMatchObject({ runtime: 'local', instanceId: id });
       expect(row.expiresAt!.getTime() - row.startedAt!.getTime()).toBe(2 * 3600 * 1000);
-      expect(await fx.services.runtime.status(row.runtimeHandle as unknown as RuntimeHandle)).toEqual({ phase: 'running' });
+      expect(await fx.services.runtime.status(handleOf(row))).toEqual({ phase: 'running' });
       expect(await startAudits(id)).toBe(1);
     }
     expect((await prisma().labDeployment.findUniqueOrThrow({ where: { id: dep.id } })).status).toBe('running');
@@ -101,7 +102,7 @@ describe('workers: lab lifecycle (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
     expect(outcomes).not.toContain('skipped');
     const row = await instance(only.id);
     expect(row.status).toBe('running');
-    expect(await fx.services.runtime.status(row.runtimeHandle as unknown as RuntimeHandle)).toEqual({ phase: 'running' });
+    expect(await fx.services.runtime.status(handleOf(row))).toEqual({ phase: 'running' });
   });
 
   it('shows start progress (such as an image pull) on the instance while it starts, and clears it once running', async () => {
@@ -185,7 +186,7 @@ describe('workers: lab lifecycle (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
     expect(row.stoppedAt).not.toBeNull();
     expect(row.statusReason).toBe('stopped: teacher');
     expect(kills).toEqual([{ type: 'kill', sessionId: session.id, by: 'system:teacher' }]);
-    expect(await fx.services.runtime.status(row.runtimeHandle as unknown as RuntimeHandle)).toEqual({ phase: 'stopped' });
+    expect(await fx.services.runtime.status(handleOf(row))).toEqual({ phase: 'stopped' });
     expect((await prisma().labDeployment.findUniqueOrThrow({ where: { id: dep.id } })).status).toBe('stopped');
   });
 
@@ -194,7 +195,7 @@ describe('workers: lab lifecycle (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
     const id = dep.instances[0].id;
     await fx.services.queue.publish('lab.deploy', { deploymentId: dep.id });
     await waitFor('instance running', async () => (await instance(id)).status === 'running', 20_000);
-    const handle = (await instance(id)).runtimeHandle as unknown as RuntimeHandle;
+    const handle = handleOf(await instance(id));
     const config = parseLabConfig(labYaml('life-lab'));
     await fx.services.runtime.exec(handle, config, ['/bin/sh', '-c', 'echo keep > ~/keep.txt']);
     await fx.services.queue.publish('lab.stop', { instanceId: id, reason: 'user' });

@@ -11,7 +11,7 @@ import type { Disposable } from '../../server/src/infra/disposable';
 import type { SessionRecord } from '../../server/src/infra/session-store/session-store';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
-import type { RuntimeHandle } from '../../server/src/runtime/lab-runtime';
+import { handleOf } from '../../server/src/runtime/runtime-handle';
 import { createWorkerFixture, labYaml, seedClassroom, seedDeployment, type Classroom, type WorkerFixture } from '../../server/src/workers/testing/worker-fixture';
 
 const HOUR = 3600 * 1000;
@@ -49,7 +49,7 @@ describe('workers: periodic jobs (Postgres, RabbitMQ, Redis, bubblewrap)', () =>
     await waitFor('instance stopped by TTL', async () => (await instance(id)).status === 'stopped', 10_000);
     const row = await instance(id);
     expect(row.statusReason).toBe('stopped: ttl');
-    expect(await fx.services.runtime.status(row.runtimeHandle as unknown as RuntimeHandle)).toEqual({ phase: 'stopped' });
+    expect(await fx.services.runtime.status(handleOf(row))).toEqual({ phase: 'stopped' });
   });
 
   it('culls an instance idle past idleTimeout but keeps one whose terminal session saw recent input', async () => {

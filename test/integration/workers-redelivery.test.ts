@@ -12,7 +12,7 @@ import { startWorkers } from '../../server/src/workers';
 import type { Disposable } from '../../server/src/infra/disposable';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
-import type { RuntimeHandle } from '../../server/src/runtime/lab-runtime';
+import { handleOf } from '../../server/src/runtime/runtime-handle';
 import { createWorkerFixture, labYaml, seedClassroom, seedDeployment, type WorkerFixture } from '../../server/src/workers/testing/worker-fixture';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -62,7 +62,7 @@ describe('workers: a worker killed mid-job (real RabbitMQ, separate process)', (
 
     const row = await prisma.labInstance.findUniqueOrThrow({ where: { id } });
     expect(row.runtimeHandle).toMatchObject({ runtime: 'local', instanceId: id });
-    expect(await fx.services.runtime.status(row.runtimeHandle as unknown as RuntimeHandle)).toEqual({ phase: 'running' });
+    expect(await fx.services.runtime.status(handleOf(row))).toEqual({ phase: 'running' });
     expect(await prisma.auditLog.count({ where: { action: 'lab.instance.start', targetId: id, outcome: 'success' } })).toBe(1);
     const stateAfter = JSON.parse(fs.readFileSync(path.join(fx.names.dataDir, 'labs', id, 'state.json'), 'utf8'));
     // The survivor found the sandbox the dead worker made and kept it ("already running" is an outcome).
