@@ -28,6 +28,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors/app-error';
 import { parseQuantity, type LabConfig } from '../../labs/lab-config';
 import type { ExecOptions, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
+import { checkExecCommand, checkRunning, execContainer } from '../exec-checks';
 import { CGROUP_V1_ROOT, cgroupV1Available, instanceCgroup, removeInstanceCgroups } from './cgroup-v1';
 import { writeEtcFiles } from './etc-files';
 import { createHome, exportHome, importHome } from './home-dir';
@@ -427,7 +428,7 @@ export class LocalRuntime implements LabRuntime {
     command: string[],
     opts: ExecOptions = {},
   ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    if (command.length === 0) throw new AppError('BAD_INPUT', 'command must have at least one word', { field: 'command' });
+    checkExecCommand(command);
     const paths = instancePaths(this.dataDir, handle.instanceId);
     const pod = this.images ? await readPodRecord(paths) : null;
     if (pod) return this.execInPod(handle, config, pod, command, opts);
@@ -435,19 +436,15 @@ export class LocalRuntime implements LabRuntime {
     if (opts.container !== undefined && opts.container !== terminal?.name) {
       throw new AppError('RUNTIME_UNAVAILABLE', `the local runtime runs only the terminal container, not ${opts.container}`, { field: 'container' });
     }
-    const current = await this.status(handle);
-    if (current.phase !== 'running') {
-      throw new AppError('CONFLICT', `instance is ${current.phase}, not running${current.reason ? `: ${current.reason}` : ''}`, { field: 'instanceId' });
-    }
+    checkRunning(await this.status(handle));
     const argv = sandboxArgv(this.sandboxSpec(handle, config, false), command);
     return runSandboxed(argv, OUTER_ENV, opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS);
   }
 
   private async execInPod(handle: RuntimeHandle, config: LabConfig, pod: PodRecord, command: string[], opts: ExecOptions): Promise<{ exitCode: number; stdout: string; stderr: string }> {
     const name = opts.container ?? pod.terminal;
-    if (!pod.containers.some((c) => c.name === name)) throw new AppError('BAD_INPUT', `the lab has no container named ${name}`, { field: 'container' });
-    const current = await this.status(handle);
-    if (current.phase !== 'running') throw new AppError('CONFLICT', `instance is ${current.phase}, not running${current.reason ? `: ${current.reason}` : ''}`, { field: 'instanceId' });
+    execContainer(pod.containers, name);
+    checkRunning(await this.status(handle));
     const paths = instancePaths(this.dataDir, handle.instanceId);
     const argv = containerArgv(podSandboxSpec(this.podSettings(config), paths, handle.instanceId, config, pod, name, 'check'), command);
     return runSandboxed(argv, OUTER_ENV, opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS);
