@@ -130,6 +130,23 @@ describe('helm template', () => {
     expect(new Map((containerOf(off, 'autolabs-gateway').env ?? []).map((e) => [e.name, e.value])).get('GATEWAY_SSH_PORT')).toBe('0');
   });
 
+  it('wires terminals over SSH: TERMINAL_BACKEND everywhere, the platform key\'s private half on the gateway only, its public line on the API and workers', async () => {
+    const envOf = (m: Awaited<ReturnType<typeof render>>, deployment: string) => new Map((containerOf(m, deployment).env ?? []).map((e) => [e.name, e]));
+    const platform = ['--set-string', 'secrets.labSshPrivateKey=PRIVATE', '--set-string', 'secrets.labSshPublicKey=ssh-ed25519 AAAA platform'];
+    const m = await render([...devArgs, '--set', 'terminalBackend=ssh', ...platform]);
+    const [api, gw, worker] = ['autolabs-api', 'autolabs-gateway', 'autolabs-worker'].map((d) => envOf(m, d));
+    for (const env of [api, gw, worker]) expect(env.get('TERMINAL_BACKEND')?.value).toBe('ssh');
+    const ref = (env: typeof api, name: string) => env.get(name)?.valueFrom?.secretKeyRef?.key;
+    expect([ref(api, 'LAB_SSH_PRIVATE_KEY'), ref(gw, 'LAB_SSH_PRIVATE_KEY'), ref(worker, 'LAB_SSH_PRIVATE_KEY')]).toEqual([undefined, 'LAB_SSH_PRIVATE_KEY', undefined]);
+    expect([ref(api, 'LAB_SSH_PUBLIC_KEY'), ref(gw, 'LAB_SSH_PUBLIC_KEY'), ref(worker, 'LAB_SSH_PUBLIC_KEY')]).toEqual(['LAB_SSH_PUBLIC_KEY', undefined, 'LAB_SSH_PUBLIC_KEY']);
+    const secret = m.find((x) => x.kind === 'Secret') as unknown as { stringData: Record<string, string> };
+    expect([secret.stringData.LAB_SSH_PRIVATE_KEY, secret.stringData.LAB_SSH_PUBLIC_KEY]).toEqual(['PRIVATE', 'ssh-ed25519 AAAA platform']);
+    // Without the key pair nothing of it is set, and terminals stay Kubernetes execs.
+    const plain = await render(devArgs);
+    expect(['autolabs-api', 'autolabs-gateway', 'autolabs-worker'].flatMap((d) => [...envOf(plain, d).keys()].filter((k) => k.startsWith('LAB_SSH_')))).toEqual([]);
+    expect(envOf(plain, 'autolabs-api').get('TERMINAL_BACKEND')?.value).toBe('exec');
+  });
+
   it('refuses a dev install with the SSH front door but no host key, naming secrets.sshHostKey', async () => {
     const withoutHostKey = devArgs.filter((a, i) => !a.startsWith('secrets.sshHostKey=') && devArgs[i + 1]?.startsWith('secrets.sshHostKey=') !== true);
     const r = await helm(kubeconfig, ['template', 'autolabs', chart, ...withoutHostKey]);

@@ -39,7 +39,9 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 Environment shared by the three processes; names and meaning as in server/src/config/env.ts.
-Pass (dict "root" $ "privateKey" true|false): only the API signs tickets, so only it gets the private key.
+Pass (dict "root" $ "privateKey" true|false "gateway" true|false): only the API signs tickets, so only it
+gets the ticket private key; only the gateways log in to labs' sshd, so only they get the platform key's
+private half (LAB_SSH_PRIVATE_KEY), the API and workers its public line (LAB_SSH_PUBLIC_KEY).
 */}}
 {{- define "autolabs.env" -}}
 {{- $v := .root.Values -}}
@@ -91,11 +93,38 @@ Pass (dict "root" $ "privateKey" true|false): only the API signs tickets, so onl
 {{- if $v.oidc.issuer }}
 - name: OIDC_ISSUER
   value: {{ $v.oidc.issuer | quote }}
+{{- if not $v.oidc.clientId }}
 - name: OIDC_AUDIENCE
   value: {{ required "oidc.audience is required when oidc.issuer is set" $v.oidc.audience | quote }}
+{{- else if $v.oidc.audience }}
+- name: OIDC_AUDIENCE
+  value: {{ $v.oidc.audience | quote }}
+{{- end }}
 - name: OIDC_ROLE_CLAIM
   value: {{ $v.oidc.roleClaim | quote }}
+{{- with $v.oidc.clientId }}
+- name: OIDC_CLIENT_ID
+  value: {{ . | quote }}
+- name: OIDC_SCOPES
+  value: {{ $v.oidc.scopes | quote }}
 {{- end }}
+{{- with $v.oidc.redirectUrl }}
+- name: OIDC_REDIRECT_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with $v.oidc.providerName }}
+- name: OIDC_PROVIDER_NAME
+  value: {{ . | quote }}
+{{- end }}
+{{- if and $v.oidc.clientId $v.secrets.oidcClientSecret .privateKey }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "OIDC_CLIENT_SECRET") }}
+{{- end }}
+{{- end }}
+{{- if not $v.oidc.builtinAccounts }}
+{{- $_ := required "oidc.clientId is required when oidc.builtinAccounts is false (nobody could sign in)" $v.oidc.clientId }}
+{{- end }}
+- name: AUTH_BUILTIN
+  value: {{ ternary "on" "off" $v.oidc.builtinAccounts | quote }}
 {{- if .privateKey }}
 {{ include "autolabs.secretEnv" (dict "root" .root "name" "TICKET_PRIVATE_KEY") }}
 {{- end }}
@@ -108,8 +137,20 @@ Pass (dict "root" $ "privateKey" true|false): only the API signs tickets, so onl
   value: {{ $v.gateway.sessionGraceSeconds | quote }}
 - name: GATEWAY_SSH_PORT
   value: {{ ternary $v.gateway.ssh.port 0 $v.gateway.ssh.enabled | quote }}
+- name: TERMINAL_BACKEND
+  value: {{ $v.terminalBackend | quote }}
+{{- if $v.secrets.labSshPublicKey }}
+{{- if .gateway }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "LAB_SSH_PRIVATE_KEY") }}
+{{- else }}
+{{ include "autolabs.secretEnv" (dict "root" .root "name" "LAB_SSH_PUBLIC_KEY") }}
+{{- end }}
+{{- end }}
 {{- if and $v.gateway.ssh.enabled .privateKey }}
 {{ include "autolabs.secretEnv" (dict "root" .root "name" "GATEWAY_SSH_HOST_PUBLIC_KEY") }}
+{{- end }}
+{{- /* The API also seals its OIDC sign-in cookies with it: every replica needs the same one. */}}
+{{- if and .privateKey (or $v.gateway.ssh.enabled $v.oidc.clientId) }}
 {{ include "autolabs.secretEnv" (dict "root" .root "name" "INTERNAL_API_SECRET") }}
 {{- end }}
 {{- with $v.extraEnv }}

@@ -103,5 +103,8 @@ async function createRuntime(env: Env, log: FastifyBaseLogger): Promise<LabRunti
     pod: podSettingsFromEnv(env),
     log,
     apiLimit: { qps: env.KUBE_API_QPS, burst: env.KUBE_API_BURST },
+    terminalBackend: env.TERMINAL_BACKEND,
+    // Never generated here: the API, workers and gateways are separate processes that must share one key pair.
+    labSshPublicKey: env.LAB_SSH_PUBLIC_KEY ?? null,
   });
 }

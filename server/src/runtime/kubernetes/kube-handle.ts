@@ -15,6 +15,9 @@ export interface KubernetesHandle extends RuntimeHandle {
   service: string | null;
   networkPolicy: string;
   pvc: string;
+  /** Terminal over SSH (the gateway's ssh2 backend): the pod's IP and its sshd's published host key. */
+  podIP?: string;
+  sshHostKey?: string;
 }
 
 const name = z.string().min(1).max(63);
@@ -26,6 +29,8 @@ const handleSchema = z.object({
   service: name.nullable(),
   networkPolicy: name,
   pvc: name,
+  podIP: z.string().min(1).max(64).optional(),
+  sshHostKey: z.string().min(1).max(200).optional(),
 });
 
 /** Checks a stored handle; throws AppError BAD_INPUT (field runtimeHandle) when it is not one of ours. */

@@ -2,11 +2,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { KubernetesHandle } from './kube-handle';
-import { KubernetesRuntime } from './kubernetes-runtime';
+import { KubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes-runtime';
 import { labConfig } from './testing/lab-request';
 
 /** Points at a port nothing listens on: any API call would fail, so these tests prove the methods do no I/O. */
-function runtimeWithoutServer(): KubernetesRuntime {
+function runtimeWithoutServer(opts: Partial<KubernetesRuntimeOptions> = {}): KubernetesRuntime {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'none', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
@@ -14,7 +14,7 @@ function runtimeWithoutServer(): KubernetesRuntime {
     contexts: [{ name: 'c', cluster: 'none', user: 'u' }],
     currentContext: 'c',
   });
-  return new KubernetesRuntime({ kubeConfig: kc, namespace: 'labs', log: pino({ level: 'silent' }) });
+  return new KubernetesRuntime({ kubeConfig: kc, namespace: 'labs', log: pino({ level: 'silent' }), ...opts });
 }
 
 const handle: KubernetesHandle = {
@@ -51,6 +51,20 @@ describe('KubernetesRuntime without I/O', () => {
     expect(target.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(target.command[2]).toContain('exec setpriv --reuid=student --regid=student --init-groups env HOME="$0"');
     expect(target.command.slice(3)).toEqual([config.spec.storage.mountPath, '/bin/sh', '-c', 'exec bash -l || exec sh']);
+  });
+
+  it('goes over SSH to the pod\'s sshd, its published host key pinned, when the lab\'s terminal goes over SSH and the handle holds them', () => {
+    const config = labConfig({ containers: [{ name: 'shell', image: 'autolabs/linux-basics:latest', terminal: true, ssh: true }] });
+    const published = { ...handle, podIP: '10.245.0.7', sshHostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB' };
+    const ssh = runtimeWithoutServer({ terminalBackend: 'ssh', labSshPublicKey: 'ssh-ed25519 AAAA platform' });
+    expect(ssh.terminalTarget(published, config)).toEqual({ kind: 'ssh', host: '10.245.0.7', port: 22, username: 'student', hostKey: published.sshHostKey });
+    // A handle from before (nothing published), or no platform key, or an installation on exec: the exec.
+    expect(ssh.terminalTarget(handle, config).kind).toBe('k8s-exec');
+    expect(runtimeWithoutServer({ terminalBackend: 'ssh' }).terminalTarget(published, config).kind).toBe('k8s-exec');
+    expect(runtimeWithoutServer({ labSshPublicKey: 'ssh-ed25519 AAAA platform' }).terminalTarget(published, config).kind).toBe('k8s-exec');
+    const askedForSsh = labConfig({ containers: [{ name: 'shell', image: 'autolabs/linux-basics:latest', terminal: true, ssh: true }], terminal: { backend: 'ssh' } });
+    expect(runtimeWithoutServer().limitations(askedForSsh)).toEqual([expect.stringContaining('no platform key (LAB_SSH_PUBLIC_KEY)')]);
+    expect(ssh.limitations(askedForSsh)).toEqual([]);
   });
 
   it('refuses a handle of another runtime with BAD_INPUT on runtimeHandle', () => {

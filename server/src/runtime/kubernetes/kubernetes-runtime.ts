@@ -11,7 +11,9 @@
  * - 'stopped' when the Pod is gone (or going) but the PVC remains (after stop).
  * An unreachable apiserver makes `status` throw RUNTIME_UNAVAILABLE rather than report the lab as failed.
  * `start` creates what is missing (409 AlreadyExists is fine), so it is idempotent and resumes a start
- * that a dead worker left half-done. `stop` removes Pod, Service and NetworkPolicy and waits until the
+ * that a dead worker left half-done. A lab whose terminal goes over SSH also trusts the platform key and,
+ * once running, publishes its sshd's host key, which the handle keeps with the pod's IP for the gateway's
+ * ssh2 backend (terminalTarget). `stop` removes Pod, Service and NetworkPolicy and waits until the
  * Pod is gone; `destroy` also removes the PVC. `exportStorage` and `importStorage` stream the PVC through
  * a short-lived storage pod on the volume's node (storage-transfer.ts).
  */
@@ -19,6 +21,8 @@ import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../errors/app-error';
+import { LAB_SSH_PORT } from '../lab-host-key';
+import { chooseTerminalBackend, SSH_TERMINAL_USER, type TerminalBackendChoice } from '../terminal-backend-choice';
 import type { LabConfig, LabContainer } from '../../labs/lab-config';
 import type { ExecOptions, HeldInstance, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
 import { checkNamespaceAccess } from './check-access';
@@ -30,6 +34,7 @@ import { asStudent } from './as-student';
 import { DEFAULT_GATEWAY_PEER, type GatewayPeer } from './manifests/network-policy';
 import { DEFAULT_POD_SETTINGS, type PodSettings } from './manifests/pod';
 import { DEFAULT_STORAGE_IMAGE } from './manifests/storage-pod';
+import { readPodHostKey } from './pod-host-key';
 import { podPhase } from './pod-phase';
 import { pollUntil } from './poll-until';
 import { lookupAll, type HostResolver } from './resolve-hosts';
@@ -60,6 +65,13 @@ export interface KubernetesRuntimeOptions {
   storageImage?: string;
   /** How long one archive or restore may stream. Default 30 minutes. */
   storageTransferTimeoutMs?: number;
+  /** The installation's way into lab terminals (TERMINAL_BACKEND); a lab's spec.terminal.backend wins. Default exec. */
+  terminalBackend?: TerminalBackendChoice;
+  /**
+   * The platform key's public line (LAB_SSH_PUBLIC_KEY): labs whose terminal goes over SSH trust it as an
+   * authorized key of the terminal user, beside the students' keys. Without it terminals are execs.
+   */
+  labSshPublicKey?: string | null;
 }
 
 /** The shell the browser terminal opens: a login bash when the image has one, else sh. */
@@ -79,6 +91,8 @@ export class KubernetesRuntime implements LabRuntime {
   private readonly deleteTimeoutMs: number;
   private readonly sshHost: string | undefined;
   private readonly storage: StorageTransferOptions;
+  private readonly terminalBackend: TerminalBackendChoice;
+  private readonly labSshPublicKey: string | null;
 
   constructor(opts: KubernetesRuntimeOptions) {
     this.client = new KubeClient(opts.kubeConfig, opts.apiLimit);
@@ -94,6 +108,8 @@ export class KubernetesRuntime implements LabRuntime {
     };
     this.deleteTimeoutMs = opts.deleteTimeoutMs ?? 120_000;
     this.sshHost = opts.sshHost;
+    this.terminalBackend = opts.terminalBackend ?? 'exec';
+    this.labSshPublicKey = opts.labSshPublicKey ?? null;
     this.storage = {
       image: opts.storageImage ?? DEFAULT_STORAGE_IMAGE,
       pod: this.startOptions.pod,
@@ -115,16 +131,30 @@ export class KubernetesRuntime implements LabRuntime {
 
   async start(req: StartRequest, onProgress?: (e: ProgressEvent) => void): Promise<RuntimeHandle> {
     const progress = (message: string) => onProgress?.({ at: Date.now(), message });
-    const { handle, pod } = await startInstance(this.client, this.startOptions, req, progress).catch(async (e: unknown) => {
+    const ssh = this.sshTerminal(req.config);
+    const request = ssh ? { ...req, sshAuthorizedKeys: [...(req.sshAuthorizedKeys ?? []), ssh] } : req;
+    try {
+      const { handle, pod } = await startInstance(this.client, this.startOptions, request, progress);
+      if (pod) this.log.info({ instanceId: req.instanceId, namespace: handle.namespace, pod: handle.pod, node: pod.spec?.nodeName }, 'kubernetes lab instance started');
+      if (!ssh) return handle;
+      const podIP = (pod ?? (await this.client.readPod(handle.namespace, handle.pod)))?.status?.podIP;
+      if (!podIP) throw new AppError('RUNTIME_UNAVAILABLE', `pod ${handle.namespace}/${handle.pod} has no IP`);
+      progress('waiting for the lab\'s sshd to publish its host key');
+      const target = { namespace: handle.namespace, pod: handle.pod, container: terminalContainer(req.config).name };
+      return { ...handle, podIP, sshHostKey: await readPodHostKey(this.client, target, this.startOptions.startTimeoutMs) };
+    } catch (e) {
       // A failed start leaves nothing running: its Pod (which would keep pulling a missing image, say),
       // Service and NetworkPolicy go as on stop; the PVC, the student's storage, stays for the next start.
       await this.stop(instanceHandle(req, this.namespace)).catch((err: unknown) =>
         this.log.warn({ err, instanceId: req.instanceId }, 'could not remove what a failed start created'),
       );
       throw e;
-    });
-    if (pod) this.log.info({ instanceId: req.instanceId, namespace: handle.namespace, pod: handle.pod, node: pod.spec?.nodeName }, 'kubernetes lab instance started');
-    return handle;
+    }
+  }
+
+  /** The platform key when this lab's terminal goes over SSH (the lab's choice, else the installation's), else null. */
+  private sshTerminal(config: LabConfig): string | null {
+    return this.labSshPublicKey !== null && chooseTerminalBackend(config, this.terminalBackend) === 'ssh' ? this.labSshPublicKey : null;
   }
 
   async status(handle: RuntimeHandle): Promise<InstanceStatus> {
@@ -182,13 +212,22 @@ export class KubernetesRuntime implements LabRuntime {
     this.log.info({ instanceId: h.instanceId, namespace: h.namespace, pvc: h.pvc }, 'kubernetes lab storage restored');
   }
 
-  /** The ssh terminal backend needs a host key published by the pod, which this runtime does not collect yet. */
+  /** A terminal over SSH needs the platform key. */
   limitations(config: LabConfig): string[] {
-    return config.spec.terminal?.backend === 'ssh' ? ['The terminal opens as a Kubernetes exec, not over SSH: terminal.backend ssh is honoured by the local runtime only.'] : [];
+    return config.spec.terminal?.backend === 'ssh' && this.labSshPublicKey === null
+      ? ['The terminal opens as a Kubernetes exec, not over SSH: this installation has no platform key (LAB_SSH_PUBLIC_KEY).']
+      : [];
   }
 
+  /**
+   * Over SSH (the gateway's ssh2 backend to the pod's sshd, its host key pinned) when the lab's terminal
+   * goes over SSH and the handle holds what its start published; else a Kubernetes exec.
+   */
   terminalTarget(handle: RuntimeHandle, config: LabConfig): TerminalTarget {
     const h = kubernetesHandleOf(handle);
+    if (this.sshTerminal(config) && h.podIP && h.sshHostKey) {
+      return { kind: 'ssh', host: h.podIP, port: LAB_SSH_PORT, username: SSH_TERMINAL_USER, hostKey: h.sshHostKey };
+    }
     const container = terminalContainer(config);
     return { kind: 'k8s-exec', namespace: h.namespace, pod: h.pod, container: container.name, command: asStudent(config, container, [...TERMINAL_COMMAND]) };
   }

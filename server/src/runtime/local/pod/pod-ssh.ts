@@ -1,16 +1,14 @@
 /**
- * A pod whose terminal goes over SSH (the gateway's ssh2 backend) publishes its host key at start: once
- * the terminal container's sshd listens on port 22 in the pod's network, its Ed25519 public key is read
- * from inside that container (as a check runs, never by following the container's files from the host)
- * and kept with the instance, so every terminal ticket pins it. The lab images make fresh host keys at
- * each container start (lab-images/common/start-sshd.sh), so the key is read again at every start.
+ * A pod whose terminal goes over SSH (the gateway's ssh2 backend) publishes its host key at start
+ * (runtime/lab-host-key.ts): once the terminal container's sshd listens on port 22 in the pod's network,
+ * its Ed25519 public key is read from inside that container (as a check runs, never by following the
+ * container's files from the host) and kept with the instance, so every terminal ticket pins it.
  */
 import { AppError } from '../../../errors/app-error';
+import { hostKeyLine, LAB_HOST_KEY_FILE as HOST_KEY_FILE, LAB_SSH_PORT } from '../../lab-host-key';
 import { waitForPorts } from './pod-readiness';
 
-export const SSH_PORT = 22;
-const HOST_KEY_FILE = '/etc/ssh/ssh_host_ed25519_key.pub';
-const PUBLIC_LINE = /^(ssh-ed25519 [A-Za-z0-9+/]+={0,2})(\s|$)/;
+export const SSH_PORT = LAB_SSH_PORT;
 
 type RunInTerminal = (command: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
@@ -23,7 +21,7 @@ export async function readPublishedHostKey(nsNet: string, runInTerminal: RunInTe
     });
   }
   const read = await runInTerminal(['cat', HOST_KEY_FILE]);
-  const line = PUBLIC_LINE.exec(read.stdout.trim())?.[1];
+  const line = hostKeyLine(read.stdout);
   if (read.exitCode !== 0 || !line) {
     throw new AppError('RUNTIME_UNAVAILABLE', `the terminal goes over SSH, but the terminal container has no Ed25519 host key in ${HOST_KEY_FILE}`, {
       field: 'spec.terminal.backend',
