@@ -3,7 +3,8 @@
  * docs/*.md that names a source file (by its extension) or starts with a top-level folder of the repo must
  * be a tracked file or folder, written in full or as its tail (`pod/local-pod.ts`). Paths of data the
  * program writes at run time (`state.json`, `<dataDir>/...`) are neither, so they are not checked; build output
- * that git ignores (`web/dist`) is allowed.
+ * that git ignores (`web/dist`) is allowed. docs/architecture.md, the map of the tree, is held closer: there
+ * every relative path is checked, folders named from inside a package (`runtime/local/pod`) too.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,6 +37,9 @@ function ignoredByGit(p: string): boolean {
   }
 }
 
+/** Docs in which every relative path with a slash is checked, not only those under a top-level folder. */
+const STRICT = new Set(['docs/architecture.md']);
+
 /** `[doc, path]` for every path a doc names that the repository does not have. */
 function danglingDocPaths(): [string, string][] {
   const { files, top, all } = tracked();
@@ -46,7 +50,7 @@ function danglingDocPaths(): [string, string][] {
       const named = m[1].replace(/:\d+(-\d+)?$/, '');
       if (!PATHLIKE.test(named)) continue;
       const p = named.replace(/\/$/, '');
-      if (!SOURCE.test(p) && !top.has(p.split('/')[0])) continue;
+      if (!SOURCE.test(p) && !top.has(p.split('/')[0]) && !(STRICT.has(doc) && p.includes('/'))) continue;
       if (!p.includes('/') && !SOURCE.test(p)) continue;
       if (!all.some((f) => f === p || f.endsWith(`/${p}`)) && !ignoredByGit(p)) dangling.push([doc, named]);
     }
