@@ -3,7 +3,9 @@ import type { ServerControlMessage } from '@autolabs/gateway/protocol/wire';
 import { api } from '../api/trpc';
 import { useLoad } from '../api/use-load';
 import { ErrorNote } from '../components/ErrorNote';
+import { SplitPane } from '../components/SplitPane';
 import { StatusPill } from '../components/StatusPill';
+import { MarkdownText } from '../markdown/MarkdownText';
 import { Link } from '../router/Link';
 import { gatewaySocketUrl } from '../terminal/transport/gateway-url';
 import type { TerminalSocket } from '../terminal/transport/terminal-socket';
@@ -19,7 +21,8 @@ import { isFatalTicketError } from './ticket-errors';
 export function TerminalPage({ instanceId }: { instanceId: string }) {
   const instance = useLoad(() => api.instances.get.query({ id: instanceId }), [instanceId]);
   const assignments = useLoad(() => api.assignments.mine.query(), []);
-  const title = assignments.data?.find((a) => a.instance?.id === instanceId)?.title ?? 'Lab terminal';
+  const lab = instance.data?.lab;
+  const title = assignments.data?.find((a) => a.instance?.id === instanceId)?.title ?? lab?.title ?? 'Lab terminal';
   const [socket, setSocket] = useState<TerminalSocket | null>(null);
   const [requests, setRequests] = useState<{ userId: string; name: string }[]>([]);
   const [granted, setGranted] = useState<string[]>([]);
@@ -80,8 +83,15 @@ export function TerminalPage({ instanceId }: { instanceId: string }) {
           </button>
         </div>
       ))}
-      {/* Keyed: another instance's page (a new hash) gets its own terminal, not this one's socket. */}
-      <TerminalView key={instanceId} getTicket={getTicket} isFatalTicketError={isFatalTicketError} onControl={onControl} onSocket={setSocket} />
+      <SplitPane
+        storageKey={`autolabs.lab-split.${lab?.name ?? ''}`}
+        sideTitle="Instructions"
+        side={lab?.description ? <MarkdownText text={lab.description} className="lab-instructions" /> : null}
+        main={
+          /* Keyed: another instance's page (a new hash) gets its own terminal, not this one's socket. */
+          <TerminalView key={instanceId} getTicket={getTicket} isFatalTicketError={isFatalTicketError} onControl={onControl} onSocket={setSocket} />
+        }
+      />
     </div>
   );
 }

@@ -37,9 +37,15 @@ export const instancesRouter = router({
     return rows.map(instanceView);
   }),
 
+  /**
+   * The instance, with its lab's name, title and instructions (metadata.description, Markdown), for the
+   * lab page.
+   */
   get: authedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
     const { instance } = await requireInstance(ctx, input.id, 'oversee');
-    return instanceView(instance);
+    const prisma = ctx.services.db.prisma;
+    const lab = await prisma.labConfig.findUniqueOrThrow({ where: { id: instance.deployment.labConfigId } });
+    return { ...instanceView(instance), lab: { name: lab.name, title: lab.title, description: lab.description } };
   }),
 
   /**

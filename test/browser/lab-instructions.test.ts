@@ -1,0 +1,141 @@
+/**
+ * The lab's instructions beside the terminal (issue 10 point 2): the lab's Markdown rendered safely (a
+ * hostile description runs nothing and injects no markup), in a split the student resizes by dragging
+ * and by the keyboard and collapses, remembered per lab, with the terminal refitting to what is left;
+ * stacked on a 390 px phone.
+ */
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { uploadAndAssign } from './api-steps';
+import { login, openBrowser, screenshot, startLabAndOpenTerminal, useApp, useBrowser, waitForTerminal, waitForTerminalState } from './harness';
+
+const app = useApp();
+const browser = useBrowser();
+
+const HOSTILE_LAB = `apiVersion: autolabs.io/v1
+kind: Lab
+metadata:
+  name: hostile-notes
+  title: Hostile notes
+  description: |
+    ## Your task
+
+    Run \`ls -l\` and read [the manual](https://man7.org/linux/man-pages/man1/ls.1.html).
+
+    <script>window.__pwned = 'script'</script>
+    <img src="x" onerror="window.__pwned = 'img'">
+    <div style="position:fixed;inset:0" onclick="window.__pwned = 'div'">overlay</div>
+
+    [click me](javascript:window.__pwned='link') and [this too](JaVaScRiPt:alert(1))
+    ![diagram](javascript:alert(2))
+spec:
+  containers:
+    - name: shell
+      image: autolabs/linux-basics:latest
+      terminal: true
+`;
+
+let dialogs = 0;
+
+beforeAll(async () => {
+  const teacher = await openBrowser();
+  try {
+    await login(teacher.page, app, 'teacher');
+    await uploadAndAssign(teacher.page, app, HOSTILE_LAB, 'Hostile notes');
+  } finally {
+    await teacher.close();
+  }
+  browser.page.on('dialog', (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  await login(browser.page, app, 'student');
+  await startLabAndOpenTerminal(browser.page, app, /Hostile notes/);
+}, 180_000);
+
+
+const instructions = (page: Page) => page.getByRole('region', { name: 'Instructions' });
+const terminalCols = (page: Page) => page.evaluate(() => window.__autolabs?.size().cols ?? 0);
+
+/** `stty size` in the lab says what xterm shows: the PTY was resized too. */
+async function expectShellSize(page: Page): Promise<void> {
+  const size = await page.evaluate(() => window.__autolabs!.size());
+  await page.getByTestId('terminal').click();
+  await page.keyboard.type('clear; stty size\n');
+  await waitForTerminal(page, new RegExp(`^${size.rows} ${size.cols}\\s*$`, 'm'));
+}
+
+describe('the lab instructions beside the terminal', () => {
+  it("shows the lab's Markdown beside the terminal, and nothing of a hostile description runs or becomes markup", async () => {
+    const { page } = browser;
+    const box = instructions(page);
+    await box.getByRole('heading', { name: 'Your task' }).waitFor();
+    await screenshot(page, 'lab-instructions');
+    expect(await box.locator('code').first().textContent()).toBe('ls -l');
+    expect(await box.getByRole('link', { name: 'the manual' }).getAttribute('href')).toBe('https://man7.org/linux/man-pages/man1/ls.1.html');
+    // The author's HTML is shown as text, never made into elements; unsafe links keep their words only.
+    await box.getByText("<script>window.__pwned = 'script'</script>").waitFor();
+    expect(await box.locator('script, img, style, iframe, [onerror], [onclick], [style]').count()).toBe(0);
+    expect(await box.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['https://man7.org/linux/man-pages/man1/ls.1.html']);
+    await box.getByText('click me').click();
+    expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(dialogs).toBe(0);
+
+    // Beside the terminal, not above it.
+    const side = (await box.boundingBox())!;
+    const term = (await page.locator('.term-frame').boundingBox())!;
+    expect(side.x + side.width).toBeLessThanOrEqual(term.x);
+  });
+
+  it('resizes by dragging and by the keyboard, the terminal refitting each time, and remembers the split and its collapse for the lab', async () => {
+    const { page } = browser;
+    const handle = page.getByRole('separator', { name: 'Resize instructions' });
+    const before = await terminalCols(page);
+    const grip = (await handle.boundingBox())!;
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + 250, grip.y + grip.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => terminalCols(page)).toBeLessThan(before);
+    await expectShellSize(page);
+
+    const dragged = Number(await handle.getAttribute('aria-valuenow'));
+    const afterDrag = await terminalCols(page);
+    await handle.focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    expect(Number(await handle.getAttribute('aria-valuenow'))).toBe(dragged - 10);
+    await expect.poll(() => terminalCols(page)).toBeGreaterThan(afterDrag);
+    await expectShellSize(page);
+
+    // Collapsed, the terminal takes the width; after a reload the lab page opens as it was left.
+    const open = await terminalCols(page);
+    await instructions(page).getByRole('button', { name: 'Hide' }).click();
+    await expect.poll(() => terminalCols(page)).toBeGreaterThan(open);
+    await page.reload();
+    await waitForTerminalState(page, 'live', 30_000);
+    await page.getByRole('button', { name: 'Show instructions' }).click();
+    expect(Number(await page.getByRole('separator', { name: 'Resize instructions' }).getAttribute('aria-valuenow'))).toBe(dragged - 10);
+    expect(await page.evaluate(() => localStorage.getItem('autolabs.lab-split.hostile-notes'))).toBe(JSON.stringify({ size: dragged - 10, collapsed: false }));
+  });
+
+  it('stacks the instructions above the terminal on a 390 px phone, nothing wider than the screen', async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const box = instructions(page);
+      await box.getByRole('heading', { name: 'Your task' }).waitFor();
+      await screenshot(page, 'lab-instructions-390');
+      const side = (await box.boundingBox())!;
+      const term = (await page.locator('.term-frame').boundingBox())!;
+      expect(side.y + side.height).toBeLessThanOrEqual(term.y);
+      expect(term.height).toBeGreaterThanOrEqual(150);
+      expect(await page.getByRole('separator', { name: 'Resize instructions' }).getAttribute('aria-orientation')).toBe('horizontal');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      const keys = await page.locator('.keybar button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().bottom));
+      expect(Math.max(...keys)).toBeLessThanOrEqual(844);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+});
