@@ -2,7 +2,7 @@
  * Our role from an OIDC token's role claim. Zitadel puts roles in an object whose keys are role names
  * (`{"teacher": {"<orgId>": "<domain>"}}`); other issuers use a string array or a single string. The
  * highest known role wins; a bearer token without any known role is a viewer (least privilege), while
- * browser sign-in refuses such a user (oidc/oidc-sign-in.ts).
+ * browser sign-in refuses such a user (OIDC_NO_ROLE, oidc/oidc-routes.ts).
  */
 import type { Role } from './caller';
 

@@ -1,7 +1,7 @@
 /**
  * The JSON Schema editors use to complete and check lab YAML (yaml-language-server reads the
  * `$schema` comment at the top of each file in lab-configs/). Generated from the zod schema so the two
- * cannot drift; lab-config-json-schema.test.ts fails when the committed file is stale.
+ * cannot drift; bundled-labs.test.ts fails when the committed file is stale.
  * Regenerate: `node --import tsx server/src/labs/lab-config-json-schema.ts`.
  */
 import { writeFileSync } from 'node:fs';
