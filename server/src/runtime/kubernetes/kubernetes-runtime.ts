@@ -25,6 +25,7 @@ import { LAB_SSH_PORT } from '../lab-host-key';
 import { chooseTerminalBackend, SSH_TERMINAL_USER, type TerminalBackendChoice } from '../terminal-backend-choice';
 import type { LabConfig, LabContainer } from '../../labs/lab-config';
 import type { ExecOptions, HeldInstance, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
+import { checkExecCommand, checkRunning, execContainer } from '../exec-checks';
 import { checkNamespaceAccess } from './check-access';
 import { exitCodeOf } from './exec-status';
 import { KubeClient, type Verb } from './kube-client';
@@ -238,14 +239,10 @@ export class KubernetesRuntime implements LabRuntime {
     command: string[],
     opts: ExecOptions = {},
   ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    if (command.length === 0) throw new AppError('BAD_INPUT', 'command must have at least one word', { field: 'command' });
-    const container = opts.container === undefined ? terminalContainer(config) : config.spec.containers.find((c) => c.name === opts.container);
-    if (!container) throw new AppError('BAD_INPUT', `the lab has no container named ${opts.container}`, { field: 'container' });
+    checkExecCommand(command);
+    const container = opts.container === undefined ? terminalContainer(config) : execContainer(config.spec.containers, opts.container);
     const h = kubernetesHandleOf(handle);
-    const current = await this.status(h);
-    if (current.phase !== 'running') {
-      throw new AppError('CONFLICT', `instance is ${current.phase}, not running${current.reason ? `: ${current.reason}` : ''}`, { field: 'instanceId' });
-    }
+    checkRunning(await this.status(h));
     const target = { namespace: h.namespace, pod: h.pod, container: container.name };
     const out = await this.client.exec(target, asStudent(config, container, command), { timeoutMs: opts.timeoutMs ?? EXEC_DEFAULT_TIMEOUT_MS, maxBytes: EXEC_MAX_BYTES });
     if (out.timedOut) return { exitCode: TIMED_OUT_EXIT_CODE, stdout: out.stdout, stderr: out.stderr };
