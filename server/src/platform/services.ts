@@ -1,6 +1,8 @@
 /**
- * The one place that picks implementations. Every backing service the environment leaves unset falls back
- * to its embedded implementation, so `npm start` with no configuration runs everything in one process:
+ * Picks the implementations, here or through what it calls (createDatabase in infra/database/database.ts,
+ * stores.ts for the two stores the gateway also opens). Every backing service the environment leaves
+ * unset falls back to its embedded implementation, so `npm start` with no configuration runs everything in
+ * one process:
  *
  *   DATABASE_URL unset -> PGlite in <AUTOLABS_DATA_DIR>/db        (else Postgres)
  *   REDIS_URL unset    -> MemorySessionStore                      (else RedisSessionStore)
