@@ -2,7 +2,7 @@
  * The lab's instructions beside the terminal (issue 10 point 2): the lab's Markdown rendered safely (a
  * hostile description runs nothing and injects no markup), in a split the student resizes by dragging
  * and by the keyboard and collapses, remembered per lab, with the terminal refitting to what is left;
- * stacked on a 390 px phone.
+ * stacked on a 390 px phone. A failing check shows the teacher's hint, as safe Markdown too.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,13 @@ spec:
     - name: shell
       image: autolabs/linux-basics:latest
       terminal: true
+  checks:
+    - name: done file exists
+      command: [test, -f, /home/student/done.txt]
+      hint: "Create it with \`touch ~/done.txt\`, see [touch](https://man7.org/linux/man-pages/man1/touch.1.html). <script>window.__pwned = 'hint'</script> [x](javascript:window.__pwned='hint-link')"
+    - name: always passes
+      command: ['true']
+      hint: Never shown, since this check passes.
 `;
 
 let dialogs = 0;
@@ -117,6 +124,25 @@ describe('the lab instructions beside the terminal', () => {
     await page.getByRole('button', { name: 'Show instructions' }).click();
     expect(Number(await page.getByRole('separator', { name: 'Resize instructions' }).getAttribute('aria-valuenow'))).toBe(dragged - 10);
     expect(await page.evaluate(() => localStorage.getItem('autolabs.lab-split.hostile-notes'))).toBe(JSON.stringify({ size: dragged - 10, collapsed: false }));
+  });
+
+  it("shows a failing check's hint, written by the teacher, as safe Markdown under it, and no hint under a passing check", async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Check my work' }).click();
+    const panel = page.getByRole('status', { name: 'Check results' });
+    await panel.getByText('1 of 2 checks passed').waitFor({ timeout: 30_000 });
+    const failing = panel.locator('li.check-fail');
+    await expect.poll(() => failing.locator('.check-why').textContent()).toMatch(/A hint from your teacher:/);
+    const hint = failing.locator('.check-hint');
+    expect(await hint.locator('code').textContent()).toBe('touch ~/done.txt');
+    expect(await hint.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['https://man7.org/linux/man-pages/man1/touch.1.html']);
+    await hint.getByText("<script>window.__pwned = 'hint'</script>").waitFor();
+    expect(await hint.locator('script, [onerror], [onclick]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
+    await screenshot(page, 'lab-check-hint');
+    expect(await panel.locator('li.check-ok .check-hint').count()).toBe(0);
+    expect(await panel.getByText('Never shown').count()).toBe(0);
+    await panel.getByRole('button', { name: 'Close' }).click();
   });
 
   it('stacks the instructions above the terminal on a 390 px phone, nothing wider than the screen', async () => {

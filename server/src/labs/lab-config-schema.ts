@@ -100,6 +100,12 @@ const checkSchema = z.strictObject({
       stdoutContains: z.string().optional(),
     })
     .optional(),
+  hint: z
+    .string()
+    .min(1, 'expected a hint, or leave the key out')
+    .max(2000)
+    .optional()
+    .describe('Shown to the student under this check when it fails: what to look at next (Markdown; HTML is shown as text).'),
 });
 
 const specSchema = z

@@ -161,6 +161,14 @@ describe('lab config bad input', () => {
     expect(Object.keys(paths(MINIMAL + '  terminal: { backend: telnet }\n'))).toEqual(['spec.terminal.backend']);
   });
 
+  it('keeps a check\'s hint for the student, and refuses an empty or overlong one on its field', () => {
+    const withHint = (hint: string) => TWO_CONTAINERS.replace('      expect: { exitCode: 0 }\n', `      expect: { exitCode: 0 }\n      hint: ${JSON.stringify(hint)}\n`);
+    expect(parseLabConfig(withHint('Is nginx running? Try `curl -v http://web/`.')).spec.checks[0].hint).toBe('Is nginx running? Try `curl -v http://web/`.');
+    expect(parseLabConfig(TWO_CONTAINERS).spec.checks[0].hint).toBeUndefined();
+    expect(paths(withHint(''))).toEqual({ 'spec.checks[0].hint': 'expected a hint, or leave the key out' });
+    expect(Object.keys(paths(withHint('x'.repeat(2001))))).toEqual(['spec.checks[0].hint']);
+  });
+
   it('rejects allow rules and checks naming containers that do not exist', () => {
     const bad = TWO_CONTAINERS.replace('{ from: client, to: web, ports: [80] }', '{ from: client, to: database }').replace(
       'command: [curl',

@@ -17,6 +17,8 @@ export type CheckResult = {
   passed: boolean;
   exitCode: number | null;
   output: string;
+  /** The check's `hint` from the lab config (teacher-written Markdown), null without one. */
+  hint: string | null;
 };
 
 export async function runLabChecks(
@@ -34,11 +36,11 @@ export async function runLabChecks(
       });
       const exitOk = out.exitCode === (check.expect?.exitCode ?? 0);
       const stdoutOk = check.expect?.stdoutContains === undefined || out.stdout.includes(check.expect.stdoutContains);
-      results.push({ name: check.name, passed: exitOk && stdoutOk, exitCode: out.exitCode, output: (out.stdout + out.stderr).slice(-CHECK_OUTPUT_LIMIT) });
+      results.push({ name: check.name, passed: exitOk && stdoutOk, exitCode: out.exitCode, output: (out.stdout + out.stderr).slice(-CHECK_OUTPUT_LIMIT), hint: check.hint ?? null });
     } catch (e) {
       if (isAppError(e) && e.code === 'NOT_AVAILABLE_YET') throw e;
       log?.warn({ err: e, instanceId: handle.instanceId, check: check.name }, 'lab check could not run');
-      results.push({ name: check.name, passed: false, exitCode: null, output: isAppError(e) ? e.message : 'the check could not run' });
+      results.push({ name: check.name, passed: false, exitCode: null, output: isAppError(e) ? e.message : 'the check could not run', hint: check.hint ?? null });
     }
   }
   return results;
