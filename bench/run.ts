@@ -3,12 +3,14 @@
  * Not a test: it prints a table (and with --json FILE writes the numbers). The gateway runs in a child
  * process, as in production, so its RSS and CPU are its own.
  *
- *   npm run bench -- [--size quick|standard|full] [--json FILE] [--baseline REV] [--gateway REV] [--phases terminal,sessions,flood,windows]
+ *   npm run bench -- [--size quick|standard|full] [--json FILE] [--baseline REV] [--gateway REV] [--compiled] [--phases terminal,sessions,flood,windows]
  *
  * --size sets how much is measured (standard, the default, takes a few minutes on 2 cores; quick is for
  * iterating; full is the issue's sizes: 1,000 sessions, a 1 GB flood, the credit-window comparison).
  * --baseline REV measures REV's gateway too, in the same run, each gateway measurement interleaved
- * (bench/baseline-gateway.sh extracts it); --gateway REV measures REV in place of this tree's gateway. Env knobs override one size each: BENCH_SAMPLES,
+ * (bench/baseline-gateway.sh extracts it); --gateway REV measures REV in place of this tree's gateway.
+ * --compiled measures every gateway compiled and started as production starts it (compiled-gateway.ts)
+ * instead of run through tsx. Env knobs override one size each: BENCH_SAMPLES,
  * BENCH_THROUGHPUT_MB, BENCH_SESSIONS, BENCH_FLOOD_MB, BENCH_WINDOWS_KB, BENCH_CTRLC_SAMPLES, BENCH_RENDER_MB.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startGatewayProcess } from '@autolabs/gateway/testing/gateway-process';
+import { buildCompiledGateway, startCompiledGatewayProcess, type CompiledGateway } from './compiled-gateway';
 import { floodPhase, sessionsPhase, terminalPhase, windowsPhase, type BenchSizes, type GatewayVariant } from './phases';
 import { BenchResults } from './results';
 
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     gateway: { type: 'string' },
     phases: { type: 'string' },
+    compiled: { type: 'boolean', default: false },
   },
 });
 const preset = PRESETS[args.size ?? 'standard'];
@@ -52,15 +56,24 @@ const phases = new Set((args.phases ?? preset.phases).split(','));
 /** A committed gateway extracted beside this tree, so editing the tree cannot change a running measurement. */
 function extracted(rev: string): string {
   const script = fileURLToPath(new URL('./baseline-gateway.sh', import.meta.url));
-  const dir = execFileSync('bash', [script, rev], { encoding: 'utf8' }).trim();
-  return path.join(dir, 'gateway/src/testing/gateway-child.ts');
+  return execFileSync('bash', [script, rev], { encoding: 'utf8' }).trim();
 }
-const main = args.gateway ? extracted(args.gateway) : undefined;
-const variants: GatewayVariant[] = [{ label: args.gateway ? `gateway at ${args.gateway}` : 'gateway', prefix: '', start: (o) => startGatewayProcess(o, main) }];
-if (args.baseline) {
-  const entry = extracted(args.baseline);
-  variants.push({ label: `gateway at ${args.baseline}`, prefix: 'baseline.', start: (o) => startGatewayProcess(o, entry) });
+
+const builds: CompiledGateway[] = [];
+/** How to start the gateway of `rev` (this tree's when undefined): compiled, or its harness through tsx. */
+async function starter(rev: string | undefined): Promise<GatewayVariant['start']> {
+  const dir = rev ? extracted(rev) : undefined;
+  if (args.compiled) {
+    const build = await buildCompiledGateway(dir);
+    builds.push(build);
+    return (o) => startCompiledGatewayProcess(build.entry, o);
+  }
+  const entry = dir ? path.join(dir, 'gateway/src/testing/gateway-child.ts') : undefined;
+  return (o) => startGatewayProcess(o, entry);
 }
+const kind = args.compiled ? ' (compiled)' : '';
+const variants: GatewayVariant[] = [{ label: `${args.gateway ? `gateway at ${args.gateway}` : 'gateway'}${kind}`, prefix: '', start: await starter(args.gateway) }];
+if (args.baseline) variants.push({ label: `gateway at ${args.baseline}${kind}`, prefix: 'baseline.', start: await starter(args.baseline) });
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const results = new BenchResults(['measurement', 'direct PTY', ...variants.map((v) => v.label)], log);
@@ -74,5 +87,6 @@ if (phases.has('windows')) await windowsPhase(variants[0], sizes, results, varia
 
 process.stdout.write(`${results.table()}\n`);
 if (args.json) results.writeJson(args.json);
+for (const build of builds) await build.remove();
 log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s; load average now ${os.loadavg()[0].toFixed(1)}`);
 process.exit(0);

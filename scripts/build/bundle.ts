@@ -30,10 +30,29 @@ const npmPackagesExternal: Plugin = {
   },
 };
 
-/** Bundles one entry (and its lazily loaded chunks) into `dist`; returns the npm packages they import. */
-export async function bundleEntry(entry: Entry, dist: string): Promise<{ packages: Set<string>; metafile: Metafile }> {
+/**
+ * Our workspace packages resolved inside `root` rather than through node_modules (which links this
+ * checkout's): the benchmark compiles an earlier commit's copy of server/src and gateway/src this way.
+ */
+function workspacesIn(root: string): Plugin {
+  return {
+    name: 'workspaces-in-root',
+    setup(b) {
+      b.onResolve({ filter: /^@autolabs\/(server|gateway)\// }, (args) => {
+        const [, pkg, rest] = /^@autolabs\/(server|gateway)\/(.*)$/.exec(args.path) ?? [];
+        return { path: path.join(root, pkg, 'src', `${rest}.ts`) };
+      });
+    },
+  };
+}
+
+/**
+ * Bundles one entry (and its lazily loaded chunks) into `dist`; returns the npm packages they import.
+ * `root` is where the sources are: this repository, or a copy of an earlier commit's (bench/compiled-gateway.ts).
+ */
+export async function bundleEntry(entry: Entry, dist: string, root: string = ROOT): Promise<{ packages: Set<string>; metafile: Metafile }> {
   const result = await build({
-    absWorkingDir: ROOT,
+    absWorkingDir: root,
     entryPoints: [entry.source],
     // Modules the source imports lazily (`await import(...)`: the Kubernetes client and exec backend) go to
     // chunks beside the entry, loaded when first used as from source; without splitting their npm imports
@@ -54,7 +73,7 @@ export async function bundleEntry(entry: Entry, dist: string): Promise<{ package
     keepNames: true,
     metafile: true,
     logLevel: 'warning',
-    plugins: [npmPackagesExternal, mirrorImportMeta(entry.source)],
+    plugins: [...(root === ROOT ? [] : [workspacesIn(root)]), npmPackagesExternal, mirrorImportMeta(entry.source, root)],
   });
   const packages = new Set<string>();
   for (const output of Object.values(result.metafile.outputs)) {

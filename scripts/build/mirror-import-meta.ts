@@ -9,14 +9,17 @@ import path from 'node:path';
 import type { Plugin } from 'esbuild';
 import { ROOT, compiledPath } from './layout';
 
-/** `entry` is the source of the bundle being built (relative to the repository). */
-export function mirrorImportMeta(entry: string): Plugin {
+/**
+ * `entry` is the source of the bundle being built, relative to `root`: the repository, or a copy of an
+ * earlier commit's sources (the benchmark's baseline).
+ */
+export function mirrorImportMeta(entry: string, root: string = ROOT): Plugin {
   const entryDir = path.dirname(compiledPath(entry));
   return {
     name: 'mirror-import-meta',
     setup(build) {
       build.onLoad({ filter: /\.(ts|mts)$/ }, async (args) => {
-        const source = path.relative(ROOT, args.path);
+        const source = path.relative(root, args.path);
         if (source.startsWith('..') || source.includes('node_modules')) return undefined;
         const text = await readFile(args.path, 'utf8');
         if (!text.includes('import.meta')) return undefined;

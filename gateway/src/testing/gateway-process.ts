@@ -18,6 +18,19 @@ export interface GatewayProcess {
   close(): Promise<void>;
 }
 
+/** Asks a gateway child (gateway-child.ts, or the compiled gateway's stats agent) for its figures. */
+export function requestStats(child: ChildProcess): Promise<ChildStats> {
+  return new Promise((resolve) => {
+    const onMessage = (m: ChildStats) => {
+      if (m.type !== 'stats') return;
+      child.off('message', onMessage);
+      resolve(m);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'stats' } satisfies ChildRequest);
+  });
+}
+
 const CHILD = fileURLToPath(new URL('./gateway-child.ts', import.meta.url));
 
 /**
@@ -43,16 +56,7 @@ export async function startGatewayProcess(options: ChildOptions = {}, childEntry
     pid: child.pid ?? 0,
     ownerTicket: (claims) => mintOwnerTicket(key, claims),
     viewerTicket: (sid, claims) => mintViewerTicket(key, sid, claims),
-    stats: () =>
-      new Promise((resolve) => {
-        const onMessage = (m: ChildStats) => {
-          if (m.type !== 'stats') return;
-          child.off('message', onMessage);
-          resolve(m);
-        };
-        child.on('message', onMessage);
-        request({ type: 'stats' });
-      }),
+    stats: () => requestStats(child),
     close: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
