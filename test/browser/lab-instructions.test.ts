@@ -2,11 +2,12 @@
  * The lab's instructions beside the terminal (issue 10 point 2): the lab's Markdown rendered safely (a
  * hostile description runs nothing and injects no markup), in a split the student resizes by dragging
  * and by the keyboard and collapses, remembered per lab, with the terminal refitting to what is left;
- * stacked on a 390 px phone. A failing check shows the teacher's hint, as safe Markdown too.
+ * stacked on a 390 px phone. A failing check shows the teacher's hint, as safe Markdown too; the SSH
+ * details show how to reach this lab from a terminal of one's own.
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { uploadAndAssign } from './api-steps';
+import { trpcCall, uploadAndAssign } from './api-steps';
 import { login, openBrowser, screenshot, startLabAndOpenTerminal, useApp, useBrowser, waitForTerminal, waitForTerminalState } from './harness';
 
 const app = useApp();
@@ -143,6 +144,20 @@ describe('the lab instructions beside the terminal', () => {
     expect(await panel.locator('li.check-ok .check-hint').count()).toBe(0);
     expect(await panel.getByText('Never shown').count()).toBe(0);
     await panel.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('shows the SSH details on the lab page: host, port, the exact command for this lab through the front door and its known_hosts line', async () => {
+    const { page } = browser;
+    const access = await trpcCall<{ port: number; hostKey: string; username: string }>(page, app, 'sshKeys.access', undefined);
+    await page.getByRole('button', { name: 'SSH details' }).click();
+    const panel = page.getByRole('region', { name: 'SSH details' });
+    await panel.getByTestId('ssh-front-door-command').waitFor();
+    await screenshot(page, 'lab-ssh-details');
+    expect(await panel.getByTestId('ssh-front-door-command').textContent()).toBe(`ssh -p ${access.port} student+hostile-notes@127.0.0.1`);
+    expect(await panel.getByTestId('ssh-front-door-known-hosts').textContent()).toBe(`[127.0.0.1]:${access.port} ${access.hostKey}`);
+    expect(await panel.locator('dd').allTextContents()).toEqual(expect.arrayContaining(['127.0.0.1', String(access.port)]));
+    await panel.getByRole('button', { name: 'Close' }).click();
+    expect(await panel.count()).toBe(0);
   });
 
   it('stacks the instructions above the terminal on a 390 px phone, nothing wider than the screen', async () => {

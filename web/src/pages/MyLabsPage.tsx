@@ -10,7 +10,7 @@ import { Loading } from '../components/Loading';
 import { PageHeader } from '../components/PageHeader';
 import { StatusPill } from '../components/StatusPill';
 import { Link } from '../router/Link';
-import { labSshCommand } from '../ssh/ssh-access';
+import { LabSshCommand } from '../ssh/LabSshCommand';
 import { SshPasswordPanel } from './SshPasswordPanel';
 
 type MyAssignment = RouterOutputs['assignments']['mine'][number];
@@ -101,10 +101,7 @@ function LabCard({ assignment, onChanged }: { assignment: MyAssignment; onChange
           <>
             <dt>SSH</dt>
             <dd>
-              {/* The lab's own sshd (a NodePort on Kubernetes): key-only, with the keys on your SSH keys page. */}
-              <code className="mono" aria-label="SSH command">
-                {labSshCommand(instance.ssh.host, instance.ssh.port)}
-              </code>
+              <LabSshCommand ssh={instance.ssh} />
             </dd>
           </>
         ) : null}

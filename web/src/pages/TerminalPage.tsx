@@ -7,6 +7,7 @@ import { SplitPane } from '../components/SplitPane';
 import { StatusPill } from '../components/StatusPill';
 import { MarkdownText } from '../markdown/MarkdownText';
 import { Link } from '../router/Link';
+import { SshDetails } from '../ssh/SshDetails';
 import { gatewaySocketUrl } from '../terminal/transport/gateway-url';
 import type { TerminalSocket } from '../terminal/transport/terminal-socket';
 import { TerminalView } from '../terminal/view/TerminalView';
@@ -56,6 +57,7 @@ export function TerminalPage({ instanceId }: { instanceId: string }) {
         <h1>{title}</h1>
         {instance.data ? <StatusPill status={instance.data.status} /> : null}
         <span className="spacer" />
+        {instance.data?.status === 'running' && lab ? <SshDetails labName={lab.name} labSsh={instance.data.ssh} /> : null}
         {instance.data?.status === 'running' ? <SshPasswordPanel instanceId={instanceId} /> : null}
         <CheckPanel instanceId={instanceId} />
       </div>
