@@ -84,6 +84,7 @@ describe('course groups on the course page', () => {
     expect(await panel.getByRole('form', { name: /^Rename / }).count()).toBe(0);
 
     await panel.getByRole('button', { name: 'Delete group Team Green' }).click();
+    await page.getByRole('alertdialog', { name: 'Delete group Team Green?' }).getByRole('button', { name: 'Delete group' }).click();
     await expect.poll(() => panel.locator('tbody tr td:first-child').allTextContents()).toEqual(['Team Red']);
   });
 

@@ -4,6 +4,7 @@ import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
 import { useMe } from '../auth/AuthContext';
 import { CollapsibleText } from '../components/Collapsible';
+import { useConfirm, type ConfirmRequest } from '../components/ConfirmDialog';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
@@ -18,9 +19,12 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
   const assignments = useLoad(() => api.assignments.list.query({ courseId }), [courseId]);
   const isTeacher = me.role === 'admin' || (me.role === 'teacher' && (members.data ?? []).some((m) => m.user.id === me.id && m.courseRole === 'teacher'));
   const [actionError, setActionError] = useState<ShownError>();
+  const { confirm, dialog } = useConfirm();
 
-  async function run(action: () => Promise<unknown>, after: () => void) {
+  /** Asks first, then runs the change and reloads what it touched. */
+  async function run(question: ConfirmRequest, action: () => Promise<unknown>, after: () => void) {
     setActionError(undefined);
+    if (!(await confirm(question))) return;
     try {
       await action();
       after();
@@ -73,7 +77,17 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
                       <button
                         type="button"
                         className="btn btn-small btn-danger"
-                        onClick={() => void run(() => api.assignments.delete.mutate({ id: a.id }), assignments.reload)}
+                        onClick={() =>
+                          void run(
+                            {
+                              title: `Delete the assignment ${a.title}?`,
+                              message: 'Students no longer find it in My labs, and its submissions are deleted. Labs already running keep running.',
+                              confirmLabel: 'Delete assignment',
+                            },
+                            () => api.assignments.delete.mutate({ id: a.id }),
+                            assignments.reload,
+                          )
+                        }
                       >
                         Delete
                       </button>
@@ -108,7 +122,18 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
                       <button
                         type="button"
                         className="btn btn-small btn-danger"
-                        onClick={() => void run(() => api.courses.removeMember.mutate({ courseId, userId: m.user.id }), members.reload)}
+                        onClick={() =>
+                          void run(
+                            {
+                              title: `Remove ${m.user.displayName} from this course?`,
+                              message: `${m.user.displayName} no longer sees the course, its assignments or its labs. You can add them again later.`,
+                              confirmLabel: 'Remove',
+                            },
+                            () => api.courses.removeMember.mutate({ courseId, userId: m.user.id }),
+                            members.reload,
+                          )
+                        }
+                        aria-label={`Remove ${m.user.username} from the course`}
                       >
                         Remove
                       </button>
@@ -127,6 +152,7 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
         ) : null}
       </div>
       {isTeacher ? <CourseGroups courseId={courseId} /> : null}
+      {dialog}
     </>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
+import { useConfirm } from '../components/ConfirmDialog';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { GroupMembersEditor } from './GroupMembersEditor';
@@ -18,6 +19,7 @@ export function CourseGroups({ courseId }: { courseId: string }) {
   const action = useAction();
   /** The group whose name is being edited in place, if any. */
   const [renaming, setRenaming] = useState<string | null>(null);
+  const { confirm, dialog } = useConfirm();
 
   /** Runs one change, then reloads the list whatever happened (another teacher may have changed it). */
   async function change(call: () => Promise<unknown>): Promise<boolean> {
@@ -75,7 +77,14 @@ export function CourseGroups({ courseId }: { courseId: string }) {
                   type="button"
                   className="btn btn-small btn-danger"
                   aria-label={`Delete group ${g.name}`}
-                  onClick={() => void change(() => api.groups.delete.mutate({ id: g.id }))}
+                  onClick={async () => {
+                    const confirmed = await confirm({
+                      title: `Delete group ${g.name}?`,
+                      message: `Its ${g.members.length} member(s) stay in the course; only the group goes. Per-group labs no longer start an instance for it.`,
+                      confirmLabel: 'Delete group',
+                    });
+                    if (confirmed) await change(() => api.groups.delete.mutate({ id: g.id }));
+                  }}
                 >
                   Delete
                 </button>
@@ -85,6 +94,7 @@ export function CourseGroups({ courseId }: { courseId: string }) {
         />
         <CreateGroupForm courseId={courseId} onCreated={groups.reload} />
       </div>
+      {dialog}
     </section>
   );
 }

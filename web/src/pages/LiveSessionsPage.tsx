@@ -3,6 +3,7 @@ import { api, type RouterOutputs } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
 import { useMe } from '../auth/AuthContext';
+import { useConfirm } from '../components/ConfirmDialog';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
@@ -15,11 +16,19 @@ export function LiveSessionsPage() {
   const me = useMe();
   const sessions = useLoad(() => api.sessions.live.query(), [], { pollMs: 3000 });
   const [error, setError] = useState<ShownError>();
+  const { confirm, dialog } = useConfirm();
 
-  async function kill(sessionId: string) {
+  async function kill(s: Session) {
     setError(undefined);
+    const where = s.lab ? ` in ${s.lab.title}` : '';
+    const confirmed = await confirm({
+      title: `End ${s.owner.displayName}'s terminal?`,
+      message: `The shell${where} stops now and everyone connected to it is disconnected; anything running in it is ended. The lab itself keeps running.`,
+      confirmLabel: 'End session',
+    });
+    if (!confirmed) return;
     try {
-      await api.admin.killSession.mutate({ sessionId });
+      await api.admin.killSession.mutate({ sessionId: s.id });
       sessions.reload();
     } catch (e) {
       setError(describeError(e));
@@ -71,7 +80,7 @@ export function LiveSessionsPage() {
                 Shadow
               </Link>
               {me.role === 'admin' ? (
-                <button type="button" className="btn btn-small btn-danger" onClick={() => void kill(s.id)}>
+                <button type="button" className="btn btn-small btn-danger" onClick={() => void kill(s)} aria-label={`End ${s.owner.displayName}'s session`}>
                   End
                 </button>
               ) : null}
@@ -79,11 +88,13 @@ export function LiveSessionsPage() {
           </tr>
         )}
       />
+      {dialog}
     </>
   );
 }
 
-type SessionClient = RouterOutputs['sessions']['live'][number]['clients'][number];
+type Session = RouterOutputs['sessions']['live'][number];
+type SessionClient = Session['clients'][number];
 
 /** The student's own doors (browser, ssh) and how many others watch: "browser, ssh · 1 watching". */
 function connectedBy(clients: SessionClient[]): string {
