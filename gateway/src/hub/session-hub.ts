@@ -2,7 +2,8 @@
  * The gateway's registry of live terminal sessions. It decides whether a verified ticket may attach
  * (attach-policy), opens the backend for a session that is not live yet, registers sessions in the
  * SessionStore (so the admin console and other replicas see them), keeps a session alive for
- * `graceSeconds` after its owner disconnects, and ends sessions an administrator kills.
+ * `graceSeconds` after its owner disconnects, and ends sessions an administrator kills. Tickets of a user an
+ * administrator disabled are refused here, whatever their signature says (tickets/revoked-users.ts).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '@autolabs/server/errors/app-error';
@@ -15,6 +16,7 @@ import {
   type SessionRecord,
   type SessionStore,
 } from '@autolabs/server/infra/session-store/session-store';
+import { userTicketsRevoked } from '@autolabs/server/tickets/revoked-users';
 import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
 import type { TerminalBackendOpener, TerminalSize } from '../backends/terminal-backend';
 import { CloseCode } from '../protocol/wire';
@@ -80,6 +82,10 @@ export class SessionHub {
   async attach(ticket: VerifiedTicket, sink: ClientSink, size: TerminalSize, resumeFrom?: number): Promise<SessionClient> {
     if (this.closing) throw new AppError('SERVICE_UNAVAILABLE', 'the gateway is shutting down');
     try {
+      // A ticket minted before its user was disabled still has a good signature (tickets/revoked-users.ts).
+      if (await userTicketsRevoked(this.opts.sessionStore, ticket.sub)) {
+        throw new AppError('FORBIDDEN', 'this account is disabled', { field: 'ticket.sub' });
+      }
       const entry = await this.entryFor(ticket, size);
       if (ticket.mode === 'viewer') {
         this.audit({ actorId: ticket.sub, action: 'terminal.watch', targetType: 'terminal_session', targetId: ticket.sid, outcome: 'success' });
