@@ -7,6 +7,7 @@ import fastifyCookie from '@fastify/cookie';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerArchiveRoutes } from './archives/archive-routes';
+import { registerLabFileRoutes } from './files/lab-file-routes';
 import { subscribeGatewayReports } from './audit/gateway-reports';
 import { registerAuthRoutes } from './auth/auth-routes';
 import { Authenticator } from './auth/authenticator';
@@ -67,6 +68,7 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
 
   const authenticator = new Authenticator(services.db.prisma, services.env);
   await registerArchiveRoutes(app, services, authenticator);
+  await registerLabFileRoutes(app, services, authenticator);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/api/trpc',
     trpcOptions: {

@@ -6,32 +6,21 @@
  * otherwise), and the answer carries that digest as `Repr-Digest` (RFC 9530) and `X-Archive-Sha256`.
  * Every download is audited (`lab.instance.archive.download`).
  */
-import { TRPCError } from '@trpc/server';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import type { Authenticator } from '../auth/authenticator';
 import { AppError } from '../errors/app-error';
-import { requireInstance } from '../trpc/access';
+import { routeCaller, routeInstance } from '../files/route-access';
 import type { ApiServices } from '../trpc/api-services';
-import { createRequestContext } from '../trpc/context';
-import { appErrorOf } from '../trpc/errors';
-import type { AuthedContext } from '../trpc/init';
 import { checkArchive, storedArchiveOf } from './restore-archive';
 
 export const ARCHIVE_DOWNLOAD_PATH = '/api/instances/:id/archive';
 
-const params = z.object({ id: z.uuid({ error: 'expected a lab instance id' }) });
-
 export async function registerArchiveRoutes(app: FastifyInstance, services: ApiServices, authenticator: Authenticator): Promise<void> {
   const bucket = services.env.S3_BUCKET_VOLUMES;
   app.get(ARCHIVE_DOWNLOAD_PATH, async (req, reply) => {
-    const parsed = params.safeParse(req.params);
-    if (!parsed.success) throw new AppError('BAD_INPUT', parsed.error.issues[0].message, { field: 'id' });
-    const ctx = await createRequestContext(services, authenticator, req);
-    if (!ctx.caller) throw ctx.authError ?? new AppError('UNAUTHENTICATED', 'sign in first');
-    const authed: AuthedContext = { ...ctx, caller: ctx.caller };
-    const { instance } = await asAppError(requireInstance(authed, parsed.data.id, 'oversee'));
+    const authed = await routeCaller(services, authenticator, req);
+    const { instance } = await routeInstance(authed, req, 'oversee');
     const archive = instance.status === 'archived' ? storedArchiveOf(instance) : null;
     if (!archive) throw new AppError('NOT_FOUND', `lab instance ${instance.id} has no archive (it is ${instance.status})`, { field: 'id' });
 
@@ -56,14 +45,4 @@ export async function registerArchiveRoutes(app: FastifyInstance, services: ApiS
     }
     return reply.send(body);
   });
-}
-
-/** access.ts speaks tRPC errors; a plain route answers with the AppError inside. */
-async function asAppError<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    const app = e instanceof TRPCError ? appErrorOf(e) : null;
-    throw app ?? e;
-  }
 }
