@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { api } from '../api/trpc';
 import { useLoad } from '../api/use-load';
 import { ErrorNote } from '../components/ErrorNote';
+import { ToolbarPanel } from '../components/ToolbarPanel';
 import { LabSshCommand } from './LabSshCommand';
 import { knownHostsLine, sshCommand } from './ssh-access';
 
@@ -12,29 +12,19 @@ import { knownHostsLine, sshCommand } from './ssh-access';
  * alternative. Loads sshKeys.access when opened.
  */
 export function SshDetails({ labName, labSsh }: { labName: string; labSsh: { host: string; port: number } | null }) {
-  const [open, setOpen] = useState(false);
   return (
-    <>
-      <button type="button" className="btn btn-small" aria-expanded={open} onClick={() => setOpen(!open)}>
-        SSH details
-      </button>
-      {open ? <SshDetailsPanel labName={labName} labSsh={labSsh} onClose={() => setOpen(false)} /> : null}
-    </>
+    <ToolbarPanel button="SSH details" label="SSH details" title="Reach this lab over SSH" className="ssh-details-panel">
+      <SshDetailsBody labName={labName} labSsh={labSsh} />
+    </ToolbarPanel>
   );
 }
 
-function SshDetailsPanel({ labName, labSsh, onClose }: { labName: string; labSsh: { host: string; port: number } | null; onClose: () => void }) {
+function SshDetailsBody({ labName, labSsh }: { labName: string; labSsh: { host: string; port: number } | null }) {
   const access = useLoad(() => api.sshKeys.access.query(), []);
   const host = window.location.hostname;
   const a = access.data;
   return (
-    <section className="ssh-details-panel card" aria-label="SSH details">
-      <div className="row" style={{ justifyContent: 'space-between' }}>
-        <strong>Reach this lab over SSH</strong>
-        <button type="button" className="btn btn-small btn-ghost" onClick={onClose}>
-          Close
-        </button>
-      </div>
+    <>
       <ErrorNote error={access.error} />
       {a && (a.port === null || a.hostKey === null) ? <p className="muted">The SSH front door is turned off on this installation.</p> : null}
       {a && a.port !== null && a.hostKey !== null ? (
@@ -61,6 +51,6 @@ function SshDetailsPanel({ labName, labSsh, onClose }: { labName: string; labSsh
           Or the lab&apos;s own SSH server (with a key from SSH keys): <LabSshCommand ssh={labSsh} />
         </p>
       ) : null}
-    </section>
+    </>
   );
 }
