@@ -3,8 +3,9 @@
  * hostile description runs nothing and injects no markup), in a split the student resizes by dragging
  * and by the keyboard and collapses, remembered per lab, with the terminal refitting to what is left;
  * stacked on a 390 px phone. A failing check shows the teacher's hint, as safe Markdown too; the SSH
- * details show how to reach this lab from a terminal of one's own.
+ * details show how to reach this lab from a terminal of one's own; files go in (with progress) and out.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trpcCall, uploadAndAssign } from './api-steps';
@@ -158,6 +159,38 @@ describe('the lab instructions beside the terminal', () => {
     expect(await panel.locator('dd').allTextContents()).toEqual(expect.arrayContaining(['127.0.0.1', String(access.port)]));
     await panel.getByRole('button', { name: 'Close' }).click();
     expect(await panel.count()).toBe(0);
+  });
+
+  it('uploads a file into the lab storage with its progress, the shell sees it, and downloads it back; a path outside is refused', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Files', exact: true }).click();
+    const panel = page.getByRole('region', { name: 'Files' });
+    const up = panel.getByRole('form', { name: 'Upload a file' });
+    const text = 'uploaded through the page\n'.repeat(4000);
+    await up.getByLabel('File to upload').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await up.getByLabel('Save as').fill('uploads/hello.txt');
+    await up.getByRole('button', { name: 'Upload', exact: true }).click();
+    await panel.getByText('Uploaded to uploads/hello.txt in your lab storage.').waitFor();
+    expect(await up.getByRole('status').textContent()).toContain('100%');
+    expect(await up.getByLabel('Upload progress').evaluate((p) => (p as HTMLProgressElement).value)).toBe(1);
+    await screenshot(page, 'lab-files');
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('clear; wc -l < ~/uploads/hello.txt\n');
+    await waitForTerminal(page, /^4000\s*$/m);
+
+    const down = panel.getByRole('form', { name: 'Download a file' });
+    await down.getByLabel('Path').fill('uploads/hello.txt');
+    const [download] = await Promise.all([page.waitForEvent('download'), down.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('hello.txt');
+    expect(readFileSync((await download.path())!, 'utf8')).toBe(text);
+
+    await up.getByLabel('Save as').fill('../outside.txt');
+    await up.getByRole('button', { name: 'Upload', exact: true }).click();
+    const alert = panel.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.getAttribute('data-code')).toBe('BAD_INPUT');
+    expect(await alert.locator('strong').textContent()).toMatch(/inside your lab storage/);
+    await panel.getByRole('button', { name: 'Close' }).click();
   });
 
   it('stacks the instructions above the terminal on a 390 px phone, nothing wider than the screen', async () => {

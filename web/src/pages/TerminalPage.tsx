@@ -5,6 +5,7 @@ import { useLoad } from '../api/use-load';
 import { ErrorNote } from '../components/ErrorNote';
 import { SplitPane } from '../components/SplitPane';
 import { StatusPill } from '../components/StatusPill';
+import { LabFiles } from '../lab/LabFiles';
 import { MarkdownText } from '../markdown/MarkdownText';
 import { Link } from '../router/Link';
 import { SshDetails } from '../ssh/SshDetails';
@@ -57,6 +58,7 @@ export function TerminalPage({ instanceId }: { instanceId: string }) {
         <h1>{title}</h1>
         {instance.data ? <StatusPill status={instance.data.status} /> : null}
         <span className="spacer" />
+        {instance.data?.status === 'running' ? <LabFiles instanceId={instanceId} /> : null}
         {instance.data?.status === 'running' && lab ? <SshDetails labName={lab.name} labSsh={instance.data.ssh} /> : null}
         {instance.data?.status === 'running' ? <SshPasswordPanel instanceId={instanceId} /> : null}
         <CheckPanel instanceId={instanceId} />
