@@ -57,7 +57,7 @@ export class AsciicastRecorder {
   private uploads: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
   private finished = false;
-  /** Whole ms elapsed when finish() was called: the recording's duration, announced and marked in the cast alike. */
+  /** Whole ms elapsed when finish() was called (rounded up): the recording's duration, announced and marked in the cast alike. */
   private endedMs = 0;
   private readonly chunkBytes: number;
 
@@ -91,7 +91,8 @@ export class AsciicastRecorder {
    */
   async finish(): Promise<void> {
     if (this.finished) return;
-    this.endedMs = Math.round(this.elapsed());
+    // Up, never down: the end marker must not come before the last output (1.243 ms must not end at 1 ms).
+    this.endedMs = Math.ceil(this.elapsed());
     const tail = this.decoder.decode();
     if (tail.length > 0) this.append(outputEvent(this.endedMs, tail));
     this.append(markerEvent(this.endedMs, 'end'));
