@@ -59,9 +59,12 @@ describe('recordings from the gateway', () => {
     const { cast } = await h.callerFor('teacher').recordings.get({ id: row.id });
     const [header, ...events] = cast.trim().split('\n');
     expect(JSON.parse(header)).toMatchObject({ version: 2, width: 80, height: 24 });
-    expect(events.map((e) => (JSON.parse(e) as [number, string, string])[2]).join('')).toBe(
+    const parsed = events.map((e) => JSON.parse(e) as [number, string, string]);
+    expect(parsed.filter(([, type]) => type === 'o').map(([, , text]) => text).join('')).toBe(
       'student@lab:~$ ls -la\r\ntotal 0\r\ndrwxr-xr-x 2 student student 40 .\r\n',
     );
+    // The cast ends with the recorder's end marker, at the recording's duration.
+    expect(parsed.at(-1)?.slice(1)).toEqual(['m', 'end']);
     await expect(h.callerFor('otherStudent').recordings.get({ id: row.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const audit = await prisma.auditLog.findFirst({ where: { action: 'recordings.get', outcome: 'success' }, orderBy: { id: 'desc' } });
     expect(audit).toMatchObject({ actorId: h.users.teacher.id, targetId: row.id });
