@@ -191,7 +191,18 @@ export function TerminalView(props: TerminalViewProps) {
         <SearchBox search={builtRef.current.search} onClose={() => { setSearchOpen(false); builtRef.current?.term.focus(); }} />
       ) : null}
       <div className="term-frame">
-        <div className="term-host" ref={hostRef} data-testid="terminal" />
+        {/* xterm's element is only as tall as its rows: a viewer following a smaller owner (a phone) leaves
+            the rest of the frame empty, and a click there must focus the terminal as a click on it does. */}
+        <div
+          className="term-host"
+          ref={hostRef}
+          data-testid="terminal"
+          onMouseDown={(e) => {
+            if (e.target !== e.currentTarget) return;
+            e.preventDefault();
+            builtRef.current?.term.focus();
+          }}
+        />
         <TerminalOverlay status={status} onRetry={() => socketRef.current?.reconnect()} />
       </div>
       {viewer && !canType ? null : (
