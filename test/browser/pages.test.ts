@@ -102,6 +102,7 @@ describe('app shell pages', () => {
     await form.getByRole('button', { name: 'Create user' }).click();
     await page.getByRole('cell', { name: /Grace Hopper/ }).waitFor();
     await page.getByLabel('Role of grace').selectOption('student');
+    await page.getByRole('alertdialog', { name: 'Make Grace Hopper a student?' }).getByRole('button', { name: 'Make student' }).click();
     await expect.poll(() => page.getByLabel('Role of grace').inputValue()).toBe('student');
     await page.reload();
     await expect.poll(() => page.getByLabel('Role of grace').inputValue()).toBe('student');

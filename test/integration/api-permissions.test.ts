@@ -17,7 +17,7 @@ import ssh2 from 'ssh2';
 import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
 import { appRouter } from '@autolabs/server/trpc/root';
 import { handleOf } from '@autolabs/server/runtime/runtime-handle';
-import { CAST, LAB_YAML, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
+import { CAST, LAB_YAML, PASSWORD, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
 
 type Input = (w: World, h: Harness, who: CastMember) => Promise<unknown> | unknown;
 interface Row {
@@ -44,6 +44,8 @@ const listing = (pick: (w: World) => string, seenBy: CastMember[]): Row['listed'
 
 const TABLE: Record<string, Row> = {
   'me.get': { allowed: EVERYONE },
+  // Each signed-in caller changes their own password once (nothing below signs in with it).
+  'me.changePassword': { input: () => ({ currentPassword: PASSWORD, newPassword: 'a brand new password' }), allowed: EVERYONE, mutation: true },
 
   'courses.list': { allowed: EVERYONE, listed: listing((w) => w.course.id, COURSE_MEMBERS) },
   'courses.get': { input: (w) => ({ id: w.course.id }), allowed: COURSE_MEMBERS },
@@ -132,7 +134,15 @@ const TABLE: Record<string, Row> = {
   'admin.auditActions': { allowed: ['admin'] },
   'admin.liveSessions': { allowed: ['admin'] },
   'admin.killSession': { input: (w) => ({ sessionId: w.session.id }), allowed: ['admin'], mutation: true },
+  'admin.disableUser': { input: async (_w, h) => ({ userId: (await freshStudent(h)).id }), allowed: ['admin'], mutation: true },
+  'admin.enableUser': { input: async (_w, h) => ({ userId: (await freshStudent(h, { disabled: true })).id }), allowed: ['admin'], mutation: true },
+  'admin.resetPassword': { input: async (_w, h) => ({ userId: (await freshStudent(h)).id }), allowed: ['admin'], mutation: true },
 };
+
+/** A built-in student account of its own, so disabling or resetting it touches nobody else. */
+function freshStudent(h: Harness, data: { disabled?: boolean } = {}) {
+  return h.services.db.prisma.user.create({ data: { username: uniq('fresh'), displayName: 'Fresh Student', role: 'student', passwordHash: 'scrypt$1$1$1$AA==$AA==', ...data } });
+}
 
 /** An archived instance of the student's (an empty tar.gz with its digest) and a stopped one to restore it into. */
 async function restoreInput(w: World, h: Harness): Promise<{ id: string; fromId: string }> {

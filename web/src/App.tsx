@@ -9,6 +9,7 @@ import { Loading } from './components/Loading';
 import { AdminAuditPage } from './pages/AdminAuditPage';
 import { AdminQuotasPage } from './pages/AdminQuotasPage';
 import { AdminUsersPage } from './pages/AdminUsersPage';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { CourseDetailPage } from './pages/CourseDetailPage';
 import { CoursesPage } from './pages/CoursesPage';
 import { DeploymentsPage } from './pages/DeploymentsPage';
@@ -81,6 +82,8 @@ function Routed() {
       </>
     );
   }
+  // After an admin's password reset the API answers nothing else until a new password is chosen.
+  if (me.mustChangePassword) return <ChangePasswordPage />;
   if (path === '/' || path === '/login') return <Redirect to={homeFor(me.role)} />;
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);

@@ -62,8 +62,8 @@ export async function registerAuthRoutes(
     }
     await throttle.recordSuccess(username, req.ip);
     await startBrowserSession(prisma, env, req, reply, user);
-    const { id, displayName, email, role } = user;
-    return { user: { id, username: user.username, displayName, email, role } };
+    const { id, displayName, email, role, mustChangePassword } = user;
+    return { user: { id, username: user.username, displayName, email, role, mustChangePassword } };
   });
 
   app.post('/api/auth/logout', async (req, reply) => {

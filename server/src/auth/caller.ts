@@ -12,8 +12,10 @@ export interface Caller {
   email: string | null;
   role: Role;
   via: 'session' | 'oidc';
+  /** An admin reset the password: nothing but me.get and me.changePassword answers until it is changed (trpc/init.ts). */
+  mustChangePassword: boolean;
 }
 
 export function callerFromUser(user: User, via: Caller['via']): Caller {
-  return { id: user.id, username: user.username, displayName: user.displayName, email: user.email, role: user.role, via };
+  return { id: user.id, username: user.username, displayName: user.displayName, email: user.email, role: user.role, via, mustChangePassword: user.mustChangePassword };
 }

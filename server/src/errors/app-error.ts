@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'HOST_KEY_MISMATCH'
   /** A stored volume archive is not the one recorded (checksum or size differ) or is not a readable tar.gz. */
   | 'ARCHIVE_CORRUPT'
+  /** The caller's password was reset by an admin: they must choose a new one (me.changePassword) first. */
+  | 'PASSWORD_CHANGE_REQUIRED'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 

@@ -5,7 +5,8 @@
  * budget per account and client, whichever door it knocks on), the same audit log (`ssh.login`, success
  * and denied, never the credential), the same instances a student may use (access.ts `usableBy`) and
  * the same ticket (terminal-ticket.ts). "No such user", "wrong key", "wrong password" and "disabled"
- * get one answer, so the door tells nobody which accounts exist.
+ * get one answer, so the door tells nobody which accounts exist. An account whose password an admin reset
+ * gets in nowhere until it has chosen a new one in the web app (with any right credential, it is told so).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/audit-log';
@@ -85,6 +86,11 @@ export async function registerSshLoginRoutes(app: FastifyInstance, services: Api
       return { outcome: 'denied', code: 'UNAUTHENTICATED', message: `Permission denied: ${how}.` };
     };
     if (!ok || !user || user.disabled || user.role === 'viewer') return deny(null);
+    if (user.mustChangePassword) {
+      // The credential was right, so nothing counts against the throttle; the reset password is for the web app only.
+      await audit({ actorId: user.id, actorRole: user.role, outcome: 'denied', detail: { ...base, reason: 'password change required' } });
+      return { outcome: 'denied', code: 'UNAUTHENTICATED', message: 'Permission denied: an administrator reset your password. Sign in to the web app and choose a new one first.' };
+    }
     if (credential.kind === 'password') Object.assign(base, { password: oneTime ? 'one-time' : 'account' });
 
     const labs = await runningLabsOf(prisma, user.id);

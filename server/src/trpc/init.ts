@@ -2,6 +2,8 @@
  * tRPC building blocks: the one `t`, the error formatter (adds `appCode` and `field`), and the procedure
  * ladder every router uses:
  *   publicProcedure -> authedProcedure (a caller) -> roleProcedure(...roles) (one of these global roles).
+ * A caller whose password an admin reset gets PASSWORD_CHANGE_REQUIRED from every authed procedure but those
+ * marked `meta({ beforePasswordChange: true })`.
  * Ownership (a teacher only for courses they teach, a student only their own instances) is checked in the
  * procedures with access.ts, because it depends on the input.
  *
@@ -21,6 +23,8 @@ import { describeError, toTRPCError } from './errors';
 export interface ProcedureMeta {
   /** Audit this query too (mutations always are). */
   audit?: boolean;
+  /** Answers a caller who must still change a password an admin reset (me.get, me.changePassword); nothing else does. */
+  beforePasswordChange?: boolean;
 }
 
 const t = initTRPC
@@ -84,8 +88,11 @@ const audit = t.middleware(async ({ ctx, type, path, meta, getRawInput, next }) 
   return result;
 });
 
-const authed = t.middleware(({ ctx, next }) => {
+const authed = t.middleware(({ ctx, meta, next }) => {
   if (!ctx.caller) throw toTRPCError(ctx.authError ?? new AppError('UNAUTHENTICATED', 'sign in first'));
+  if (ctx.caller.mustChangePassword && !meta?.beforePasswordChange) {
+    throw toTRPCError(new AppError('PASSWORD_CHANGE_REQUIRED', 'an administrator reset your password: choose a new one first'));
+  }
   return next({ ctx: { ...ctx, caller: ctx.caller } });
 });
 

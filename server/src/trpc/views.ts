@@ -22,7 +22,7 @@ export function iso(d: Date | null): string | null {
 }
 
 export function userView(u: User) {
-  return { id: u.id, username: u.username, displayName: u.displayName, email: u.email, role: u.role, disabled: u.disabled, createdAt: iso(u.createdAt) };
+  return { id: u.id, username: u.username, displayName: u.displayName, email: u.email, role: u.role, disabled: u.disabled, mustChangePassword: u.mustChangePassword, hasPassword: u.passwordHash !== null && u.oidcSubject === null, createdAt: iso(u.createdAt) };
 }
 
 export function courseView(c: Course) {

@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/trpc';
+import { api, type RouterOutputs } from '../api/trpc';
 import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
+import { useMe } from '../auth/AuthContext';
+import { useConfirm, type ConfirmRequest } from '../components/ConfirmDialog';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
@@ -9,26 +11,74 @@ import { PageHeader } from '../components/PageHeader';
 
 const ROLES = ['admin', 'teacher', 'student', 'viewer'] as const;
 type Role = (typeof ROLES)[number];
+type User = RouterOutputs['admin']['users'][number];
 
 export function AdminUsersPage() {
+  const me = useMe();
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState('');
   const users = useLoad(() => api.admin.users.query(search ? { query: search } : {}), [search]);
   const [error, setError] = useState<ShownError>();
+  const [issued, setIssued] = useState<IssuedPassword>();
+  const { confirm, dialog } = useConfirm();
 
-  async function setRole(userId: string, role: Role) {
+  /** Asks first; then makes the change and reloads the list. */
+  async function act<T>(question: ConfirmRequest, call: () => Promise<T>): Promise<T | undefined> {
     setError(undefined);
+    if (!(await confirm(question))) return undefined;
     try {
-      await api.admin.setRole.mutate({ userId, role });
-      users.reload();
+      return await call();
     } catch (e) {
       setError(describeError(e));
+      return undefined;
+    } finally {
+      users.reload();
     }
+  }
+
+  const setRole = (user: User, role: Role) =>
+    act(
+      {
+        title: `Make ${user.displayName} ${article(role)} ${role}?`,
+        message: `${user.displayName} (${user.username}) is ${article(user.role)} ${user.role} now. What they may see and do changes with their next request.`,
+        confirmLabel: `Make ${role}`,
+      },
+      () => api.admin.setRole.mutate({ userId: user.id, role }),
+    );
+
+  const disable = (user: User) =>
+    act(
+      {
+        title: `Disable ${user.displayName}?`,
+        message: `${user.displayName} (${user.username}) is signed out everywhere at once, their open terminals are ended, and they cannot sign in (web or SSH) until an admin enables the account again. Their labs and files are kept.`,
+        confirmLabel: 'Disable account',
+      },
+      () => api.admin.disableUser.mutate({ userId: user.id }),
+    );
+
+  const enable = (user: User) =>
+    act(
+      { title: `Enable ${user.displayName}?`, message: `${user.displayName} (${user.username}) can sign in again.`, confirmLabel: 'Enable account', danger: false },
+      () => api.admin.enableUser.mutate({ userId: user.id }),
+    );
+
+  async function resetPassword(user: User) {
+    setIssued(undefined);
+    const answer = await act(
+      {
+        title: `Reset ${user.displayName}'s password?`,
+        message: `A new password is made and shown to you once. ${user.displayName}'s current password stops working, they are signed out, and they must choose their own password when they next sign in.`,
+        confirmLabel: 'Reset password',
+      },
+      () => api.admin.resetPassword.mutate({ userId: user.id }),
+    );
+    if (answer) setIssued({ displayName: user.displayName, username: answer.username, password: answer.password });
   }
 
   return (
     <>
       <PageHeader title="Users" subtitle="Built-in accounts and users who signed in with single sign-on." />
+      {issued ? <IssuedPasswordNote issued={issued} onDone={() => setIssued(undefined)} /> : null}
       <div className="grid-2">
         <section>
           <form
@@ -56,17 +106,19 @@ export function AdminUsersPage() {
                 <th>User</th>
                 <th>Email</th>
                 <th>Role</th>
+                <th>Status</th>
                 <th>Created</th>
+                <th />
               </>
             }
             row={(u) => (
-              <tr key={u.id}>
+              <tr key={u.id} data-testid={`user-${u.username}`}>
                 <td>
                   {u.displayName} <div className="muted mono">{u.username}</div>
                 </td>
                 <td>{u.email ?? '—'}</td>
                 <td>
-                  <select value={u.role} onChange={(e) => void setRole(u.id, e.target.value as Role)} aria-label={`Role of ${u.username}`}>
+                  <select value={u.role} onChange={(e) => void setRole(u, e.target.value as Role)} aria-label={`Role of ${u.username}`}>
                     {ROLES.map((r) => (
                       <option key={r} value={r}>
                         {r}
@@ -74,14 +126,77 @@ export function AdminUsersPage() {
                     ))}
                   </select>
                 </td>
+                <td>{u.disabled ? <span className="pill pill-failed">disabled</span> : u.mustChangePassword ? <span className="pill pill-pending">new password due</span> : <span className="pill pill-running">active</span>}</td>
                 <td className="nowrap">{formatDate(u.createdAt)}</td>
+                <td className="actions">
+                  <div className="stacked-actions">
+                    {u.id === me.id ? null : u.disabled ? (
+                      <button type="button" className="btn btn-small" aria-label={`Enable ${u.username}`} onClick={() => void enable(u)}>
+                        Enable
+                      </button>
+                    ) : (
+                      <button type="button" className="btn btn-small btn-danger" aria-label={`Disable ${u.username}`} onClick={() => void disable(u)}>
+                        Disable
+                      </button>
+                    )}
+                    {u.hasPassword ? (
+                      <button type="button" className="btn btn-small" aria-label={`Reset password of ${u.username}`} onClick={() => void resetPassword(u)}>
+                        Reset password
+                      </button>
+                    ) : null}
+                  </div>
+                </td>
               </tr>
             )}
           />
         </section>
         <CreateUserForm onCreated={users.reload} />
       </div>
+      {dialog}
     </>
+  );
+}
+
+function article(role: string): string {
+  return /^[aeiou]/.test(role) ? 'an' : 'a';
+}
+
+interface IssuedPassword {
+  displayName: string;
+  username: string;
+  password: string;
+}
+
+/** The generated password, on screen until Done: the server keeps only its hash and never shows it again. */
+function IssuedPasswordNote({ issued, onDone }: { issued: IssuedPassword; onDone: () => void }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <section className="note note-warn" role="region" aria-label="New password">
+      <strong>
+        New password for {issued.displayName} ({issued.username})
+      </strong>
+      <code className="issued-password" data-testid="issued-password">
+        {issued.password}
+      </code>
+      <span>Give it to them in person. It is shown only now; they must choose their own when they sign in.</span>
+      <div className="row">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() =>
+            void navigator.clipboard.writeText(issued.password).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" className="btn btn-small btn-primary" onClick={onDone}>
+          Done
+        </button>
+      </div>
+    </section>
   );
 }
 

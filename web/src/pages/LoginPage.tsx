@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { login, oidcLoginHref } from '../api/auth-api';
-import { describeError, type ShownError } from '../api/describe-error';
 import { useAuth } from '../auth/AuthContext';
+import { useAuthStep } from '../auth/use-auth-step';
 import { ErrorNote } from '../components/ErrorNote';
 import { Loading } from '../components/Loading';
 
@@ -12,24 +12,14 @@ function returnPath(): string {
 }
 
 export function LoginPage() {
-  const { refresh, options } = useAuth();
+  const { options } = useAuth();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ShownError>();
+  const { busy, error, run } = useAuthStep();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await login(username.trim(), password);
-      await refresh();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => login(username.trim(), password));
   }
 
   return (

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { disableAccount, enableAccount, resetAccountPassword } from '../../auth/account-admin';
 import { hashPassword } from '../../auth/password';
 import { ROLES } from '../../auth/caller';
 import { Prisma } from '../../generated/prisma/client';
 import { SESSION_CONTROL_CHANNEL } from '../../infra/session-store/session-store';
 import { auditWhereCourse, nameAuditEntries } from '../../audit/audit-names';
+import type { ApiServices } from '../api-services';
 import { fail } from '../errors';
 import { isLive } from '../live-sessions';
 import { roleProcedure, router } from '../init';
@@ -35,6 +37,8 @@ const quotaInput = z
     if (q.scope !== 'user' && q.userId) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'only for a user quota' });
     if (q.scope !== 'course' && q.courseId) ctx.addIssue({ code: 'custom', path: ['courseId'], message: 'only for a course quota' });
   });
+
+const accountServices = (services: ApiServices) => ({ prisma: services.db.prisma, sessionStore: services.sessionStore });
 
 export const adminRouter = router({
   users: admin.input(z.object({ query: z.string().max(100).optional() }).default({})).query(async ({ ctx, input }) => {
@@ -70,6 +74,26 @@ export const adminRouter = router({
     const prisma = ctx.services.db.prisma;
     if (!(await prisma.user.findUnique({ where: { id: input.userId } }))) fail('NOT_FOUND', 'no such user', { field: 'userId' });
     return userView(await prisma.user.update({ where: { id: input.userId }, data: { role: input.role } }));
+  }),
+
+  /**
+   * Disables an account: signed out everywhere, live terminals ended, terminal tickets refused, no sign-in
+   * at any door until enabled again (auth/account-admin.ts). Not one's own.
+   */
+  disableUser: admin.input(z.object({ userId: id })).mutation(async ({ ctx, input }) => {
+    const { user, endedSessions } = await disableAccount(accountServices(ctx.services), input.userId, ctx.caller.id);
+    return { ...userView(user), endedSessions };
+  }),
+
+  enableUser: admin.input(z.object({ userId: id })).mutation(async ({ ctx, input }) => userView(await enableAccount(accountServices(ctx.services), input.userId))),
+
+  /**
+   * A generated password for a built-in account, answered once (stored only as its scrypt hash, never
+   * logged or audited); the user must change it at their next sign-in.
+   */
+  resetPassword: admin.input(z.object({ userId: id })).mutation(async ({ ctx, input }) => {
+    const { user, password } = await resetAccountPassword({ ...accountServices(ctx.services), builtinSignIn: ctx.services.env.AUTH_BUILTIN === 'on' }, input.userId);
+    return { userId: user.id, username: user.username, password };
   }),
 
   quotas: admin.query(async ({ ctx }) => {
