@@ -118,6 +118,10 @@ const TABLE: Record<string, Row> = {
   'sshKeys.access': { allowed: ['admin', 'teacher', 'otherTeacher', 'student', 'otherStudent'] },
   'sshPasswords.reveal': { input: (w) => ({ instanceId: w.instance.id }), allowed: ['student'], mutation: true },
 
+  'timeRequests.request': { input: async (w) => ({ instanceId: (await w.makeInstance()).id }), allowed: ['student'], mutation: true },
+  'timeRequests.grant': { input: async (w, h) => ({ id: await pendingTimeRequest(w, h), minutes: 15 }), allowed: COURSE_STAFF, mutation: true },
+  'timeRequests.decline': { input: async (w, h) => ({ id: await pendingTimeRequest(w, h) }), allowed: COURSE_STAFF, mutation: true },
+
   'recordings.list': { input: () => ({}), allowed: EVERYONE, listed: listing((w) => w.recording.id, INSTANCE_OVERSEERS) },
   'recordings.get': { input: (w) => ({ id: w.recording.id }), allowed: INSTANCE_OVERSEERS },
 
@@ -138,6 +142,12 @@ const TABLE: Record<string, Row> = {
   'admin.enableUser': { input: async (_w, h) => ({ userId: (await freshStudent(h, { disabled: true })).id }), allowed: ['admin'], mutation: true },
   'admin.resetPassword': { input: async (_w, h) => ({ userId: (await freshStudent(h)).id }), allowed: ['admin'], mutation: true },
 };
+
+/** A pending request for more time on a fresh running instance of the student's; its id. */
+async function pendingTimeRequest(w: World, h: Harness): Promise<string> {
+  const instance = await w.makeInstance();
+  return (await h.services.db.prisma.labTimeRequest.create({ data: { instanceId: instance.id, requestedById: h.users.student.id } })).id;
+}
 
 /** A built-in student account of its own, so disabling or resetting it touches nobody else. */
 function freshStudent(h: Harness, data: { disabled?: boolean } = {}) {

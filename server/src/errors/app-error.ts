@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'HOST_KEY_MISMATCH'
   /** A stored volume archive is not the one recorded (checksum or size differ) or is not a readable tar.gz. */
   | 'ARCHIVE_CORRUPT'
+  /** More time for a lab than its limit allows (time-extension.ts: its start plus twice its ttl). */
+  | 'TIME_LIMIT_EXCEEDED'
   /** The caller's password was reset by an admin: they must choose a new one (me.changePassword) first. */
   | 'PASSWORD_CHANGE_REQUIRED'
   | 'SERVICE_UNAVAILABLE'

@@ -12,6 +12,7 @@ import { recordingsRouter } from './routers/recordings';
 import { sessionsRouter } from './routers/sessions';
 import { sshKeysRouter } from './routers/ssh-keys';
 import { sshPasswordsRouter } from './routers/ssh-passwords';
+import { timeRequestsRouter } from './routers/time-requests';
 
 export const appRouter = router({
   me: meRouter,
@@ -24,6 +25,7 @@ export const appRouter = router({
   sessions: sessionsRouter,
   sshKeys: sshKeysRouter,
   sshPasswords: sshPasswordsRouter,
+  timeRequests: timeRequestsRouter,
   recordings: recordingsRouter,
   admin: adminRouter,
 });

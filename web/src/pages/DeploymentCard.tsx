@@ -6,6 +6,7 @@ import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { StatusPill } from '../components/StatusPill';
+import { TimeRequestControl } from '../lab/TimeRequestControl';
 
 type DeploymentRow = RouterOutputs['deployments']['list'][number];
 type DeploymentStatus = RouterOutputs['deployments']['status'];
@@ -92,7 +93,7 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
         ) : null}
       </dl>
       <ErrorNote error={error ?? status.error} />
-      {open ? <InstanceTable instances={view?.instances} failed={Boolean(status.error)} names={names} /> : null}
+      {open ? <InstanceTable instances={view?.instances} failed={Boolean(status.error)} names={names} onChanged={status.reload} /> : null}
       <button type="button" className="link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
         {open ? 'Hide instances' : 'Show instances'}
       </button>
@@ -100,7 +101,7 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
   );
 }
 
-function InstanceTable({ instances, failed, names }: { instances: Instance[] | undefined; failed: boolean; names: DeploymentNames }) {
+function InstanceTable({ instances, failed, names, onChanged }: { instances: Instance[] | undefined; failed: boolean; names: DeploymentNames; onChanged: () => void }) {
   const ownerOf = (i: Instance) => (i.ownerUserId ? names.user(i.ownerUserId) : i.groupId ? `Group ${names.group(i.groupId)}` : 'Whole course (shared)');
   // Sorted by who it is for, so rows keep their place while statuses change.
   const rows = instances?.map((i) => ({ ...i, owner: ownerOf(i) })).sort((a, b) => a.owner.localeCompare(b.owner));
@@ -119,6 +120,7 @@ function InstanceTable({ instances, failed, names }: { instances: Instance[] | u
             <th>Status</th>
             <th>Started</th>
             <th>Stopped</th>
+            <th>Ends</th>
           </>
         }
         row={(i) => (
@@ -130,6 +132,10 @@ function InstanceTable({ instances, failed, names }: { instances: Instance[] | u
             </td>
             <td className="nowrap">{formatDate(i.startedAt)}</td>
             <td className="nowrap">{formatDate(i.stoppedAt)}</td>
+            <td>
+              <span className="nowrap">{i.status === 'running' ? formatDate(i.expiresAt) : '—'}</span>
+              {i.status === 'running' && i.timeRequest?.status === 'pending' ? <TimeRequestControl request={i.timeRequest} onChanged={onChanged} /> : null}
+            </td>
           </tr>
         )}
       />

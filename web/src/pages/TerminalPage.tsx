@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { SplitPane } from '../components/SplitPane';
 import { StatusPill } from '../components/StatusPill';
 import { LabFiles } from '../lab/LabFiles';
+import { LabTimer } from '../lab/LabTimer';
 import { MarkdownText } from '../markdown/MarkdownText';
 import { Link } from '../router/Link';
 import { SshDetails } from '../ssh/SshDetails';
@@ -21,7 +22,8 @@ import { isFatalTicketError } from './ticket-errors';
  * shadowing) and lets the student grant and revoke that.
  */
 export function TerminalPage({ instanceId }: { instanceId: string }) {
-  const instance = useLoad(() => api.instances.get.query({ id: instanceId }), [instanceId]);
+  // Polled: a teacher's answer to a request for more time (a new expiresAt) shows without a reload.
+  const instance = useLoad(() => api.instances.get.query({ id: instanceId }), [instanceId], { pollMs: 10_000 });
   const assignments = useLoad(() => api.assignments.mine.query(), []);
   const lab = instance.data?.lab;
   const title = assignments.data?.find((a) => a.instance?.id === instanceId)?.title ?? lab?.title ?? 'Lab terminal';
@@ -57,6 +59,9 @@ export function TerminalPage({ instanceId }: { instanceId: string }) {
         <Link to="/my-labs">← My labs</Link>
         <h1>{title}</h1>
         {instance.data ? <StatusPill status={instance.data.status} /> : null}
+        {instance.data?.status === 'running' && instance.data.expiresAt ? (
+          <LabTimer instanceId={instanceId} expiresAt={instance.data.expiresAt} request={instance.data.timeRequest} onChanged={instance.reload} />
+        ) : null}
         <span className="spacer" />
         {instance.data?.status === 'running' ? <LabFiles instanceId={instanceId} /> : null}
         {instance.data?.status === 'running' && lab ? <SshDetails labName={lab.name} labSsh={instance.data.ssh} /> : null}

@@ -7,6 +7,7 @@ import { authedProcedure, roleProcedure, router, type AuthedContext } from '../i
 import { startForClass, type NamedTarget } from '../class-start';
 import { stopInstances } from '../lab-jobs';
 import { loadLabConfig } from '../lab-store';
+import { latestTimeRequests } from '../time-request-views';
 import { deploymentView, instanceView } from '../views';
 
 const id = z.uuid();
@@ -109,7 +110,8 @@ export const deploymentsRouter = router({
       where: { id: input.id },
       include: { instances: { include: { deployment: true }, orderBy: { createdAt: 'asc' } } },
     });
-    return { ...deploymentView(d), instances: d.instances.map(instanceView) };
+    const requests = await latestTimeRequests(ctx.services.db.prisma, d.instances.map((i) => i.id));
+    return { ...deploymentView(d), instances: d.instances.map((i) => ({ ...instanceView(i), timeRequest: requests.get(i.id) ?? null })) };
   }),
 
   list: roleProcedure('teacher', 'admin').input(z.object({ courseId: id.optional() }).default({})).query(async ({ ctx, input }) => {

@@ -10,6 +10,7 @@ import { labSlot } from '../lab-slot';
 import { loadLabConfig } from '../lab-store';
 import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from '../quota';
 import { instanceView } from '../views';
+import { latestTimeRequests } from '../time-request-views';
 import { handleOf } from '../../runtime/runtime-handle';
 import { restoreArchive, storedArchiveOf } from '../../archives/restore-archive';
 
@@ -38,14 +39,15 @@ export const instancesRouter = router({
   }),
 
   /**
-   * The instance, with its lab's name, title and instructions (metadata.description, Markdown), for the
-   * lab page.
+   * The instance, with its lab's name, title and instructions (metadata.description, Markdown) and its
+   * latest request for more time (a pending one first), for the lab page.
    */
   get: authedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
     const { instance } = await requireInstance(ctx, input.id, 'oversee');
     const prisma = ctx.services.db.prisma;
     const lab = await prisma.labConfig.findUniqueOrThrow({ where: { id: instance.deployment.labConfigId } });
-    return { ...instanceView(instance), lab: { name: lab.name, title: lab.title, description: lab.description } };
+    const timeRequest = (await latestTimeRequests(prisma, [instance.id])).get(instance.id) ?? null;
+    return { ...instanceView(instance), lab: { name: lab.name, title: lab.title, description: lab.description }, timeRequest };
   }),
 
   /**
