@@ -22,6 +22,7 @@ declare global {
       status(): { state: string; readOnly: boolean; recording: boolean; reason: string | null };
       renderer(): 'webgl' | 'dom';
       size(): { cols: number; rows: number };
+      fits(): { cols: number; rows: number } | null;
     };
     __autolabsReplay?: { terminalText(): string; position(): number; playing(): boolean };
   }

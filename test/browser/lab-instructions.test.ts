@@ -45,6 +45,7 @@ spec:
 `;
 
 let dialogs = 0;
+let sentSize: { cols: number; rows: number } | null = null;
 
 beforeAll(async () => {
   const teacher = await openBrowser();
@@ -58,6 +59,14 @@ beforeAll(async () => {
     dialogs++;
     void d.dismiss();
   });
+  // The size the page last told the gateway (its hello, then its resizes), read off the wire.
+  browser.page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload !== 'string') return;
+      const m = JSON.parse(payload) as { type?: string; cols?: number; rows?: number };
+      if ((m.type === 'hello' || m.type === 'resize') && m.cols && m.rows) sentSize = { cols: m.cols, rows: m.rows };
+    });
+  });
   await login(browser.page, app, 'student');
   await startLabAndOpenTerminal(browser.page, app, /Hostile notes/);
 }, 180_000);
@@ -66,9 +75,21 @@ beforeAll(async () => {
 const instructions = (page: Page) => page.getByRole('region', { name: 'Instructions' });
 const terminalCols = (page: Page) => page.evaluate(() => window.__autolabs?.size().cols ?? 0);
 
-/** `stty size` in the lab says what xterm shows: the PTY was resized too. */
+/**
+ * `stty size` in the lab says what xterm shows: the PTY was resized too. Read once the refit is done: the
+ * terminal refits on the animation frame after its frame changes, so right after a drag xterm may still
+ * show a size the frame no longer fits; it is settled when it shows what its frame fits and the page has
+ * sent that size to the gateway.
+ */
 async function expectShellSize(page: Page): Promise<void> {
-  const size = await page.evaluate(() => window.__autolabs!.size());
+  let size = { cols: 0, rows: 0 };
+  await expect
+    .poll(async () => {
+      const now = await page.evaluate(() => ({ shows: window.__autolabs!.size(), fits: window.__autolabs!.fits() }));
+      size = now.shows;
+      return JSON.stringify([now.fits, sentSize]) === JSON.stringify([size, size]);
+    })
+    .toBe(true);
   await page.getByTestId('terminal').click();
   await page.keyboard.type('clear; stty size\n');
   await waitForTerminal(page, new RegExp(`^${size.rows} ${size.cols}\\s*$`, 'm'));

@@ -148,6 +148,10 @@ export function TerminalView(props: TerminalViewProps) {
       status: () => socket.status,
       renderer: () => built.renderer(),
       size: () => ({ cols: term.cols, rows: term.rows }),
+      fits: () => {
+        const fits = fit.proposeDimensions();
+        return fits ? { cols: fits.cols, rows: fits.rows } : null;
+      },
       terminalText: (tailLines) => bufferText(term, tailLines),
     });
     if (!viewer) term.focus();

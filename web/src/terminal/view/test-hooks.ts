@@ -13,6 +13,8 @@ export interface TerminalTestHooks {
   renderer(): 'webgl' | 'dom';
   /** The size xterm shows (columns x rows). */
   size(): { cols: number; rows: number };
+  /** The size xterm's frame fits now (null before it is laid out): equal to size() once the terminal has refitted to it. */
+  fits(): { cols: number; rows: number } | null;
 }
 
 /** The same for the recording player. */
