@@ -40,6 +40,7 @@ const core = kc.makeApiClient(CoreV1Api);
 const net = kc.makeApiClient(NetworkingV1Api);
 const log = silentLogger();
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 let ns: Awaited<ReturnType<typeof createTestNamespace>>;
 let fx: WorkerFixture;
 let room: Classroom;
@@ -80,7 +81,8 @@ async function openGate(open: boolean): Promise<void> {
   await core.patchNode({ name: REAL_NODE_NAME, body: [open ? { op: 'add', path, value: ns.name } : { op: 'remove', path }] }, jsonPatch);
 }
 
-function runtime(startTimeoutMs: number): KubernetesRuntime {
+/** `gated`: the pods also need the gate label (the apiserver tests); a restarted kubelet re-admits running pods by it too. */
+function runtime(startTimeoutMs: number, gated = true): KubernetesRuntime {
   const pods = realNodeLabPods(cluster.labImageRegistry);
   return new KubernetesRuntime({
     kubeConfig: kc,
@@ -90,7 +92,7 @@ function runtime(startTimeoutMs: number): KubernetesRuntime {
     startTimeoutMs,
     deleteTimeoutMs: 120_000,
     resolveHost: async () => [],
-    pod: { ...pods, nodeSelector: { ...pods.nodeSelector, [GATE_LABEL]: ns.name } },
+    pod: gated ? { ...pods, nodeSelector: { ...pods.nodeSelector, [GATE_LABEL]: ns.name } } : pods,
   });
 }
 
@@ -132,6 +134,42 @@ async function startApiserver(): Promise<void> {
   stoppedApiserver = null;
   await stopped.start();
   await waitFor('the apiserver to serve again', async () => ((await core.listNamespace({ limit: 1 })) ? true : undefined), 120_000);
+  await nodesSettled();
+}
+
+/**
+ * KWOK (v0.8.0) rewrites its node's status when the apiserver comes back and leaves out the addresses that
+ * its initialize stage set (--node-ip 127.0.0.1), so exec into KWOK's pods would fail with 500 ("no
+ * preferred addresses") for the cluster's later tests; put them back as cluster-up.sh's KWOK has them.
+ */
+async function restoreKwokAddresses(): Promise<void> {
+  const kwok = (await core.listNode({ labelSelector: 'type=kwok' })).items;
+  for (const n of kwok.filter((node) => (node.status?.addresses ?? []).length === 0)) {
+    const addresses = [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: n.metadata?.name ?? '' }];
+    await core.patchNodeStatus({ name: n.metadata?.name ?? '', body: { status: { addresses } } }, mergePatch);
+  }
+}
+
+/**
+ * Every node Ready again, with its addresses and without the taints the node controller put on it while
+ * the apiserver or the kubelet was away: the cluster's other tests (KWOK's exec among them) need it whole.
+ */
+async function nodesSettled(): Promise<void> {
+  await waitFor(
+    'every node Ready again, with its addresses, after the outage',
+    async () => {
+      await restoreKwokAddresses();
+      const nodes = (await core.listNode()).items;
+      const whole = nodes.every(
+        (n) =>
+          n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' &&
+          (n.status?.addresses?.length ?? 0) > 0 &&
+          !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')),
+      );
+      return whole ? true : undefined;
+    },
+    300_000,
+  );
 }
 
 async function reasonOf(instanceId: string) {
@@ -147,12 +185,65 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await startApiserver();
+  await nodesSettled();
   await ns?.remove();
   // The instances' objects went with the namespace; the fixture's own clean-up would only find them gone.
   await fx?.services.db.prisma.labInstance.updateMany({ data: { runtimeHandle: Prisma.DbNull } });
   if (ns) await openGate(false).catch(() => undefined);
   await fx?.close();
 }, 300_000);
+
+// First: after the apiserver's restarts below, the controller manager's node controller has been seen to keep
+// failing its node status updates (a stale cache: 'the object has been modified'), and never marks the node.
+describe('the node going away under a running lab', () => {
+  it('the lab card says the node stopped reporting and checks refuse; the same lab is back with the node', async () => {
+    const instanceId = await newInstance(2);
+    // Ungated: the restarted kubelet admits the running pod again by its node selector.
+    const rt = runtime(300_000, false);
+    const ctx = workerContext(rt);
+    expect(await startInstance(ctx, instanceId, 1)).toBe('started');
+    const handle = handleOf(await fx.services.db.prisma.labInstance.findUniqueOrThrow({ where: { id: instanceId } }));
+    const config = parseLabConfig(LAB);
+    await rt.exec(handle, config, ['sh', '-c', 'echo before > /tmp/marker']);
+
+    const kubelet = await stopHarnessProcess('kubelet', NODE_NETNS);
+    try {
+      // The node controller notices a silent node after its grace period (about 50 s), then marks its pods.
+      const problem = await waitFor(
+        'the silent node to reach the lab card',
+        async () => (await watchRunningInstances(ctx)).find((c) => c.instanceId === instanceId && c.change === 'problem'),
+        240_000,
+      );
+      expect(problem.reason).toBe(`the node running this lab (${REAL_NODE_NAME}) has stopped reporting; the lab cannot be reached until it is back`);
+      expect(await reasonOf(instanceId)).toEqual({ status: 'running', statusReason: problem.reason });
+      await expect(rt.exec(handle, config, ['true'])).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('has stopped reporting') });
+    } finally {
+      await kubelet.start();
+      await nodesSettled();
+    }
+    await waitFor(
+      'the lab to be well again',
+      async () => (await watchRunningInstances(ctx)).find((c) => c.instanceId === instanceId && c.change === 'cleared'),
+      240_000,
+    );
+    expect(await reasonOf(instanceId)).toEqual({ status: 'running', statusReason: null });
+    // The restarted kubelet reports the pod before it has found its containers again ("container not found"
+    // for a moment): the same container answers once it has.
+    const marker = await waitFor('the same container to answer through the restarted kubelet', () => rt.exec(handle, config, ['cat', '/tmp/marker']), 120_000);
+    expect(marker).toMatchObject({ exitCode: 0, stdout: 'before\n' });
+
+    // A Pod deleted behind the platform's back: the instance is stopped, what is left of it removed, the storage kept.
+    await core.deleteNamespacedPod({ namespace: ns.name, name: kubernetesHandleOf(handle).pod, gracePeriodSeconds: 0 });
+    const gone = await waitFor(
+      'the deleted Pod to stop the instance',
+      async () => (await watchRunningInstances(ctx)).find((c) => c.instanceId === instanceId && c.change === 'stopped'),
+      120_000,
+    );
+    expect(await reasonOf(instanceId)).toEqual({ status: 'stopped', statusReason: gone.reason });
+    expect(gone.reason).toMatch(/^stopped: /);
+    expect(await objectsOf(instanceId)).toEqual([0, 0, 1]);
+  }, 900_000);
+});
 
 describe('the apiserver going away during a lab start', () => {
   it('restarting mid-start: the start waits it out and finishes with the same Pod, and the student saw why', async () => {
@@ -185,19 +276,24 @@ describe('the apiserver going away during a lab start', () => {
 
   it('down past the deadline: the instance fails saying so; the orphan sweep releases what the failed start left', async () => {
     const instanceId = await newInstance(1);
-    // Long enough for the apiserver to shut down well inside it, so it is down when the deadline comes.
-    const ctx = workerContext(runtime(60_000));
-    const outcome = startInstance(ctx, instanceId, 1);
+    // Long enough for the apiserver to shut down well inside it, so it is down when the deadline comes; short
+    // enough that the nodes' leases (40 s) outlive the outage, so the node controller leaves them alone.
+    const ctx = workerContext(runtime(25_000));
+    // Settled at once: it fails at the deadline, while the test is still stopping the apiserver.
+    const outcome = startInstance(ctx, instanceId, 1).then(
+      () => new Error('the start succeeded'),
+      (e: unknown) => e,
+    );
     await waitFor('the lab Pod to be created', async () => ((await podsOf(instanceId)).length > 0 ? true : undefined), 120_000);
     await stopApiserver();
     try {
-      await expect(outcome).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
+      expect(await outcome).toMatchObject({ code: 'RUNTIME_UNAVAILABLE' });
     } finally {
       await startApiserver();
     }
     const failed = await reasonOf(instanceId);
     expect(failed.status).toBe('failed');
-    expect(failed.statusReason).toMatch(/^timed out after 60 s waiting for pod .* \(last seen: cannot reach the Kubernetes API server/);
+    expect(failed.statusReason).toMatch(/^timed out after 25 s waiting for pod .* \(last seen: cannot reach the Kubernetes API server/);
     // The failed start's own clean-up could not reach the apiserver: Pod, NetworkPolicy and PVC are still there.
     expect(await objectsOf(instanceId)).toEqual([1, 1, 1]);
 
@@ -211,54 +307,4 @@ describe('the apiserver going away during a lab start', () => {
     expect(await releaseOrphans(ctx)).toEqual([{ instanceId, released: 'all' }]);
     expect(await objectsOf(instanceId)).toEqual([0, 0, 0]);
   }, 600_000);
-});
-
-describe('the node going away under a running lab', () => {
-  it('the lab card says the node stopped reporting and checks refuse; the same lab is back with the node', async () => {
-    const instanceId = await newInstance(2);
-    const rt = runtime(300_000);
-    const ctx = workerContext(rt);
-    await openGate(true);
-    try {
-      expect(await startInstance(ctx, instanceId, 1)).toBe('started');
-    } finally {
-      await openGate(false);
-    }
-    const handle = handleOf(await fx.services.db.prisma.labInstance.findUniqueOrThrow({ where: { id: instanceId } }));
-    const config = parseLabConfig(LAB);
-    await rt.exec(handle, config, ['sh', '-c', 'echo before > /tmp/marker']);
-
-    const kubelet = await stopHarnessProcess('kubelet', NODE_NETNS);
-    try {
-      // The node controller notices a silent node after its grace period (about 50 s), then marks its pods.
-      const problem = await waitFor(
-        'the silent node to reach the lab card',
-        async () => (await watchRunningInstances(ctx)).find((c) => c.instanceId === instanceId && c.change === 'problem'),
-        240_000,
-      );
-      expect(problem.reason).toBe(`the node running this lab (${REAL_NODE_NAME}) has stopped reporting; the lab cannot be reached until it is back`);
-      expect(await reasonOf(instanceId)).toEqual({ status: 'running', statusReason: problem.reason });
-      await expect(rt.exec(handle, config, ['true'])).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('has stopped reporting') });
-    } finally {
-      await kubelet.start();
-    }
-    await waitFor(
-      'the lab to be well again',
-      async () => (await watchRunningInstances(ctx)).find((c) => c.instanceId === instanceId && c.change === 'cleared'),
-      240_000,
-    );
-    expect(await reasonOf(instanceId)).toEqual({ status: 'running', statusReason: null });
-    expect(await rt.exec(handle, config, ['cat', '/tmp/marker'])).toMatchObject({ exitCode: 0, stdout: 'before\n' });
-
-    // A Pod deleted behind the platform's back: the instance is stopped, what is left of it removed, the storage kept.
-    await core.deleteNamespacedPod({ namespace: ns.name, name: kubernetesHandleOf(handle).pod, gracePeriodSeconds: 0 });
-    const gone = await waitFor(
-      'the deleted Pod to stop the instance',
-      async () => (await watchRunningInstances(ctx)).find((c) => c.instanceId === instanceId && c.change === 'stopped'),
-      120_000,
-    );
-    expect(await reasonOf(instanceId)).toEqual({ status: 'stopped', statusReason: gone.reason });
-    expect(gone.reason).toMatch(/^stopped: /);
-    expect(await objectsOf(instanceId)).toEqual([0, 0, 1]);
-  }, 900_000);
 });
