@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'ARCHIVE_CORRUPT'
   /** More time for a lab than its limit allows (time-extension.ts: its start plus twice its ttl). */
   | 'TIME_LIMIT_EXCEEDED'
+  /** A class progress table or its CSV export would hold more students than it may (class-progress.ts). */
+  | 'PROGRESS_TOO_LARGE'
   /** The caller's password was reset by an admin: they must choose a new one (me.changePassword) first. */
   | 'PASSWORD_CHANGE_REQUIRED'
   | 'SERVICE_UNAVAILABLE'
