@@ -81,6 +81,8 @@ export const envSchema = z.object({
   TRUST_PROXY: trustedProxies.optional(),
   // Bearer token a Prometheus scrape of /metrics must present; unset: /metrics answers 404.
   METRICS_TOKEN: z.string().min(16, { error: 'expected a token of at least 16 characters' }).optional(),
+  // The worker process serves /healthz and /metrics here (it has no other port); only with METRICS_TOKEN set.
+  WORKER_METRICS_PORT: port.default(3002),
   AUTOLABS_DATA_DIR: z.string().min(1).default(path.join(os.homedir(), '.autolabs')),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
