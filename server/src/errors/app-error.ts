@@ -27,6 +27,14 @@ export type ErrorCode =
   | 'PROGRESS_TOO_LARGE'
   /** The caller's password was reset by an admin: they must choose a new one (me.changePassword) first. */
   | 'PASSWORD_CHANGE_REQUIRED'
+  /** The backup bucket cannot be written or read: it is missing, or the object store refuses our credentials. */
+  | 'BACKUP_TARGET_REFUSED'
+  /** An object that is not a whole AutoLabs database backup (foreign, truncated, or not matching its manifest). */
+  | 'BACKUP_INVALID'
+  /** A backup whose schema has migrations this code does not know: it needs a newer AutoLabs to restore. */
+  | 'BACKUP_SCHEMA_NEWER'
+  /** A restore refused because other sessions are connected to the database (stop the API and workers first). */
+  | 'DATABASE_IN_USE'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
