@@ -174,6 +174,22 @@ export class AmqpJobQueue implements JobQueue {
     }
   }
 
+  async depth(queue: QueueName): Promise<{ ready: number; dead: number }> {
+    this.assertOpen();
+    const model = await this.connection.waitForConnection(Date.now() + this.publishTimeoutMs);
+    const channel = await model.createChannel();
+    channel.on('error', () => {});
+    try {
+      // Declaring is idempotent and answers with the count of ready messages (unacknowledged ones excluded).
+      const name = this.queueName(queue);
+      const ready = await channel.assertQueue(name, { durable: true });
+      const dead = await channel.assertQueue(`${name}.dead`, { durable: true });
+      return { ready: ready.messageCount, dead: dead.messageCount };
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
     await this.connection.waitForConnection(Date.now() + 2000);

@@ -172,6 +172,25 @@ export function runJobQueueContract(name: string, harness: JobQueueHarness): voi
       expect(seen).toEqual([{ n: 1 }]);
     });
 
+    it('reports its depth: jobs waiting for a consumer and dead letters, without taking any', async () => {
+      const q = await open();
+      expect(await q.depth('lab.archive')).toEqual({ ready: 0, dead: 0 });
+      for (let i = 0; i < 3; i++) await q.publish('lab.archive', { i });
+      expect(await q.depth('lab.archive')).toEqual({ ready: 3, dead: 0 });
+      const seen: number[] = [];
+      await q.consume(
+        'lab.archive',
+        async (payload) => {
+          seen.push((payload as { i: number }).i);
+          if ((payload as { i: number }).i === 0) throw new Error('broken job');
+        },
+        { maxAttempts: 1 },
+      );
+      await waitFor('three deliveries', () => seen.length === 3);
+      await waitFor('the failed job dead-lettered', async () => (await q.deadLetters('lab.archive')).length === 1);
+      expect(await q.depth('lab.archive')).toEqual({ ready: 0, dead: 1 });
+    });
+
     it('rejects publishing on a closed queue with SERVICE_UNAVAILABLE', async () => {
       const q = await harness.makeQueue();
       await q.close();

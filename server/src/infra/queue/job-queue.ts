@@ -33,6 +33,8 @@ export interface JobQueue {
   ): Promise<Disposable>;
   /** Messages that exhausted their attempts, oldest first. */
   deadLetters(queue: QueueName): Promise<{ payload: unknown; error: string }[]>;
+  /** Jobs waiting for a consumer (not those being handled) and jobs in the dead-letter list, without taking any. */
+  depth(queue: QueueName): Promise<{ ready: number; dead: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

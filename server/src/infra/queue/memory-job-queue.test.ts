@@ -8,6 +8,7 @@ function secondHandle(queue: JobQueue): JobQueue {
     publish: (...args) => queue.publish(...args),
     consume: (...args) => queue.consume(...args),
     deadLetters: (...args) => queue.deadLetters(...args),
+    depth: (...args) => queue.depth(...args),
     ping: () => queue.ping(),
     close: async () => {},
   };

@@ -79,6 +79,11 @@ export class MemoryJobQueue implements JobQueue {
     return [...this.state(queue).dead];
   }
 
+  async depth(queue: QueueName): Promise<{ ready: number; dead: number }> {
+    const state = this.state(queue);
+    return { ready: state.ready.length, dead: state.dead.length };
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
   }
