@@ -171,6 +171,11 @@ export const envSchema = z.object({
   // periodic job that looks this often.
   ARCHIVE_AFTER_DAYS: positive('a positive number of days').default(7),
   ARCHIVE_INTERVAL_MINUTES: positive('a positive number of minutes').default(5),
+  // Workers: a database backup into BACKUP_BUCKET of the object store once the newest there is this old (0: none),
+  // keeping the newest BACKUP_KEEP (backups/, docs/operations.md).
+  BACKUP_BUCKET: bucket.default('backups'),
+  BACKUP_INTERVAL_HOURS: z.coerce.number({ error: 'expected a number of hours (0 turns backups off)' }).min(0, { error: 'expected a number of hours (0 turns backups off)' }).default(24),
+  BACKUP_KEEP: wholeNumber(1, 10_000, 'a whole number of backups from 1 to 10000').default(7),
   SESSION_GRACE_SECONDS: wholeNumber(0, 86_400, 'a whole number of seconds from 0 to 86400').default(900),
   // Terminal sockets one client address may hold before their tickets are accepted (gateway/src/auth/pending-limit.ts).
   GATEWAY_MAX_PENDING_PER_CLIENT: wholeNumber(1, 100_000, 'a whole number from 1 to 100000').default(32),
