@@ -2,12 +2,14 @@
  * The standalone gateway process (production: one Deployment, several replicas): the session store and
  * object store chosen from the environment as every process chooses them, listening on GATEWAY_PORT. On
  * SIGTERM every terminal is closed with the "server shutting down" code so browsers reconnect elsewhere.
- * It is given only the ticket public key: it verifies tickets, it never mints them.
+ * It is given only the ticket public key: it verifies tickets, it never mints them. /metrics (terminal
+ * sessions, viewers, bytes, attach times: hub/terminal-metrics.ts) needs METRICS_TOKEN, as on the API.
  */
 import fastify from 'fastify';
 import { openObjectStore, openSessionStore } from '@autolabs/server/platform/stores';
 import { AccessLog } from '@autolabs/server/ops/access-log';
 import { httpTimeoutOptions } from '@autolabs/server/ops/http-timeouts';
+import { registerMetricsRoute } from '@autolabs/server/ops/metrics-route';
 import { NOTHING_POLICY, addSecurityHeaders } from '@autolabs/server/ops/security-headers';
 import { loadTicketKeys } from '@autolabs/server/platform/ticket-keys';
 import { runProcess } from '@autolabs/server/process/run-process';
@@ -42,6 +44,7 @@ await runProcess(PROCESS, async (env, log) => {
       return reply.code(503).send({ code: 'SERVICE_UNAVAILABLE', message: 'a backing service is unreachable' });
     }
   });
+  registerMetricsRoute(app, env.METRICS_TOKEN);
   await app.listen({ host: env.HOST, port: env.GATEWAY_PORT });
   return {
     async close() {

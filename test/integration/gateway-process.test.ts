@@ -1,7 +1,7 @@
 /**
  * The standalone gateway process (gateway/src/server.ts) as operators run it: configuration from the
  * environment (Redis session store, public key in TICKET_PUBLIC_KEY), and a graceful stop on SIGTERM
- * that closes terminals with the "server shutting down" code.
+ * that closes terminals with the "server shutting down" code, and /metrics for a scraper holding METRICS_TOKEN.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import { exportSPKI, generateKeyPair } from 'jose';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
-import { mintOwnerTicket } from '@autolabs/gateway/testing/test-tickets';
+import { mintOwnerTicket, mintViewerTicket } from '@autolabs/gateway/testing/test-tickets';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { CloseCode, GATEWAY_WS_PATH } from '@autolabs/gateway/protocol/wire';
 import { TEST_REDIS_URL } from '../setup/services';
@@ -20,6 +20,8 @@ import { labConfigSchema } from '@autolabs/server/labs/lab-config';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { expectRefused, sample, scrape } from './metrics-scrape';
 
 const LAB = labConfigSchema.parse({
   apiVersion: 'autolabs.io/v1',
@@ -123,6 +125,69 @@ describe('standalone gateway process', () => {
     const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
     child?.kill('SIGTERM');
     expect(await exited).toBe(0);
+  }, 60_000);
+
+  it('serves /metrics to a scraper with METRICS_TOKEN only: sessions, owner and viewer connections, attach times and terminal bytes follow a terminal in use', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const token = 'gateway-scrape-token-0123456789';
+    const { port } = await startProcess({
+      AUTOLABS_DATA_DIR: dataDir,
+      GATEWAY_PORT: '0',
+      HOST: '127.0.0.1',
+      TICKET_PUBLIC_KEY: await exportSPKI(publicKey),
+      ALLOWED_ORIGINS: 'http://app.test',
+      METRICS_TOKEN: token,
+      LOG_LEVEL: 'info',
+    });
+    const url = `http://127.0.0.1:${port}/metrics`;
+    await expectRefused(url);
+    const idle = await scrape(url, token);
+    expect(sample(idle, 'autolabs_gateway_sessions')).toBe(0);
+    expect(sample(idle, 'autolabs_gateway_clients', { role: 'owner' })).toBe(0);
+    expect(sample(idle, 'autolabs_gateway_bytes_total', { direction: 'output' })).toBe(0);
+
+    const runtime = new LocalRuntime({ dataDir, log: pino({ level: 'silent' }) });
+    const handle = await runtime.start({ instanceId: randomUUID(), ownerKey: 'student-1', labKey: 'proc-lab', config: LAB });
+    const wsUrl = `ws://127.0.0.1:${port}${GATEWAY_WS_PATH}`;
+    const ownerTicket = await mintOwnerTicket(privateKey, { labInstanceId: handle.instanceId, target: { kind: 'local-sandbox', instanceId: handle.instanceId } });
+    const owner = await WireClient.connect({ url: wsUrl, ticket: ownerTicket, origin: 'http://app.test' });
+    const typed = 'printf "%0.s=" $(seq 1 4000); echo; echo bytes-$((40+2))\r';
+    owner.type(typed);
+    await owner.waitForText('bytes-42');
+    const sid = owner.control('welcome')!.sessionId;
+    const owned = await scrape(url, token);
+    expect(sample(owned, 'autolabs_gateway_sessions')).toBe(1);
+    expect(sample(owned, 'autolabs_gateway_clients', { role: 'owner' })).toBe(1);
+    expect(sample(owned, 'autolabs_gateway_clients', { role: 'viewer' })).toBe(0);
+    expect(sample(owned, 'autolabs_gateway_attach_duration_seconds_count', { mode: 'owner' })).toBe(1);
+    expect(sample(owned, 'autolabs_gateway_bytes_total', { direction: 'input' })).toBe(Buffer.byteLength(typed));
+    // The echo of the command line and 4,000 '=' at least.
+    expect(sample(owned, 'autolabs_gateway_bytes_total', { direction: 'output' })).toBeGreaterThan(4000 + typed.length);
+
+    const viewerTicket = await mintViewerTicket(privateKey, sid, { labInstanceId: handle.instanceId });
+    const viewer = await WireClient.connect({ url: wsUrl, ticket: viewerTicket, origin: 'http://app.test' });
+    expect(viewer.control('welcome')?.mode).toBe('viewer');
+    const watched = await scrape(url, token);
+    expect(sample(watched, 'autolabs_gateway_clients', { role: 'viewer' })).toBe(1);
+    expect(sample(watched, 'autolabs_gateway_attach_duration_seconds_count', { mode: 'viewer' })).toBe(1);
+    // Output is counted once per session, not once per connection that receives it.
+    const beforeEcho = sample(watched, 'autolabs_gateway_bytes_total', { direction: 'output' })!;
+    owner.type('echo once-$((6*7))\r');
+    await Promise.all([owner.waitForText('once-42'), viewer.waitForText('once-42')]);
+    const grown = sample(await scrape(url, token), 'autolabs_gateway_bytes_total', { direction: 'output' })! - beforeEcho;
+    expect(grown).toBeGreaterThan(0);
+    expect(grown).toBeLessThan(200);
+
+    await viewer.close();
+    await owner.close();
+    await waitFor('the viewer and the owner counted gone', async () => {
+      const after = await scrape(url, token);
+      return sample(after, 'autolabs_gateway_clients', { role: 'viewer' }) === 0 && sample(after, 'autolabs_gateway_clients', { role: 'owner' }) === 0;
+    });
+    const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    child?.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await runtime.destroy(handle);
   }, 60_000);
 
   it('stops with one line naming the variable when the configuration is bad', async () => {

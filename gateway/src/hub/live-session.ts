@@ -35,6 +35,7 @@ import { ClientRoster, type AttachedClient } from './client-roster';
 import { ADAPTIVE_WINDOW, CreditWindow, DEFAULT_BATCHING, OutputBatcher, PauseGate, fixedWindow, type BatcherOptions, type WindowPolicy } from './flow-control';
 import { RingBuffer, type OutputFrame } from './ring-buffer';
 import { DEFAULT_SCREEN, ScreenMirror } from './screen-mirror';
+import { terminalTraffic } from './terminal-metrics';
 
 export interface LiveSessionOptions {
   id: string;
@@ -137,6 +138,12 @@ export class LiveSession {
     return this.roster.viewers();
   }
 
+  /** Attached connections by role, for /metrics. */
+  clientCounts(): { owners: number; viewers: number } {
+    const owners = this.roster.owners().length;
+    return { owners, viewers: this.roster.all().length - owners };
+  }
+
   /**
    * Attaches a client: welcome, then either the frames after `resumeFrom` from the ring or a screen
    * snapshot, then live output. An owner attaching replaces the owner's previous connection and gives the
@@ -216,6 +223,7 @@ export class LiveSession {
     this.screen.write(seq, payload);
     this.opts.recorder?.output(payload);
     this.opts.onActivity('output');
+    terminalTraffic.outputBytes += data.byteLength;
     for (const c of this.roster.all()) this.deliver(c, seq, frame);
   }
 
@@ -284,6 +292,7 @@ export class LiveSession {
     if (this.activeClientId !== c.id) this.activate(c);
     this.opts.backend.write(data);
     this.opts.onActivity('input');
+    terminalTraffic.inputBytes += data.byteLength;
   }
 
   /** One refusal per burst is enough: a client mashing keys must not make us flood it with errors. */

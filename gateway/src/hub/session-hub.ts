@@ -26,6 +26,7 @@ import type { AuditEntry, ClientSink } from './client-sink';
 import type { BatcherOptions } from './flow-control';
 import { LiveSession, type SessionClient } from './live-session';
 import { SessionRegistration } from './session-registration';
+import { reportHub, timeAttach, type HubCounts } from './terminal-metrics';
 
 export interface SessionHubOptions {
   sessionStore: SessionStore;
@@ -56,6 +57,7 @@ export class SessionHub {
   private readonly entries = new Map<string, Entry>();
   private readonly opening = new Map<string, Promise<Entry>>();
   private subscription: Disposable | null = null;
+  private reporting: Disposable | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private closing = false;
 
@@ -69,8 +71,20 @@ export class SessionHub {
     return this.entries.get(id)?.session;
   }
 
+  /** Sessions and their attached connections by role, for /metrics. */
+  counts(): HubCounts {
+    const total = { sessions: this.entries.size, owners: 0, viewers: 0 };
+    for (const { session } of this.entries.values()) {
+      const c = session.clientCounts();
+      total.owners += c.owners;
+      total.viewers += c.viewers;
+    }
+    return total;
+  }
+
   async start(): Promise<void> {
     this.subscription = await this.opts.sessionStore.subscribe(SESSION_CONTROL_CHANNEL, (message) => this.onControl(message));
+    this.reporting = reportHub(() => this.counts());
     this.heartbeat = setInterval(() => {
       const at = Date.now();
       for (const e of this.entries.values()) void e.registration.heartbeat(at);
@@ -86,12 +100,15 @@ export class SessionHub {
       if (await userTicketsRevoked(this.opts.sessionStore, ticket.sub)) {
         throw new AppError('FORBIDDEN', 'this account is disabled', { field: 'ticket.sub' });
       }
+      const attached = timeAttach(ticket.mode);
       const entry = await this.entryFor(ticket, size);
       if (ticket.mode === 'viewer') {
         this.audit({ actorId: ticket.sub, action: 'terminal.watch', targetType: 'terminal_session', targetId: ticket.sid, outcome: 'success' });
       }
       const who = { userId: ticket.sub, name: ticket.name, role: ticket.role };
-      return entry.session.attach(who, ticket.mode, sink, size, resumeFrom);
+      const client = entry.session.attach(who, ticket.mode, sink, size, resumeFrom);
+      attached();
+      return client;
     } catch (e) {
       if (e instanceof AppError && e.code === 'FORBIDDEN') {
         this.audit({
@@ -122,6 +139,7 @@ export class SessionHub {
     this.closing = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.subscription?.dispose();
+    this.reporting?.dispose();
     await Promise.allSettled([...this.opening.values()]);
     await Promise.all([...this.entries.values()].map((e) => e.session.end(code, 'the gateway is shutting down')));
   }

@@ -1,12 +1,11 @@
 /**
  * Operations endpoints: /healthz (the process answers), /readyz (every backing service answers a ping
- * in time; 503 naming the ones that did not), /metrics (Prometheus, for a scraper holding METRICS_TOKEN:
- * route names, procedure names and load are a map for an attacker), plus the request-duration hook.
+ * in time; 503 naming the ones that did not), /metrics (metrics-route.ts), plus the request-duration hook.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ApiServices } from '../trpc/api-services';
-import { httpRequestDuration, metricsRegistry } from './metrics';
+import { httpRequestDuration } from './metrics';
+import { registerMetricsRoute } from './metrics-route';
 import { REQUEST_ID_HEADER } from './request-id';
 
 const PING_TIMEOUT_MS = 3000;
@@ -54,24 +53,5 @@ export async function registerOpsRoutes(app: FastifyInstance, services: ApiServi
     return { status: 'ready', checks };
   });
 
-  const metricsToken = services.env.METRICS_TOKEN;
-  app.get('/metrics', async (req, reply) => {
-    if (!metricsToken) return reply.code(404).send({ code: 'NOT_FOUND', message: 'not found' });
-    if (!bearerMatches(req.headers.authorization, metricsToken)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="metrics"')
-        .send({ code: 'UNAUTHENTICATED', message: 'metrics need the bearer token METRICS_TOKEN' });
-    }
-    reply.header('content-type', metricsRegistry.contentType);
-    return metricsRegistry.metrics();
-  });
-}
-
-/** Compares digests, so the time taken says nothing about how much of the token was right. */
-function bearerMatches(authorization: string | undefined, token: string): boolean {
-  const presented = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
-  if (!presented) return false;
-  const digest = (v: string) => createHash('sha256').update(v).digest();
-  return timingSafeEqual(digest(presented), digest(token));
+  registerMetricsRoute(app, services.env.METRICS_TOKEN);
 }
