@@ -8,6 +8,7 @@ import { groupsRouter } from './routers/groups';
 import { instancesRouter } from './routers/instances';
 import { labsRouter } from './routers/labs';
 import { meRouter } from './routers/me';
+import { progressRouter } from './routers/progress';
 import { recordingsRouter } from './routers/recordings';
 import { sessionsRouter } from './routers/sessions';
 import { sshKeysRouter } from './routers/ssh-keys';
@@ -26,6 +27,7 @@ export const appRouter = router({
   sshKeys: sshKeysRouter,
   sshPasswords: sshPasswordsRouter,
   timeRequests: timeRequestsRouter,
+  progress: progressRouter,
   recordings: recordingsRouter,
   admin: adminRouter,
 });

@@ -163,6 +163,7 @@ export const instancesRouter = router({
           userId: student,
           results,
           score,
+          ranById: ctx.caller.id,
         },
       });
     }
