@@ -122,6 +122,10 @@ const TABLE: Record<string, Row> = {
   'timeRequests.grant': { input: async (w, h) => ({ id: await pendingTimeRequest(w, h), minutes: 15 }), allowed: COURSE_STAFF, mutation: true },
   'timeRequests.decline': { input: async (w, h) => ({ id: await pendingTimeRequest(w, h) }), allowed: COURSE_STAFF, mutation: true },
 
+  'progress.get': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
+  'progress.csv': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
+  'progress.runChecks': { input: async (w) => ({ id: (await w.makeInstance()).deploymentId }), allowed: COURSE_STAFF, mutation: true },
+
   'recordings.list': { input: () => ({}), allowed: EVERYONE, listed: listing((w) => w.recording.id, INSTANCE_OVERSEERS) },
   'recordings.get': { input: (w) => ({ id: w.recording.id }), allowed: INSTANCE_OVERSEERS },
 
