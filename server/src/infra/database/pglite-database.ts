@@ -7,6 +7,7 @@ import { PrismaClient } from '../../generated/prisma/client';
 import type { Database } from './database';
 import { prismaDatabase } from './prisma-database';
 import { applyMigrations, type MigrationConnection } from './migrator';
+import { dumpPglite } from './pglite-dump';
 
 /** `dataDir` undefined keeps the database in memory (tests only). */
 export async function openPgliteDatabase(dataDir: string | undefined, log: FastifyBaseLogger): Promise<Database> {
@@ -27,5 +28,5 @@ export async function openPgliteDatabase(dataDir: string | undefined, log: Fasti
     throw e;
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-  return prismaDatabase(prisma, 'pglite', () => pglite.close());
+  return prismaDatabase(prisma, 'pglite', () => pglite.close(), (file) => dumpPglite(pglite, file));
 }

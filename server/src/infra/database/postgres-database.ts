@@ -7,13 +7,14 @@ import { PrismaClient } from '../../generated/prisma/client';
 import type { Database } from './database';
 import { prismaDatabase } from './prisma-database';
 import { applyMigrations, type MigrationConnection } from './migrator';
+import { dumpPostgres } from './postgres-dump';
 
 export async function openPostgresDatabase(url: string, log: FastifyBaseLogger): Promise<Database> {
   await migratePostgres(url, log);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', (e) => log.warn({ err: e }, 'idle database connection failed'));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  return prismaDatabase(prisma, 'postgres', () => pool.end());
+  return prismaDatabase(prisma, 'postgres', () => pool.end(), (file) => dumpPostgres(url, file));
 }
 
 /** Applies pending migrations on a dedicated connection (the advisory lock belongs to it). */

@@ -2,7 +2,12 @@
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { Database } from './database';
 
-export function prismaDatabase(prisma: PrismaClient, kind: Database['kind'], closeDriver: () => Promise<void>): Database {
+export function prismaDatabase(
+  prisma: PrismaClient,
+  kind: Database['kind'],
+  closeDriver: () => Promise<void>,
+  dump: Database['dump'],
+): Database {
   let closed = false;
   return {
     prisma,
@@ -10,6 +15,7 @@ export function prismaDatabase(prisma: PrismaClient, kind: Database['kind'], clo
     async ping() {
       await prisma.$queryRawUnsafe('SELECT 1');
     },
+    dump,
     async close() {
       if (closed) return;
       closed = true;
