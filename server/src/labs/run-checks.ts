@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { isAppError } from '../errors/app-error';
+import { checkRunDuration, checkRuns } from '../ops/lab-metrics';
 import type { LabRuntime, RuntimeHandle } from '../runtime/lab-runtime';
 import { parseDuration, type LabConfig } from './lab-config';
 
@@ -27,6 +28,20 @@ export async function runLabChecks(
   config: LabConfig,
   log?: FastifyBaseLogger,
 ): Promise<CheckResult[]> {
+  const end = checkRunDuration.startTimer();
+  try {
+    const results = await runEach(runtime, handle, config, log);
+    checkRuns.inc({ outcome: results.every((r) => r.passed) ? 'passed' : 'failed' });
+    return results;
+  } catch (e) {
+    checkRuns.inc({ outcome: 'error' });
+    throw e;
+  } finally {
+    end();
+  }
+}
+
+async function runEach(runtime: LabRuntime, handle: RuntimeHandle, config: LabConfig, log?: FastifyBaseLogger): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const check of config.spec.checks) {
     try {

@@ -7,7 +7,7 @@
 import { AppError, isAppError } from '../errors/app-error';
 import type { LabMode, Prisma } from '../generated/prisma/client';
 import type { LabResources } from '../labs/lab-resources';
-import type { StopJob } from '../workers/jobs';
+import type { DeployJob, StartInstanceJob, StopJob } from '../workers/jobs';
 import type { ApiServices } from './api-services';
 import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from './quota';
 
@@ -60,7 +60,7 @@ export function insertDeployment(tx: Prisma.TransactionClient, d: NewDeployment)
 /** Hands a committed deployment to the workers (lab.deploy). */
 export async function publishDeployment(services: ApiServices, deploymentId: string): Promise<void> {
   const prisma = services.db.prisma;
-  await publishOrFail(services, 'lab.deploy', { deploymentId }, async (reason) => {
+  await publishOrFail(services, 'lab.deploy', { deploymentId, queuedAt: Date.now() } satisfies DeployJob, async (reason) => {
     await prisma.labDeployment.update({ where: { id: deploymentId }, data: { status: 'failed' } });
     await prisma.labInstance.updateMany({ where: { deploymentId }, data: { status: 'failed', statusReason: reason } });
   });
@@ -86,7 +86,7 @@ export async function stopInstances(services: ApiServices, where: Prisma.LabInst
 
 /** Asks a worker to start a stopped instance again (same storage). */
 export async function restartInstance(services: ApiServices, instanceId: string): Promise<void> {
-  await publishOrFail(services, 'lab.start', { instanceId }, async (reason) => {
+  await publishOrFail(services, 'lab.start', { instanceId, queuedAt: Date.now() } satisfies StartInstanceJob, async (reason) => {
     await services.db.prisma.labInstance.update({ where: { id: instanceId }, data: { status: 'failed', statusReason: reason } });
   });
 }

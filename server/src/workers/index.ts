@@ -2,7 +2,7 @@
  * The worker side of lab lifecycles: consumes lab.deploy / lab.start / lab.stop / lab.archive and runs
  * the periodic jobs (TTL expiry, idle culling, archiving after retention, the runtime's housekeeping,
  * noticing what happens to running labs behind our back, releasing what the runtime holds for instances
- * that do not run). On start it re-issues the
+ * that do not run, backing up the database into the object store). On start it re-issues the
  * jobs the rows say are owed (reconcile.ts), since an in-process queue forgets them on a crash. Every
  * step reads the rows, acts through the runtime, and moves the rows with conditional updates, so a job
  * delivered twice (or to two workers) converges on the same result. `dispose` stops taking jobs, waits
@@ -17,6 +17,7 @@ import type { JobContext, QueueName } from '../infra/queue/job-queue';
 import { archiveJob, deployJob, startInstanceJob, stopJob } from './jobs';
 import { LabConfigCache } from '../labs/lab-config-cache';
 import { archiveStoppedInstances } from './periodic/archive-stopped';
+import { backupDatabaseWhenDue, type BackupSchedule } from './periodic/database-backup';
 import { cullIdleInstances } from './periodic/idle-culling';
 import { schedulePeriodic } from './periodic/scheduler';
 import { reconcileOwedJobs } from './periodic/reconcile';
@@ -28,6 +29,7 @@ import { deploy } from './steps/deploy';
 import { startInstance } from './steps/start-instance';
 import { stopInstance } from './steps/stop-instance';
 import type { WorkerContext, WorkerServices } from './worker-context';
+import { observeArchive, observeJob, reportWorkerState } from './worker-metrics';
 
 export type { WorkerServices } from './worker-context';
 
@@ -43,6 +45,8 @@ export interface WorkerOptions {
   archiveAfterMs?: number;
   /** How often stopped instances are looked at for archiving. Default: every periodic run. */
   archiveIntervalMs?: number;
+  /** Database backups into the object store (BACKUP_* settings); unset: none. */
+  backup?: BackupSchedule;
 }
 
 export const DEFAULT_ARCHIVE_AFTER_MS = 7 * 24 * 3600 * 1000;
@@ -59,34 +63,42 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
     archiveAfterMs: opts.archiveAfterMs ?? DEFAULT_ARCHIVE_AFTER_MS,
   };
   await services.objectStore.ensureBucket(services.env.S3_BUCKET_VOLUMES);
+  const backup = opts.backup;
+  if (backup) {
+    // Versioned: a backup deleted or overwritten by anything but our retention can be brought back. A bucket
+    // we may not create is not worth stopping lab work for: the backup task reports it on every run.
+    await services.objectStore.ensureBucket(backup.bucket, { versioned: true }).catch((err: unknown) => log.error({ err, bucket: backup.bucket }, 'backup bucket not ready'));
+  }
 
   const inFlight = new Set<Promise<unknown>>();
   const consumeOpts = { maxAttempts: ctx.maxAttempts, prefetch: opts.prefetch ?? 2 };
   const consume = <S extends z.ZodType>(queue: QueueName, schema: S, handle: (job: z.infer<S>, delivery: JobContext) => Promise<unknown>) =>
     services.queue.consume(
       queue,
-      async (payload, jobCtx) => {
-        const parsed = schema.safeParse(payload);
-        if (!parsed.success) {
-          throw new AppError('BAD_INPUT', `malformed ${queue} job`, { detail: { issues: parsed.error.issues } });
-        }
-        const run = handle(parsed.data, jobCtx);
-        inFlight.add(run);
-        try {
-          await run;
-        } finally {
-          inFlight.delete(run);
-        }
-      },
+      (payload, jobCtx) =>
+        observeJob(queue, jobCtx.attempt, ctx.maxAttempts, async () => {
+          const parsed = schema.safeParse(payload);
+          if (!parsed.success) {
+            throw new AppError('BAD_INPUT', `malformed ${queue} job`, { detail: { issues: parsed.error.issues } });
+          }
+          const run = handle(parsed.data, jobCtx);
+          inFlight.add(run);
+          try {
+            await run;
+          } finally {
+            inFlight.delete(run);
+          }
+        }),
       consumeOpts,
     );
 
   const consumers = [
-    await consume('lab.deploy', deployJob, (job) => deploy(ctx, job.deploymentId)),
-    await consume('lab.start', startInstanceJob, (job, jobCtx) => startInstance(ctx, job.instanceId, jobCtx.attempt)),
+    await consume('lab.deploy', deployJob, (job) => deploy(ctx, job.deploymentId, job.queuedAt)),
+    await consume('lab.start', startInstanceJob, (job, jobCtx) => startInstance(ctx, job.instanceId, jobCtx.attempt, job.queuedAt)),
     await consume('lab.stop', stopJob, (job) => stopInstance(ctx, job.instanceId, job.reason)),
-    await consume('lab.archive', archiveJob, (job) => archiveInstance(ctx, job.instanceId)),
+    await consume('lab.archive', archiveJob, (job) => observeArchive(() => archiveInstance(ctx, job.instanceId))),
   ];
+  const reporting = reportWorkerState(services);
 
   await reconcileOwedJobs(ctx);
 
@@ -101,6 +113,7 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
             { name: 'runtime-housekeeping', run: async () => void (await services.runtime.housekeeping?.()) },
             { name: 'watch-running', run: async () => void (await watchRunningInstances(ctx)) },
             { name: 'release-orphans', run: async () => void (await releaseOrphans(ctx)), everyMs: RELEASE_ORPHANS_EVERY_MS },
+            ...(backup ? [{ name: 'database-backup', run: async () => void (await backupDatabaseWhenDue(ctx, backup)) }] : []),
           ],
           intervalMs,
           log,
@@ -116,6 +129,7 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
       for (const c of consumers) await c.dispose();
       await Promise.allSettled([...inFlight]);
       await periodic?.dispose();
+      reporting.dispose();
       log.info('workers stopped');
     },
   };

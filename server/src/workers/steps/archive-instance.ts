@@ -9,6 +9,7 @@
  * from it.
  */
 import { AppError } from '../../errors/app-error';
+import { archiveBytes } from '../../ops/lab-metrics';
 import { auditInstance } from '../audit';
 import type { WorkerContext } from '../worker-context';
 import { stopInstance } from './stop-instance';
@@ -44,6 +45,7 @@ export async function archiveInstance(ctx: WorkerContext, instanceId: string): P
     if (tar) {
       const uploaded = await uploadArchive(objectStore, bucket, key, tar);
       await verifyArchive(objectStore, bucket, key, uploaded);
+      archiveBytes.inc(uploaded.size);
       archive = { key, ...uploaded };
     } else if ((await objectStore.list(bucket, key)).some((o) => o.key === key)) {
       archive = { key, ...(await digestOfObject(objectStore, bucket, key)) };

@@ -8,11 +8,14 @@
  */
 import { isAppError } from '../../errors/app-error';
 import type { LabDeployment, PrismaClient } from '../../generated/prisma/client';
+import { labStartFailures } from '../../ops/lab-metrics';
+import type { StartInstanceJob } from '../jobs';
 import type { WorkerContext } from '../worker-context';
 
 export type DeployOutcome = 'dispatched' | 'skipped' | 'failed';
 
-export async function deploy(ctx: WorkerContext, deploymentId: string): Promise<DeployOutcome> {
+/** `queuedAt`: when the API accepted the start, passed on to each lab.start (workers/jobs.ts). */
+export async function deploy(ctx: WorkerContext, deploymentId: string, queuedAt?: number): Promise<DeployOutcome> {
   const { prisma } = ctx.services.db;
   const deployment = await prisma.labDeployment.findUnique({ where: { id: deploymentId }, include: { labConfig: true } });
   if (!deployment) {
@@ -25,17 +28,18 @@ export async function deploy(ctx: WorkerContext, deploymentId: string): Promise<
     await ctx.configs.get(deployment.labConfig);
   } catch (e) {
     if (!isAppError(e) || !['LAB_CONFIG_INVALID', 'NOT_FOUND'].includes(e.code)) throw e;
-    await prisma.$transaction([
+    const [failed] = await prisma.$transaction([
       prisma.labInstance.updateMany({ where: { deploymentId, status: 'pending' }, data: { status: 'failed', statusReason: e.message } }),
       prisma.labDeployment.update({ where: { id: deploymentId }, data: { status: 'failed' } }),
     ]);
+    labStartFailures.inc({ reason: e.code }, failed.count);
     ctx.log.error({ err: e, deploymentId }, 'deployment failed: its lab config cannot be used');
     return 'failed';
   }
 
   await ensureInstances(prisma, deployment);
   const toStart = await prisma.labInstance.findMany({ where: { deploymentId, status: { in: ['pending', 'starting', 'failed'] } }, select: { id: true } });
-  for (const { id } of toStart) await ctx.services.queue.publish('lab.start', { instanceId: id });
+  for (const { id } of toStart) await ctx.services.queue.publish('lab.start', { instanceId: id, queuedAt } satisfies StartInstanceJob);
   ctx.log.info({ deploymentId, instances: toStart.length }, 'deployment dispatched');
   return 'dispatched';
 }

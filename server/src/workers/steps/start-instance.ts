@@ -9,6 +9,7 @@ import { isAppError } from '../../errors/app-error';
 import type { Prisma } from '../../generated/prisma/client';
 import { parseDuration } from '../../labs/lab-config';
 import type { ProgressEvent } from '../../runtime/lab-runtime';
+import { labStartDuration, labStartFailures } from '../../ops/lab-metrics';
 import { auditInstance } from '../audit';
 import { ownerKeyOf, slug } from '../../runtime/slugs';
 import type { WorkerContext } from '../worker-context';
@@ -42,7 +43,11 @@ async function authorizedKeysOf(ctx: WorkerContext, instance: { ownerUserId: str
   return keys.map((k) => k.publicKey);
 }
 
-export async function startInstance(ctx: WorkerContext, instanceId: string, attempt = 1): Promise<StartOutcome> {
+/**
+ * `queuedAt`: when the API accepted the start (workers/jobs.ts); without it, a first start is measured from
+ * the instance's creation and a restart is not measured.
+ */
+export async function startInstance(ctx: WorkerContext, instanceId: string, attempt = 1, queuedAt?: number): Promise<StartOutcome> {
   const { prisma } = ctx.services.db;
   const { runtime } = ctx.services;
   const instance = await prisma.labInstance.findUnique({
@@ -114,6 +119,8 @@ export async function startInstance(ctx: WorkerContext, instanceId: string, atte
       await runtime.stop(handle);
       return 'skipped';
     }
+    const since = queuedAt ?? (instance.startedAt === null ? instance.createdAt.getTime() : null);
+    if (since !== null) labStartDuration.observe(Math.max(0, startedAt.getTime() - since) / 1000);
     await auditInstance(ctx, 'lab.instance.start', instanceId, 'success', { attempt });
     ctx.log.info({ instanceId, attempt }, 'lab instance running');
     return 'started';
@@ -122,7 +129,8 @@ export async function startInstance(ctx: WorkerContext, instanceId: string, atte
     if (!permanent && attempt < ctx.maxAttempts) throw e;
     const reason = isAppError(e) ? e.message : 'the lab could not be started';
     ctx.log.error({ err: e, instanceId, attempt }, 'lab instance failed to start');
-    await prisma.labInstance.updateMany({ where: { id: instanceId, status: 'starting' }, data: { status: 'failed', statusReason: reason } });
+    const failed = await prisma.labInstance.updateMany({ where: { id: instanceId, status: 'starting' }, data: { status: 'failed', statusReason: reason } });
+    labStartFailures.inc({ reason: isAppError(e) ? e.code : 'INTERNAL' }, failed.count);
     await auditInstance(ctx, 'lab.instance.start', instanceId, 'error', { reason, attempt });
     if (!permanent) throw e;
     return 'failed';
