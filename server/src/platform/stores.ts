@@ -19,7 +19,19 @@ export function openSessionStore(env: Env): SessionStore {
 
 /** MinIO/S3 when S3_ENDPOINT is set, else a local directory; the buckets exist when it returns. */
 export async function openObjectStore(env: Env): Promise<ObjectStore> {
-  const store: ObjectStore = env.S3_ENDPOINT
+  const store = createObjectStore(env);
+  // The critical buckets are versioned (the design's "versioning for critical buckets"): lab configs keep
+  // every uploaded version, and archived student volumes, which exist nowhere else, survive an overwrite or
+  // a deletion. The backup bucket is the workers' (workers/index.ts). Recordings are write-once per key.
+  await store.ensureBucket(env.S3_BUCKET_CONFIGS, { versioned: true });
+  await store.ensureBucket(env.S3_BUCKET_VOLUMES, { versioned: true });
+  await store.ensureBucket(env.S3_BUCKET_RECORDINGS);
+  return store;
+}
+
+/** The object store alone, no bucket created: for commands that must report a missing bucket (backups/). */
+export function createObjectStore(env: Env): ObjectStore {
+  return env.S3_ENDPOINT
     ? new MinioObjectStore({
         endpoint: env.S3_ENDPOINT,
         accessKey: env.S3_ACCESS_KEY as string,
@@ -27,9 +39,4 @@ export async function openObjectStore(env: Env): Promise<ObjectStore> {
         region: env.S3_REGION,
       })
     : new LocalDirObjectStore({ root: path.join(env.AUTOLABS_DATA_DIR, 'objects') });
-  // Lab configs keep every uploaded version; volumes and recordings are write-once per key.
-  await store.ensureBucket(env.S3_BUCKET_CONFIGS, { versioned: true });
-  await store.ensureBucket(env.S3_BUCKET_VOLUMES);
-  await store.ensureBucket(env.S3_BUCKET_RECORDINGS);
-  return store;
 }
