@@ -2,6 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import './styles/app.css';
+import { applyTheme, storedThemeChoice } from './theme/theme';
+
+applyTheme(storedThemeChoice());
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

@@ -24,7 +24,7 @@ export function LabDetailPage({ labId }: { labId: string }) {
           <RuntimeNotes notes={l.runtimeNotes} />
           <div className="card">
             <h2>Config</h2>
-            <pre className="mono" style={{ overflowX: 'auto', margin: 0 }} data-testid="lab-yaml">
+            <pre className="mono" style={{ overflowX: 'auto', margin: 0 }} data-testid="lab-yaml" tabIndex={0} aria-label="Lab YAML">
               {l.yaml}
             </pre>
           </div>

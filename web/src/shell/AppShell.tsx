@@ -2,9 +2,10 @@
  * The frame every signed-in page sits in: brand, role-aware navigation, the user and a sign-out button.
  * Later features add a page and a NAV_ITEMS row, nothing here.
  */
-import type { ReactNode } from 'react';
+import type { MouseEvent, ReactNode } from 'react';
 import { useAuth, useMe } from '../auth/AuthContext';
 import { navigate, useRoute } from '../router/hash-router';
+import { ThemeSelect } from '../theme/ThemeSelect';
 import { navItemsFor } from './nav-items';
 
 export function AppShell({ children, wide }: { children: ReactNode; wide?: boolean }) {
@@ -15,6 +16,9 @@ export function AppShell({ children, wide }: { children: ReactNode; wide?: boole
 
   return (
     <div className="shell">
+      <a className="skip-link" href="#main" onClick={skipToMain}>
+        Skip to content
+      </a>
       <header className="topbar">
         <a className="brand" href="#/">
           <span className="brand-mark" aria-hidden="true">
@@ -38,6 +42,7 @@ export function AppShell({ children, wide }: { children: ReactNode; wide?: boole
             {me.displayName || me.username}
           </span>
           <span className={`role role-${me.role}`}>{me.role}</span>
+          <ThemeSelect />
           <button
             type="button"
             className="btn btn-ghost"
@@ -49,7 +54,15 @@ export function AppShell({ children, wide }: { children: ReactNode; wide?: boole
           </button>
         </div>
       </header>
-      <main className={wide ? 'content content-wide' : 'content'}>{children}</main>
+      <main id="main" tabIndex={-1} className={wide ? 'content content-wide' : 'content'}>
+        {children}
+      </main>
     </div>
   );
+}
+
+/** The hash router owns `#/...`, so the skip link moves focus itself instead of following `#main`. */
+function skipToMain(e: MouseEvent) {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
 }
