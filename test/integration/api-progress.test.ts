@@ -74,7 +74,7 @@ async function student(displayName: string): Promise<User> {
 }
 
 const lastAudit = () => prisma().auditLog.findFirst({ orderBy: { id: 'desc' } });
-const rowOf = (progress: { rows: { userId: string }[] }, user: User) => progress.rows.find((r) => r.userId === user.id);
+const rowOf = <R extends { userId: string }>(progress: { rows: R[] }, user: User) => progress.rows.find((r) => r.userId === user.id);
 
 describe('class progress', () => {
   it('is for the course’s teachers and admins only: not another teacher, not a student, not even one who started the deployment', async () => {

@@ -4,6 +4,7 @@
  * reports upload progress; a refusal comes back as the server's { code, message, field }.
  */
 import type { ShownError } from '../api/describe-error';
+import { saveFile } from '../components/save-file';
 
 export function labFileUrl(instanceId: string, path: string): string {
   return `/api/instances/${encodeURIComponent(instanceId)}/files?path=${encodeURIComponent(path)}`;
@@ -37,15 +38,5 @@ export function uploadLabFile(instanceId: string, path: string, file: Blob, onPr
 export async function downloadLabFile(instanceId: string, path: string): Promise<void> {
   const res = await fetch(labFileUrl(instanceId, path), { credentials: 'same-origin' });
   if (!res.ok) throw refusalOf(res.status, await res.text());
-  const url = URL.createObjectURL(await res.blob());
-  try {
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = path.split('/').pop() ?? 'file';
-    document.body.append(a);
-    a.click();
-    a.remove();
-  } finally {
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  }
+  saveFile(await res.blob(), path.split('/').pop() ?? 'file');
 }

@@ -7,6 +7,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { StatusPill } from '../components/StatusPill';
 import { TimeRequestControl } from '../lab/TimeRequestControl';
+import { DeploymentProgress } from './DeploymentProgress';
 
 type DeploymentRow = RouterOutputs['deployments']['list'][number];
 type DeploymentStatus = RouterOutputs['deployments']['status'];
@@ -28,6 +29,7 @@ const SETTLING = new Set(['pending', 'starting', 'stopping']);
  */
 export function DeploymentCard({ deployment, names, onChanged }: { deployment: DeploymentRow; names: DeploymentNames; onChanged: () => void }) {
   const [open, setOpen] = useState(LIVE.has(deployment.status));
+  const [progressOpen, setProgressOpen] = useState(false);
   const [pace, setPace] = useState<'fast' | 'slow' | 'off'>(LIVE.has(deployment.status) ? 'fast' : 'off');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError>();
@@ -94,9 +96,15 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
       </dl>
       <ErrorNote error={error ?? status.error} />
       {open ? <InstanceTable instances={view?.instances} failed={Boolean(status.error)} names={names} onChanged={status.reload} /> : null}
-      <button type="button" className="link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
-        {open ? 'Hide instances' : 'Show instances'}
-      </button>
+      <div className="row">
+        <button type="button" className="link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
+          {open ? 'Hide instances' : 'Show instances'}
+        </button>
+        <button type="button" className="link-button" onClick={() => setProgressOpen(!progressOpen)} aria-expanded={progressOpen}>
+          {progressOpen ? 'Hide progress' : 'Progress'}
+        </button>
+      </div>
+      {progressOpen ? <DeploymentProgress deploymentId={deployment.id} label={label} /> : null}
     </article>
   );
 }
