@@ -3,7 +3,8 @@
  * the processes, entry points and environment the server expects (server/src/config/env.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { parse, parseAllDocuments } from 'yaml';
 import { envSchema } from '../../server/src/config/env';
 import { clusterEnv } from './cluster-env';
 import type { V1Container } from '@kubernetes/client-node';
@@ -152,6 +153,26 @@ describe('helm template', () => {
     const r = await helm(kubeconfig, ['template', 'autolabs', chart, ...withoutHostKey]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('secrets.sshHostKey (OpenSSH private key) is required when gateway.ssh.enabled');
+  });
+
+  it('with monitoring on: ServiceMonitors for the API and the gateways, a PodMonitor on the workers\' metrics port, the PrometheusRule of alerts/autolabs-rules.yaml and the dashboard ConfigMap', async () => {
+    const on = ['metrics.serviceMonitor.enabled', 'metrics.prometheusRule.enabled', 'metrics.dashboards.enabled'].flatMap((v) => ['--set', `${v}=true`]);
+    const m = await render([...devArgs, ...on]);
+    const monitoring = m.filter((x) => ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'ConfigMap'].includes(x.kind)).map((x) => `${x.kind}/${x.metadata.name}`);
+    expect(monitoring.sort()).toEqual(['ConfigMap/autolabs-dashboards', 'PodMonitor/autolabs-worker', 'PrometheusRule/autolabs', 'ServiceMonitor/autolabs-api', 'ServiceMonitor/autolabs-gateway']);
+    const rule = m.find((x) => x.kind === 'PrometheusRule') as unknown as { spec: unknown };
+    expect(rule.spec).toEqual(parse(readFileSync(`${chart}/alerts/autolabs-rules.yaml`, 'utf8')));
+    const dashboards = m.find((x) => x.kind === 'ConfigMap') as unknown as { metadata: { labels: Record<string, string> }; data: Record<string, string> };
+    expect(dashboards.metadata.labels.grafana_dashboard).toBe('1');
+    expect(JSON.parse(dashboards.data['autolabs.json'])).toEqual(JSON.parse(readFileSync(`${chart}/dashboards/autolabs.json`, 'utf8')));
+    const pods = m.find((x) => x.kind === 'PodMonitor') as unknown as { spec: { podMetricsEndpoints: { port: string; authorization: { credentials: { key: string } } }[] } };
+    expect(pods.spec.podMetricsEndpoints.map((e) => [e.port, e.authorization.credentials.key])).toEqual([['metrics', 'METRICS_TOKEN']]);
+    expect(containerOf(m, 'autolabs-worker').ports).toEqual([{ name: 'metrics', containerPort: 3002 }]);
+    for (const deployment of ['autolabs-api', 'autolabs-worker', 'autolabs-gateway']) {
+      const env = new Map((containerOf(m, deployment).env ?? []).map((e) => [e.name, e]));
+      expect(env.get('METRICS_TOKEN')?.valueFrom?.secretKeyRef, deployment).toEqual({ name: 'autolabs', key: 'METRICS_TOKEN', optional: true });
+      expect(env.get('WORKER_METRICS_PORT')?.value, deployment).toBe('3002');
+    }
   });
 
   it('the rendered values pass the server environment schema', async () => {

@@ -153,6 +153,16 @@ private half (LAB_SSH_PRIVATE_KEY), the API and workers its public line (LAB_SSH
 {{- if and .privateKey (or $v.gateway.ssh.enabled $v.oidc.clientId) }}
 {{ include "autolabs.secretEnv" (dict "root" .root "name" "INTERNAL_API_SECRET") }}
 {{- end }}
+# Bearer token for /metrics (every process; workers listen on WORKER_METRICS_PORT only with it); a Secret
+# without the key leaves /metrics off (404).
+- name: METRICS_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "autolabs.secretName" .root }}
+      key: METRICS_TOKEN
+      optional: true
+- name: WORKER_METRICS_PORT
+  value: {{ $v.worker.metricsPort | quote }}
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}

@@ -68,3 +68,7 @@ export const checkRunDuration = new Histogram({
   buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
   registers,
 });
+
+// Series that alerts take increase() of exist from the start at 0, so their first event is counted.
+for (const outcome of ['archived', 'failed']) archiveDuration.zero({ outcome });
+for (const outcome of ['passed', 'failed', 'error']) checkRuns.inc({ outcome }, 0);

@@ -18,6 +18,11 @@ export const queueJobs = new Counter({
   registers,
 });
 
+// Every queue and outcome from the start at 0, so the first retry or dead letter shows in increase().
+for (const queue of ['lab.deploy', 'lab.start', 'lab.stop', 'lab.archive'] satisfies QueueName[]) {
+  for (const outcome of ['done', 'retried', 'dead_lettered'] satisfies JobOutcome[]) queueJobs.inc({ queue, outcome }, 0);
+}
+
 export const queueJobDuration = new Histogram({
   name: 'autolabs_queue_job_duration_seconds',
   help: 'Handling one delivery, by queue',
