@@ -10,7 +10,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv, type Env } from '../config/env';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client';
 import { createDatabase, type Database } from '../infra/database/database';
+import { applyMigrations, readMigrations } from '../infra/database/migrator';
+import { dumpPostgres } from '../infra/database/postgres-dump';
+import { prismaDatabase } from '../infra/database/prisma-database';
 import { createFreshPostgres, type FreshDatabase } from '../infra/database/testing/fresh-postgres';
 import { silentLogger } from '../infra/database/testing/silent-logger';
 import { LocalDirObjectStore } from '../infra/object-store/local-dir-object-store';
@@ -211,3 +216,49 @@ async function recreateEmpty(fresh: FreshDatabase): Promise<void> {
     await admin.end();
   }
 }
+
+describe('a backup taken before the newest migration (Postgres)', () => {
+  let dataDir: string;
+  let fresh: FreshDatabase;
+  let env: Env;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'autolabs-backups-older-'));
+    fresh = await createFreshPostgres('backups_older');
+    env = loadEnv({ DATABASE_URL: fresh.url, AUTOLABS_DATA_DIR: dataDir });
+  });
+
+  afterAll(async () => {
+    await fresh?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('is restored and then migrated forward to the schema of this code', async () => {
+    const all = await readMigrations();
+    const newest = all[all.length - 1].name;
+    const target: BackupTarget = { store: new LocalDirObjectStore({ root: path.join(dataDir, 'objects') }), bucket: env.BACKUP_BUCKET };
+    await target.store.ensureBucket(target.bucket);
+    // The database as the previous release left it: every migration but the newest.
+    const client = new pg.Client({ connectionString: fresh.url });
+    await client.connect();
+    await applyMigrations({ query: async (sql, params) => (await client.query(sql, params)).rows, exec: async (sql) => void (await client.query(sql)) }, log, all.slice(0, -1));
+    await client.end();
+    const pool = new pg.Pool({ connectionString: fresh.url });
+    const previous = prismaDatabase(new PrismaClient({ adapter: new PrismaPg(pool) }), 'postgres', () => pool.end(), (file) => dumpPostgres(fresh.url, file));
+    try {
+      await previous.prisma.user.create({ data: { username: 'from-the-previous-release', displayName: 'Older', role: 'teacher' } });
+      const { key } = await takeBackup(previous, target, { keep: 2, log });
+      expect(decodeHeader(await target.store.get(target.bucket, key))?.manifest.migrations).not.toContain(newest);
+    } finally {
+      await previous.close();
+    }
+
+    const result = await restoreBackup(env, target, 'latest', log);
+    expect(result.migrated).toEqual([newest]);
+    await withDatabase(env, async (db) => {
+      expect(await db.prisma.user.count({ where: { username: 'from-the-previous-release' } })).toBe(1);
+      const applied = await db.prisma.$queryRawUnsafe<{ migration_name: string }[]>('SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL');
+      expect(applied.map((r) => r.migration_name).sort()).toEqual(all.map((m) => m.name));
+    });
+  });
+});
