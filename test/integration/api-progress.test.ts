@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLabConfig } from '@autolabs/server/labs/lab-config';
 import type { LabRuntime, RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
 import { classCheckRunSettled } from '@autolabs/server/progress/class-check-run';
-import { MAX_PROGRESS_STUDENTS } from '@autolabs/server/progress/class-progress';
+import { MAX_PROGRESS_CELLS, MAX_PROGRESS_STUDENTS } from '@autolabs/server/progress/class-progress';
 import { storeLab } from '@autolabs/server/trpc/lab-store';
 import { createCaller } from '@autolabs/server/trpc/root';
 import type { User } from '@autolabs/server/generated/prisma/client';
@@ -174,7 +174,7 @@ describe('class progress', () => {
     expect(await lastAudit()).toMatchObject({ action: 'progress.csv', outcome: 'success', actorId: h.users.teacher.id, targetId: d.id });
   });
 
-  it(`refuses a table of more than ${MAX_PROGRESS_STUDENTS} students with PROGRESS_TOO_LARGE (413), before reading it`, async () => {
+  it(`refuses a table of more than ${MAX_PROGRESS_STUDENTS} students (or a table over ${MAX_PROGRESS_CELLS} results) with PROGRESS_TOO_LARGE (413), before reading it`, async () => {
     const d = await deployment();
     const many = Array.from({ length: MAX_PROGRESS_STUDENTS + 1 }, () => ({ id: randomUUID(), username: uniq('many'), displayName: 'Many', role: 'student' as const }));
     await prisma().user.createMany({ data: many });
@@ -183,11 +183,22 @@ describe('class progress', () => {
     for (const call of [() => teacher.progress.csv({ id: d.id }), () => teacher.progress.get({ id: d.id })]) {
       expect(await outcomeOf(call())).toEqual({ code: 'PAYLOAD_TOO_LARGE', appCode: 'PROGRESS_TOO_LARGE', field: 'id' });
     }
-    await expect(teacher.progress.csv({ id: d.id })).rejects.toThrow(`this deployment has ${MAX_PROGRESS_STUDENTS + 1} students; a progress table or its CSV holds at most ${MAX_PROGRESS_STUDENTS}`);
+    await expect(teacher.progress.csv({ id: d.id })).rejects.toThrow(`this deployment has ${MAX_PROGRESS_STUDENTS + 1} students and 2 checks; a progress table or its CSV holds at most ${MAX_PROGRESS_STUDENTS} students`);
     expect(await lastAudit()).toMatchObject({ action: 'progress.csv', outcome: 'error', detail: { code: 'PROGRESS_TOO_LARGE', field: 'id' } });
     // One fewer fits.
     await prisma().labInstance.deleteMany({ where: { ownerUserId: many[0].id } });
     expect((await teacher.progress.csv({ id: d.id })).students).toBe(MAX_PROGRESS_STUDENTS);
+
+    // Fewer students, but a lab with so many checks that the table would hold over MAX_PROGRESS_CELLS results.
+    const checks = Array.from({ length: 101 }, (_, i) => `    - name: check ${i}\n      command: ['true']\n`).join('');
+    const wide = await storeLab(h.services, `${CHECKED_LAB.split('  checks:')[0].replace('progress-lab', 'wide-lab')}  checks:\n${checks}`, {
+      createdById: h.users.teacher.id,
+      courseId: w.course.id,
+    });
+    const wideD = await prisma().labDeployment.create({ data: { labConfigId: wide.id, courseId: w.course.id, assignmentId, mode: 'per_student', status: 'running', createdById: h.users.teacher.id } });
+    await prisma().labInstance.createMany({ data: many.slice(1).map((u) => ({ deploymentId: wideD.id, ownerUserId: u.id, status: 'stopped' as const })) });
+    expect(MAX_PROGRESS_STUDENTS * 101).toBeGreaterThan(MAX_PROGRESS_CELLS);
+    await expect(teacher.progress.csv({ id: wideD.id })).rejects.toMatchObject({ cause: { code: 'PROGRESS_TOO_LARGE', field: 'id', message: expect.stringMatching(/has 1000 students and 101 checks/) } });
   });
 });
 

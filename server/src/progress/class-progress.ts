@@ -7,12 +7,14 @@
  * The students of a deployment follow its mode: per_student, the owners of its instances; per_group, the
  * members of its instances' groups; shared, the course's students; anyone else with a submission for one of
  * its instances (a student who left the group) too. The table is bounded: over MAX_PROGRESS_STUDENTS students
- * it is refused with PROGRESS_TOO_LARGE before any name or result is read.
+ * or MAX_PROGRESS_CELLS results it is refused with PROGRESS_TOO_LARGE before any name or result is read.
  */
 import type { InstanceStatus, LabDeployment, PrismaClient } from '../generated/prisma/client';
 import { AppError } from '../errors/app-error';
 
 export const MAX_PROGRESS_STUDENTS = 1000;
+/** Students x checks: a lab with very many checks makes a big table even for a class under the limit. */
+export const MAX_PROGRESS_CELLS = 100_000;
 
 export interface ProgressCell {
   /** Whether the latest run of the check passed; null when it never ran for this student. */
@@ -96,7 +98,7 @@ export async function loadClassProgress(
   field = 'id',
 ): Promise<ClassProgress> {
   const { students, instanceIds } = await studentsOfDeployment(prisma, deployment);
-  if (students.size > MAX_PROGRESS_STUDENTS) throw tooLarge(students.size, field);
+  assertSize(students.size, checks.length, field);
   // One row per student and check, aggregated in the database: a student's many attempts never come over.
   const cells =
     instanceIds.length === 0
@@ -113,7 +115,7 @@ export async function loadClassProgress(
            WHERE s.instance_id = ANY(${instanceIds}::uuid[])
            GROUP BY s.user_id, r.elem->>'name'`;
   const extra = [...new Set(cells.map((c) => c.userId))].filter((u) => !students.has(u));
-  if (students.size + extra.length > MAX_PROGRESS_STUDENTS) throw tooLarge(students.size + extra.length, field);
+  assertSize(students.size + extra.length, checks.length, field);
   const users = await prisma.user.findMany({
     where: { id: { in: [...students.keys(), ...extra] } },
     select: { id: true, displayName: true, username: true },
@@ -139,10 +141,12 @@ export async function loadClassProgress(
   return { checks, rows };
 }
 
-function tooLarge(count: number, field: string): AppError {
-  return new AppError(
+function assertSize(students: number, checks: number, field: string): void {
+  if (students <= MAX_PROGRESS_STUDENTS && students * checks <= MAX_PROGRESS_CELLS) return;
+  throw new AppError(
     'PROGRESS_TOO_LARGE',
-    `this deployment has ${count} students; a progress table or its CSV holds at most ${MAX_PROGRESS_STUDENTS}`,
+    `this deployment has ${students} students and ${checks} checks; a progress table or its CSV holds at most ` +
+      `${MAX_PROGRESS_STUDENTS} students and ${MAX_PROGRESS_CELLS} results (students x checks)`,
     { field },
   );
 }

@@ -88,7 +88,8 @@ export function DeploymentProgress({ deploymentId, label }: { deploymentId: stri
             <td>{r.displayName}</td>
             <td>{r.instanceStatus ? <StatusPill status={r.instanceStatus} /> : <span className="muted">no lab</span>}</td>
             {r.checks.map((cell, i) => (
-              <ProgressCell key={data!.checks[i]} cell={cell} />
+              // Cells follow the lab's checks, whose order never changes for a deployment.
+              <ProgressCell key={i} cell={cell} />
             ))}
           </tr>
         )}
