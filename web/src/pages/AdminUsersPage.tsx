@@ -4,6 +4,7 @@ import { describeError, type ShownError } from '../api/describe-error';
 import { useLoad } from '../api/use-load';
 import { useMe } from '../auth/AuthContext';
 import { useConfirm, type ConfirmRequest } from '../components/ConfirmDialog';
+import { CopyButton } from '../components/CopyButton';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
@@ -169,7 +170,6 @@ interface IssuedPassword {
 
 /** The generated password, on screen until Done: the server keeps only its hash and never shows it again. */
 function IssuedPasswordNote({ issued, onDone }: { issued: IssuedPassword; onDone: () => void }) {
-  const [copied, setCopied] = useState(false);
   return (
     <section className="note note-warn" role="region" aria-label="New password">
       <strong>
@@ -180,18 +180,7 @@ function IssuedPasswordNote({ issued, onDone }: { issued: IssuedPassword; onDone
       </code>
       <span>Give it to them in person. It is shown only now; they must choose their own when they sign in.</span>
       <div className="row">
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() =>
-            void navigator.clipboard.writeText(issued.password).then(
-              () => setCopied(true),
-              () => setCopied(false),
-            )
-          }
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
+        <CopyButton text={issued.password} />
         <button type="button" className="btn btn-small btn-primary" onClick={onDone}>
           Done
         </button>

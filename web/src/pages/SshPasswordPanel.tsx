@@ -4,7 +4,7 @@ import { describeError, type ShownError } from '../api/describe-error';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { knownHostsLine, sshCommand } from '../ssh/ssh-access';
-import { copyText } from '../terminal/view/clipboard';
+import { CopyButton } from '../components/CopyButton';
 
 type Revealed = RouterOutputs['sshPasswords']['reveal'];
 
@@ -17,12 +17,10 @@ export function SshPasswordPanel({ instanceId }: { instanceId: string }) {
   const [revealed, setRevealed] = useState<Revealed>();
   const [error, setError] = useState<ShownError>();
   const [busy, setBusy] = useState(false);
-  const [copied, setCopied] = useState(false);
 
   async function reveal() {
     setBusy(true);
     setError(undefined);
-    setCopied(false);
     try {
       setRevealed(await api.sshPasswords.reveal.mutate({ instanceId }));
     } catch (e) {
@@ -31,11 +29,6 @@ export function SshPasswordPanel({ instanceId }: { instanceId: string }) {
     } finally {
       setBusy(false);
     }
-  }
-
-  async function copy(password: string) {
-    await copyText(password);
-    setCopied(true);
   }
 
   const host = window.location.hostname;
@@ -69,9 +62,7 @@ export function SshPasswordPanel({ instanceId }: { instanceId: string }) {
                   <code className="mono" data-testid="ssh-password">
                     {revealed.password}
                   </code>
-                  <button type="button" className="btn btn-small" onClick={() => void copy(revealed.password)}>
-                    {copied ? 'Copied' : 'Copy'}
-                  </button>
+                  <CopyButton text={revealed.password} />
                 </dd>
               </dl>
               <p className="muted">
