@@ -202,6 +202,48 @@ describe('class progress', () => {
   });
 });
 
+/** Every check passes; counts the execs. */
+class PassingRuntime implements Pick<LabRuntime, 'exec'> {
+  execs = 0;
+  async exec(): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    this.execs++;
+    return { exitCode: 0, stdout: 'hello', stderr: '' };
+  }
+}
+
+describe('the students of a group lab and of a shared lab', () => {
+  it('are the group’s members and the course’s students; one class run of the lab stores a submission for each of them', async () => {
+    const passing = new PassingRuntime();
+    const teacher = createCaller({ ...h.contextFor('teacher'), services: { ...h.services, runtime: passing as unknown as LabRuntime } });
+    const [gia, hal] = [await student('Gia'), await student('Hal')];
+    const group = await prisma().studentGroup.create({ data: { courseId: w.course.id, name: uniq('team'), members: { create: [{ userId: gia.id }, { userId: hal.id }] } } });
+    const grouped = await prisma().labDeployment.create({ data: { labConfigId: labId, courseId: w.course.id, assignmentId, mode: 'per_group', status: 'running', createdById: h.users.teacher.id } });
+    const groupLab = randomUUID();
+    await prisma().labInstance.create({ data: { id: groupLab, deploymentId: grouped.id, groupId: group.id, status: 'running', runtimeHandle: { runtime: 'local', instanceId: groupLab } } });
+
+    await teacher.progress.runChecks({ id: grouped.id });
+    await classCheckRunSettled(grouped.id);
+    expect(passing.execs).toBe(2);
+    let progress = await teacher.progress.get({ id: grouped.id });
+    expect(progress.rows.map((r) => [r.displayName, r.instanceId, r.checks.map((c) => [c.passed, c.attempts])])).toEqual([
+      ['Gia', groupLab, [[true, 0], [true, 0]]],
+      ['Hal', groupLab, [[true, 0], [true, 0]]],
+    ]);
+
+    const shared = await prisma().labDeployment.create({ data: { labConfigId: labId, courseId: w.course.id, assignmentId, mode: 'shared', status: 'running', createdById: h.users.teacher.id } });
+    const sharedLab = randomUUID();
+    await prisma().labInstance.create({ data: { id: sharedLab, deploymentId: shared.id, status: 'running', runtimeHandle: { runtime: 'local', instanceId: sharedLab } } });
+    await teacher.progress.runChecks({ id: shared.id });
+    await classCheckRunSettled(shared.id);
+    expect(passing.execs).toBe(4);
+    progress = await teacher.progress.get({ id: shared.id });
+    const courseStudents = await prisma().courseMember.findMany({ where: { courseId: w.course.id, role: 'student' }, select: { userId: true } });
+    expect(progress.rows.map((r) => r.userId).sort()).toEqual(courseStudents.map((m) => m.userId).sort());
+    expect(progress.rows.every((r) => r.instanceId === sharedLab && r.checks.every((c) => c.passed === true))).toBe(true);
+    expect(await prisma().submission.count({ where: { instanceId: sharedLab } })).toBe(courseStudents.length);
+  });
+});
+
 /**
  * Holds every exec until the test releases its lab, and counts how many labs are in an exec at once. Its
  * labs need no sandbox: the handles are plain records, and only exec is ever called.
