@@ -120,6 +120,8 @@ describe('database backups on Postgres, into the embedded object store', () => {
       for (let i = 0; i < 3; i++) keys.push((await takeBackup(db, target, { keep: 2, log, now: new Date(t0 + i * 1000) })).key);
     });
     expect((await listBackups(target)).map((b) => b.key)).toEqual(keys.slice(1));
+    // The bucket is versioned; retention removes the old versions too, or nothing would ever be freed.
+    await expect(target.store.versions(target.bucket, keys[0])).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await target.store.list(target.bucket)).map((o) => o.key)).toEqual(expect.arrayContaining(['database/damaged.backup', 'notes.txt']));
   });
 

@@ -66,13 +66,16 @@ export async function takeBackup(db: Database, target: BackupTarget, opts: { kee
   }
 }
 
-/** Deletes all but the newest `keep` backups; `justStored` is never deleted, whatever the clocks say. */
+/**
+ * Deletes all but the newest `keep` backups, with their old versions (the bucket is versioned so that
+ * nothing else can lose a backup; retention means it); `justStored` is never deleted, whatever the clocks say.
+ */
 export async function applyRetention(target: BackupTarget, keep: number, justStored?: string): Promise<string[]> {
   const all = await listBackups(target);
   const doomed = all.slice(0, Math.max(0, all.length - keep)).filter((b) => b.key !== justStored);
   for (const b of doomed) {
     try {
-      await target.store.delete(target.bucket, b.key);
+      await target.store.purge(target.bucket, b.key);
     } catch (e) {
       throw targetRefusal(e, target.bucket, `delete the old backup ${b.key}`);
     }

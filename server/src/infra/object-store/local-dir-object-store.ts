@@ -107,6 +107,13 @@ export class LocalDirObjectStore implements ObjectStore {
     await fs.rm(this.objectPath(bucket, key), { force: true });
   }
 
+  async purge(bucket: string, key: string): Promise<void> {
+    await this.requireBucket(bucket);
+    assertObjectKey(key);
+    await fs.rm(this.objectPath(bucket, key), { force: true });
+    await fs.rm(this.versionDir(bucket, key), { recursive: true, force: true });
+  }
+
   async versions(bucket: string, key: string): Promise<{ versionId: string; size: number; lastModified: Date }[]> {
     const meta = await this.requireBucket(bucket);
     assertObjectKey(key);

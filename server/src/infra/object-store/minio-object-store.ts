@@ -109,6 +109,21 @@ export class MinioObjectStore implements ObjectStore {
     await this.call(bucket, key, () => this.client.removeObject(bucket, key));
   }
 
+  async purge(bucket: string, key: string): Promise<void> {
+    this.check(bucket, key);
+    await this.call(bucket, key, async () => {
+      // Every version and delete marker by its id; an unversioned bucket lists its object as version "null".
+      const ids: string[] = [];
+      for await (const item of this.client.listObjects(bucket, key, false, { IncludeVersion: true })) {
+        const entry = item as VersionEntry;
+        if (entry.name === key) ids.push(entry.versionId ?? 'null');
+      }
+      for (const versionId of ids) {
+        await (versionId === 'null' ? this.client.removeObject(bucket, key) : this.client.removeObject(bucket, key, { versionId }));
+      }
+    });
+  }
+
   async versions(bucket: string, key: string): Promise<{ versionId: string; size: number; lastModified: Date }[]> {
     this.check(bucket, key);
     const entries = await this.call(bucket, key, async () => {

@@ -124,6 +124,24 @@ export function runObjectStoreContract(name: string, makeStore: () => Promise<Ob
       expect((await store.get(versioned, 'lab.yaml')).toString()).toBe('v3');
     });
 
+    it('purge removes a key with every version and delete marker, leaving its neighbours; a missing key succeeds', async () => {
+      const versioned = `${bucket}-p`;
+      await store.ensureBucket(versioned, { versioned: true });
+      await store.put(versioned, 'old/backup', 'v1');
+      await store.put(versioned, 'old/backup', 'v2');
+      await store.delete(versioned, 'old/backup');
+      await store.put(versioned, 'old/backup', 'v3');
+      await store.put(versioned, 'old/neighbour', 'n');
+      await store.purge(versioned, 'old/backup');
+      await expect(store.versions(versioned, 'old/backup')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect((await store.list(versioned)).map((o) => o.key)).toEqual(['old/neighbour']);
+      expect(await store.versions(versioned, 'old/neighbour')).toHaveLength(1);
+      await store.put(bucket, 'plain/once', 'x');
+      await store.purge(bucket, 'plain/once');
+      expect(await store.list(bucket, 'plain/')).toEqual([]);
+      await expect(store.purge(versioned, 'old/never-there')).resolves.toBeUndefined();
+    });
+
     it('an unversioned bucket reports the current object as its only version', async () => {
       await store.put(bucket, 'single.txt', 'one');
       await store.put(bucket, 'single.txt', 'two!');

@@ -23,6 +23,11 @@ export interface ObjectStore {
   getStream(bucket: string, key: string): Promise<Readable>;
   list(bucket: string, prefix?: string): Promise<ObjectInfo[]>;
   delete(bucket: string, key: string): Promise<void>;
+  /**
+   * Removes the key and every stored version of it, for retention (backups/): in a versioned bucket `delete`
+   * keeps the old versions, which is the point of versioning but not of retention. A missing key succeeds.
+   */
+  purge(bucket: string, key: string): Promise<void>;
   /** Versions of a key, newest first (a single entry on a bucket that is not versioned). */
   versions(bucket: string, key: string): Promise<{ versionId: string; size: number; lastModified: Date }[]>;
   /** Throws when the store cannot be reached (used by /readyz). */
