@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'TIME_LIMIT_EXCEEDED'
   /** A class progress table or its CSV export would hold more students than it may (class-progress.ts). */
   | 'PROGRESS_TOO_LARGE'
+  /** A student raised their hand on a lab whose hand is already up (trpc/routers/hands.ts); nothing was added. */
+  | 'HAND_ALREADY_RAISED'
   /** The caller's password was reset by an admin: they must choose a new one (me.changePassword) first. */
   | 'PASSWORD_CHANGE_REQUIRED'
   /** The backup bucket cannot be written or read: it is missing, or the object store refuses our credentials. */

@@ -108,7 +108,7 @@ describe.each(['postgres', 'pglite'] as const)('migrated %s database', (kind) =>
 
   it('matches schema.prisma exactly', async () => {
     const expected = readPrismaSchema();
-    expect(expected.tables.length).toBe(18);
+    expect(expected.tables.length).toBe(20);
     expect(normalise(await readDatabase(db.prisma))).toEqual(normalise(expected));
   });
 });
