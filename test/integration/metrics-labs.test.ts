@@ -14,21 +14,12 @@ import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { labOwner } from '@autolabs/server/labs/lab-owner';
 import { storeLab } from '@autolabs/server/trpc/lab-store';
 import { startWorkers } from '@autolabs/server/workers/index';
-import { createHarness, seedWorld, type Harness, type World } from './api-harness';
+import { LAB_YAML, createHarness, seedWorld, type Harness, type World } from './api-harness';
 import { sample } from './metrics-scrape';
 
 const METRICS_TOKEN = 'lab-scrape-token-0123456789abcdef';
-const CHECKED_LAB = `apiVersion: autolabs.io/v1
-kind: Lab
-metadata:
-  name: metrics-lab
-  title: Metrics lab
-spec:
-  containers:
-    - name: shell
-      image: debian:12-slim
-      terminal: true
-  checks:
+/** The harness lab under its own name, with one check that passes. */
+const CHECKED_LAB = `${LAB_YAML.replace('name: api-test-lab', 'name: metrics-lab')}  checks:
     - name: a home directory
       command: [test, -d, /home/student]
 `;
