@@ -11,6 +11,8 @@ const READ_TIMEOUT_MS = 2000;
 export class ScrapeSource<T> {
   private readonly readers: (() => Promise<T>)[] = [];
 
+  constructor(private readonly timeoutMs = READ_TIMEOUT_MS) {}
+
   register(read: () => Promise<T>): Disposable {
     this.readers.push(read);
     return {
@@ -27,7 +29,7 @@ export class ScrapeSource<T> {
     if (!read) return null;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), READ_TIMEOUT_MS);
+      timer = setTimeout(() => resolve(null), this.timeoutMs);
     });
     try {
       return await Promise.race([read(), timeout]);
