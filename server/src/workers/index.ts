@@ -17,6 +17,7 @@ import type { JobContext, QueueName } from '../infra/queue/job-queue';
 import { archiveJob, deployJob, startInstanceJob, stopJob } from './jobs';
 import { LabConfigCache } from '../labs/lab-config-cache';
 import { archiveStoppedInstances } from './periodic/archive-stopped';
+import { targetRefusal } from '../backups/backup-target';
 import { backupDatabaseWhenDue, type BackupSchedule } from './periodic/database-backup';
 import { cullIdleInstances } from './periodic/idle-culling';
 import { schedulePeriodic } from './periodic/scheduler';
@@ -67,7 +68,9 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
   if (backup) {
     // Versioned: a backup deleted or overwritten by anything but our retention can be brought back. A bucket
     // we may not create is not worth stopping lab work for: the backup task reports it on every run.
-    await services.objectStore.ensureBucket(backup.bucket, { versioned: true }).catch((err: unknown) => log.error({ err, bucket: backup.bucket }, 'backup bucket not ready'));
+    await services.objectStore
+      .ensureBucket(backup.bucket, { versioned: true })
+      .catch((err: unknown) => log.error({ err: targetRefusal(err, backup.bucket, 'create the backup bucket') }, 'backup bucket not ready'));
   }
 
   const inFlight = new Set<Promise<unknown>>();
