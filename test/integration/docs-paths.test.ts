@@ -5,12 +5,14 @@
  * program writes at run time (`state.json`, `<dataDir>/...`) are neither, so they are not checked; build output
  * that git ignores (`web/dist`) is allowed. docs/architecture.md, the map of the tree, is held closer: there
  * every relative path is checked, folders named from inside a package (`runtime/local/pod`) too.
+ * docs/operations.md, the runbooks, is held to its commands as well (see `RUNBOOKS`).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SOURCE = /\.(ts|tsx|mjs|sh|sql|prisma|tf|md)$/;
@@ -58,8 +60,60 @@ function danglingDocPaths(): [string, string][] {
   return dangling;
 }
 
+/**
+ * Docs an operator copies commands from. In their code blocks and backticks: every `npm run <script>` is a
+ * script of package.json; every file path (`bash lab-images/build.sh`, `-f charts/autolabs/values-prod.yaml`,
+ * `environments/prod.tfvars` after a `cd terraform`) is tracked, written in full or as its tail, a compiled
+ * `server/src/...js` (in `dist/`, or `/app/` of the platform image) being its `.ts`; every `deployment/autolabs-<name>` is a Deployment of the chart; every
+ * `a.b.c` whose first part is a key of the chart's values.yaml is a value there.
+ */
+const RUNBOOKS = ['docs/operations.md'];
+
+function read(file: string): string {
+  return fs.readFileSync(path.join(ROOT, file), 'utf8');
+}
+
+/** `[doc, name]` for every script, file, Deployment or chart value a runbook names that does not exist. */
+function danglingRunbookNames(): [string, string][] {
+  const { all } = tracked();
+  const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+  const values = parse(read('charts/autolabs/values.yaml')) as Record<string, unknown>;
+  const templates = fs.readdirSync(path.join(ROOT, 'charts/autolabs/templates')).map((f) => read(`charts/autolabs/templates/${f}`));
+  const deployments = new Set(templates.filter((t) => /^kind: Deployment$/m.test(t)).flatMap((t) => [...t.matchAll(/name: \{\{ include "autolabs.fullname" \. \}\}(-[a-z]+)\n/g)].map((m) => `autolabs${m[1]}`)));
+  const isValue = (dotted: string) => {
+    let at: unknown = values;
+    for (const key of dotted.split('.')) {
+      if (key === '*') return true;
+      if (typeof at !== 'object' || at === null || !(key in at)) return false;
+      at = (at as Record<string, unknown>)[key];
+    }
+    return true;
+  };
+  const dangling: [string, string][] = [];
+  for (const doc of RUNBOOKS) {
+    const text = read(doc);
+    const code = [...text.matchAll(/```\w*\n([\s\S]*?)```/g), ...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]).join('\n');
+    for (const m of code.matchAll(/npm run ([\w:-]+)/g)) if (!(m[1] in scripts)) dangling.push([doc, `npm run ${m[1]}`]);
+    for (const m of code.matchAll(/(?<=^|[\s"'=])(?:\/app\/|dist\/)?((?:[\w.-]+\/)+[\w.-]+\.(?:sh|ts|js|yaml|tfvars|tf|md))(?=$|[\s"',)])/gm)) {
+      const file = m[1].replace(/^((?:server|gateway)\/.*)\.js$/, '$1.ts');
+      if (!all.some((f) => f === file || f.endsWith(`/${file}`))) dangling.push([doc, m[0]]);
+    }
+    for (const m of code.matchAll(/\bdeployment[/ ]((?:autolabs-[a-z]+\b ?)+)(?!-?\$)/g)) {
+      for (const name of m[1].trim().split(' ')) if (!deployments.has(name)) dangling.push([doc, `deployment ${name}`]);
+    }
+    for (const m of text.matchAll(/`([a-z][A-Za-z]*(?:\.(?:[A-Za-z]+|\*))+)`/g)) {
+      if (m[1].split('.')[0] in values && !isValue(m[1])) dangling.push([doc, `chart value ${m[1]}`]);
+    }
+  }
+  return dangling;
+}
+
 describe('docs', () => {
   it('name only files and folders the repository has', () => {
     expect(danglingDocPaths()).toEqual([]);
+  });
+
+  it('name in runbooks only npm scripts, files, Deployments and chart values that exist', () => {
+    expect(danglingRunbookNames()).toEqual([]);
   });
 });
