@@ -50,6 +50,7 @@ describe('helm lint', () => {
     ['values.yaml defaults plus the one required value, s3.endpoint', ['--set', 's3.endpoint=http://minio:9000']],
     ['values-dev.yaml with ticket keys', devArgs],
     ['values-prod.yaml', ['-f', `${chart}/values-prod.yaml`]],
+    ['values-stage.yaml', ['-f', `${chart}/values-stage.yaml`]],
   ])('passes with %s', async (_name, args) => {
     const r = await helm(kubeconfig, ['lint', '--strict', chart, ...args]);
     expect(r.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
