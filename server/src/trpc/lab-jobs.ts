@@ -7,6 +7,7 @@
 import { AppError, isAppError } from '../errors/app-error';
 import type { LabMode, Prisma } from '../generated/prisma/client';
 import type { LabResources } from '../labs/lab-resources';
+import { labStartFailures } from '../ops/lab-metrics';
 import type { DeployJob, StartInstanceJob, StopJob } from '../workers/jobs';
 import type { ApiServices } from './api-services';
 import { LIVE_STATUSES, assertInstanceQuota, lockUsers } from './quota';
@@ -62,7 +63,8 @@ export async function publishDeployment(services: ApiServices, deploymentId: str
   const prisma = services.db.prisma;
   await publishOrFail(services, 'lab.deploy', { deploymentId, queuedAt: Date.now() } satisfies DeployJob, async (reason) => {
     await prisma.labDeployment.update({ where: { id: deploymentId }, data: { status: 'failed' } });
-    await prisma.labInstance.updateMany({ where: { deploymentId }, data: { status: 'failed', statusReason: reason } });
+    const failed = await prisma.labInstance.updateMany({ where: { deploymentId }, data: { status: 'failed', statusReason: reason } });
+    labStartFailures.inc({ reason: 'SERVICE_UNAVAILABLE' }, failed.count);
   });
 }
 
@@ -88,6 +90,7 @@ export async function stopInstances(services: ApiServices, where: Prisma.LabInst
 export async function restartInstance(services: ApiServices, instanceId: string): Promise<void> {
   await publishOrFail(services, 'lab.start', { instanceId, queuedAt: Date.now() } satisfies StartInstanceJob, async (reason) => {
     await services.db.prisma.labInstance.update({ where: { id: instanceId }, data: { status: 'failed', statusReason: reason } });
+    labStartFailures.inc({ reason: 'SERVICE_UNAVAILABLE' });
   });
 }
 
