@@ -22,14 +22,14 @@ const KEY = /^database\/(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)-(postgres|p
 const MAX_HEADER = 1024 * 1024;
 
 const manifestSchema = z.object({
-  format: z.enum(['pg_dump-sql-gzip', 'pglite-datadir-gzip']),
+  format: z.enum(['pg_dump-sql-gzip', 'pglite-datadir-gzip'] as const satisfies readonly DumpFormat[]),
   migrations: z.array(z.string().min(1)),
   createdAt: z.string(),
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-export type BackupManifest = z.infer<typeof manifestSchema> & { format: DumpFormat };
+export type BackupManifest = z.infer<typeof manifestSchema>;
 
 export function backupKey(createdAt: Date, engine: 'postgres' | 'pglite'): string {
   return `${BACKUP_PREFIX}${createdAt.toISOString().replace(/[:.]/g, '-')}-${engine}.backup`;
