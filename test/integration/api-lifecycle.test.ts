@@ -9,7 +9,9 @@ import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { verifyTicket } from '@autolabs/server/tickets/ticket';
 import { parseLabConfig } from '@autolabs/server/labs/lab-config';
 import { storeLab } from '@autolabs/server/trpc/lab-store';
+import { metricsRegistry } from '@autolabs/server/ops/metrics';
 import { LAB_YAML, createHarness, outcomeOf, seedWorld, type Harness, type World } from './api-harness';
+import { sample } from './metrics-scrape';
 
 let h: Harness;
 let w: World;
@@ -335,16 +337,20 @@ describe('on the embedded database (PGlite, one connection)', () => {
 });
 
 describe('when the queue is down', () => {
-  it('instances.start fails with SERVICE_UNAVAILABLE and the instance is marked failed, not left pending', async () => {
+  it('instances.start fails with SERVICE_UNAVAILABLE and the instance is marked failed, not left pending, and counted as a start failure', async () => {
     const down = await createHarness({ backing: 'memory' });
+    const failures = async () => sample(await metricsRegistry.getSingleMetricAsString('autolabs_lab_start_failures_total'), 'autolabs_lab_start_failures_total', { reason: 'SERVICE_UNAVAILABLE' }) ?? 0;
     try {
       const world = await seedWorld(down);
       await down.services.queue.close();
       const assignment = await down.services.db.prisma.assignment.create({ data: { courseId: world.course.id, labConfigId: world.lab.id, title: 'No queue' } });
+      const before = await failures();
       const r = await outcomeOf(down.callerFor('otherStudent').instances.start({ assignmentId: assignment.id }));
       expect(r.appCode).toBe('SERVICE_UNAVAILABLE');
       const rows = await down.services.db.prisma.labInstance.findMany({ where: { deployment: { assignmentId: assignment.id } } });
       expect(rows.map((i) => i.status)).toEqual(['failed']);
+      // What /metrics of this API process shows (docs/operations.md).
+      expect(await failures()).toBe(before + 1);
     } finally {
       await down.close();
     }
