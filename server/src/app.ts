@@ -1,6 +1,6 @@
 /**
  * The API as a Fastify instance: tRPC at /api/trpc, sign-in at /api/auth/* (built-in and OIDC), archive downloads, /healthz, /readyz,
- * /metrics, and the subscribers that index what gateways report. Nothing process-level (no listen,
+ * /metrics, the subscribers that index what gateways report, and the consumer that stores notifications. Nothing process-level (no listen,
  * no signals): server.ts and embedded.ts own the process, tests use `app.inject`.
  */
 import fastifyCookie from '@fastify/cookie';
@@ -24,6 +24,7 @@ import { createRequestContext } from './trpc/context';
 import { loadInternalSecret } from './platform/internal-secret';
 import { registerSshLoginRoutes } from './ssh/ssh-login-routes';
 import { logApiError } from './trpc/log-error';
+import { consumeNotifications } from './notifications/store-notifications';
 import { appRouter, type AppRouter } from './trpc/root';
 
 export interface BuildAppOptions {
@@ -82,8 +83,11 @@ export async function buildApp(services: ApiServices, opts: BuildAppOptions = {}
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
 
   const reports = await subscribeGatewayReports(services.sessionStore, services.db.prisma, app.log);
+  // What workers and this API tell students and teachers, stored for notifications.mine.
+  const notifications = await consumeNotifications(services.queue, services.db.prisma, app.log);
   app.addHook('onClose', async () => {
     await reports.dispose();
+    await notifications.dispose();
   });
   return app;
 }

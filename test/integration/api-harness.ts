@@ -65,7 +65,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const QUEUES: QueueName[] = ['lab.deploy', 'lab.start', 'lab.stop', 'lab.archive'];
+const QUEUES: QueueName[] = ['lab.deploy', 'lab.start', 'lab.stop', 'lab.archive', 'student.notifications', 'teacher.notifications'];
 
 export interface HarnessOptions {
   database?: 'postgres' | 'pglite';

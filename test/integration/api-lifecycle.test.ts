@@ -15,12 +15,14 @@ import { sample } from './metrics-scrape';
 
 let h: Harness;
 let w: World;
-const jobs: Record<QueueName, unknown[]> = { 'lab.deploy': [], 'lab.start': [], 'lab.stop': [], 'lab.archive': [] };
+/** The lab jobs the API publishes for workers (the notification queues are the API's own). */
+type LabQueue = Extract<QueueName, `lab.${string}`>;
+const jobs: Record<LabQueue, unknown[]> = { 'lab.deploy': [], 'lab.start': [], 'lab.stop': [], 'lab.archive': [] };
 
 beforeAll(async () => {
   h = await createHarness({ backing: 'redis-rabbitmq' });
   w = await seedWorld(h);
-  for (const q of Object.keys(jobs) as QueueName[]) {
+  for (const q of Object.keys(jobs) as LabQueue[]) {
     await h.services.queue.consume(q, async (payload) => {
       jobs[q].push(payload);
     });

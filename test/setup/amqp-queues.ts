@@ -2,7 +2,7 @@
 import amqp from 'amqplib';
 import { TEST_AMQP_URL } from './services';
 
-const QUEUES = ['lab.deploy', 'lab.start', 'lab.stop', 'lab.archive'];
+const QUEUES = ['lab.deploy', 'lab.start', 'lab.stop', 'lab.archive', 'student.notifications', 'teacher.notifications'];
 
 export async function deleteQueues(prefix: string): Promise<void> {
   const conn = await amqp.connect(TEST_AMQP_URL);

@@ -5,9 +5,11 @@ import { assignmentsRouter } from './routers/assignments';
 import { coursesRouter } from './routers/courses';
 import { deploymentsRouter } from './routers/deployments';
 import { groupsRouter } from './routers/groups';
+import { handsRouter } from './routers/hands';
 import { instancesRouter } from './routers/instances';
 import { labsRouter } from './routers/labs';
 import { meRouter } from './routers/me';
+import { notificationsRouter } from './routers/notifications';
 import { progressRouter } from './routers/progress';
 import { recordingsRouter } from './routers/recordings';
 import { sessionsRouter } from './routers/sessions';
@@ -27,6 +29,8 @@ export const appRouter = router({
   sshKeys: sshKeysRouter,
   sshPasswords: sshPasswordsRouter,
   timeRequests: timeRequestsRouter,
+  hands: handsRouter,
+  notifications: notificationsRouter,
   progress: progressRouter,
   recordings: recordingsRouter,
   admin: adminRouter,

@@ -2,7 +2,9 @@
  * The worker side of lab lifecycles: consumes lab.deploy / lab.start / lab.stop / lab.archive and runs
  * the periodic jobs (TTL expiry, idle culling, archiving after retention, the runtime's housekeeping,
  * noticing what happens to running labs behind our back, releasing what the runtime holds for instances
- * that do not run, backing up the database into the object store). On start it re-issues the
+ * that do not run, backing up the database into the object store, warning students before their lab ends).
+ * Starts and deploys publish what they tell people on student.notifications / teacher.notifications
+ * (steps/with-notifications.ts). On start it re-issues the
  * jobs the rows say are owed (reconcile.ts), since an in-process queue forgets them on a crash. Every
  * step reads the rows, acts through the runtime, and moves the rows with conditional updates, so a job
  * delivered twice (or to two workers) converges on the same result. `dispose` stops taking jobs, waits
@@ -26,8 +28,8 @@ import { releaseOrphans } from './periodic/release-orphans';
 import { watchRunningInstances } from './periodic/watch-running';
 import { expireInstances } from './periodic/ttl-expiry';
 import { archiveInstance } from './steps/archive-instance';
-import { deploy } from './steps/deploy';
-import { startInstance } from './steps/start-instance';
+import { warnExpiringInstances } from './periodic/expiry-warning';
+import { deployAndNotify, startInstanceAndNotify } from './steps/with-notifications';
 import { stopInstance } from './steps/stop-instance';
 import type { WorkerContext, WorkerServices } from './worker-context';
 import { observeArchive, observeJob, reportWorkerState } from './worker-metrics';
@@ -48,6 +50,8 @@ export interface WorkerOptions {
   archiveIntervalMs?: number;
   /** Database backups into the object store (BACKUP_* settings); unset: none. */
   backup?: BackupSchedule;
+  /** The clock the expiry warnings read; tests move it instead of waiting. Default: the system's. */
+  now?: () => Date;
 }
 
 export const DEFAULT_ARCHIVE_AFTER_MS = 7 * 24 * 3600 * 1000;
@@ -96,8 +100,8 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
     );
 
   const consumers = [
-    await consume('lab.deploy', deployJob, (job) => deploy(ctx, job.deploymentId, job.queuedAt)),
-    await consume('lab.start', startInstanceJob, (job, jobCtx) => startInstance(ctx, job.instanceId, jobCtx.attempt, job.queuedAt)),
+    await consume('lab.deploy', deployJob, (job) => deployAndNotify(ctx, job.deploymentId, job.queuedAt)),
+    await consume('lab.start', startInstanceJob, (job, jobCtx) => startInstanceAndNotify(ctx, job.instanceId, jobCtx.attempt, job.queuedAt)),
     await consume('lab.stop', stopJob, (job) => stopInstance(ctx, job.instanceId, job.reason)),
     await consume('lab.archive', archiveJob, (job) => observeArchive(() => archiveInstance(ctx, job.instanceId))),
   ];
@@ -111,6 +115,7 @@ export async function startWorkers(services: WorkerServices, opts: WorkerOptions
       ? schedulePeriodic(
           [
             { name: 'ttl-expiry', run: async () => void (await expireInstances(ctx)) },
+            { name: 'expiry-warning', run: async () => void (await warnExpiringInstances(ctx, opts.now?.())) },
             { name: 'idle-culling', run: async () => void (await cullIdleInstances(ctx)) },
             { name: 'archive-stopped', run: async () => void (await archiveStoppedInstances(ctx)), everyMs: opts.archiveIntervalMs },
             { name: 'runtime-housekeeping', run: async () => void (await services.runtime.housekeeping?.()) },

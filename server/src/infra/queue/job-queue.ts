@@ -11,7 +11,8 @@
  */
 import type { Disposable } from '../disposable';
 
-export type QueueName = 'lab.deploy' | 'lab.start' | 'lab.stop' | 'lab.archive';
+/** Lab jobs for the workers, and notifications for the API to store (notifications/notification-message.ts). */
+export type QueueName = 'lab.deploy' | 'lab.start' | 'lab.stop' | 'lab.archive' | 'student.notifications' | 'teacher.notifications';
 
 export interface JobContext {
   /** 1 on first delivery. */
