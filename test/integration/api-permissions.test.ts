@@ -122,6 +122,16 @@ const TABLE: Record<string, Row> = {
   'timeRequests.grant': { input: async (w, h) => ({ id: await pendingTimeRequest(w, h), minutes: 15 }), allowed: COURSE_STAFF, mutation: true },
   'timeRequests.decline': { input: async (w, h) => ({ id: await pendingTimeRequest(w, h) }), allowed: COURSE_STAFF, mutation: true },
 
+  'hands.raise': { input: async (w) => ({ instanceId: (await w.makeInstance()).id }), allowed: ['student'], mutation: true },
+  'hands.lower': { input: async (w, h) => ({ instanceId: await raisedHand(w, h) }), allowed: INSTANCE_OVERSEERS, mutation: true },
+  'hands.get': { input: (w) => ({ instanceId: w.instance.id }), allowed: INSTANCE_OVERSEERS },
+
+  // Everyone reads and marks their own only: the student's notification is listed for the student alone,
+  // and marking it read is refused to anyone else.
+  'notifications.mine': { input: () => ({}), allowed: EVERYONE, listed: { has: (r) => hasStudentNotification(r), seenBy: ['student'] } },
+  'notifications.markRead': { input: async (_w, h) => ({ ids: [await studentNotification(h)] }), allowed: ['student'], mutation: true },
+  'notifications.markAllRead': { allowed: EVERYONE, mutation: true },
+
   'progress.get': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
   'progress.csv': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
   'progress.runChecks': { input: async (w) => ({ id: (await w.makeInstance()).deploymentId }), allowed: COURSE_STAFF, mutation: true },
@@ -151,6 +161,26 @@ const TABLE: Record<string, Row> = {
 async function pendingTimeRequest(w: World, h: Harness): Promise<string> {
   const instance = await w.makeInstance();
   return (await h.services.db.prisma.labTimeRequest.create({ data: { instanceId: instance.id, requestedById: h.users.student.id } })).id;
+}
+
+/** A fresh running instance of the student's with its hand up; its id. */
+async function raisedHand(w: World, h: Harness): Promise<string> {
+  const instance = await w.makeInstance();
+  await h.services.db.prisma.raisedHand.create({ data: { instanceId: instance.id, raisedById: h.users.student.id } });
+  return instance.id;
+}
+
+/** The ids of notifications addressed to the student (one made per call). */
+const studentNotifications = new Set<string>();
+async function studentNotification(h: Harness): Promise<string> {
+  const row = await h.services.db.prisma.notification.create({
+    data: { userId: h.users.student.id, kind: 'lab_ready', key: uniq('lab-ready'), title: 'Your lab is ready', link: '/my-labs' },
+  });
+  studentNotifications.add(row.id);
+  return row.id;
+}
+function hasStudentNotification(result: unknown): boolean {
+  return (result as { items: { id: string }[] }).items.some((n) => studentNotifications.has(n.id));
 }
 
 /** A built-in student account of its own, so disabling or resetting it touches nobody else. */
@@ -206,6 +236,7 @@ let w: World;
 beforeAll(async () => {
   h = await createHarness();
   w = await seedWorld(h);
+  await studentNotification(h);
 });
 
 afterAll(async () => {
