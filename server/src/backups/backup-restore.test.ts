@@ -125,6 +125,20 @@ describe('database backups on Postgres, into the embedded object store', () => {
     expect((await target.store.list(target.bucket)).map((o) => o.key)).toEqual(expect.arrayContaining(['database/damaged.backup', 'notes.txt']));
   });
 
+  it('a restore into a database that is gone is refused with NOT_FOUND saying to create it empty', async () => {
+    await fresh.drop();
+    try {
+      expect(await caught(restoreBackup(env, target, 'latest', log))).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'DATABASE_URL',
+        message: `the database "${fresh.name}" does not exist: create it empty (createdb "${fresh.name}", owned by DATABASE_URL's user) and run the restore again`,
+      });
+    } finally {
+      await recreateEmpty(fresh);
+    }
+    expect((await restoreBackup(env, target, 'latest', log)).migrated).toEqual([]);
+  });
+
   it('a backup bucket that does not exist is refused with BACKUP_TARGET_REFUSED naming the bucket and the setting', async () => {
     const e = await withDatabase(env, (db) => caught(takeBackup(db, { store: target.store, bucket: 'no-such-backups' }, { keep: 2, log })));
     expect(e).toMatchObject({ code: 'BACKUP_TARGET_REFUSED', field: 'BACKUP_BUCKET', message: expect.stringMatching(/the bucket "no-such-backups" does not exist: create it .*BACKUP_BUCKET/) });

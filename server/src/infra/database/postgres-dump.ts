@@ -93,6 +93,14 @@ async function refuseWhileInUse(url: string): Promise<void> {
   try {
     await client.connect();
   } catch (e) {
+    // 3D000: the server is there, the database is not (a lost database is the usual reason to restore).
+    if ((e as { code?: string }).code === '3D000') {
+      const name = decodeURIComponent(new URL(url).pathname.slice(1));
+      throw new AppError('NOT_FOUND', `the database "${name}" does not exist: create it empty (createdb "${name}", owned by DATABASE_URL's user) and run the restore again`, {
+        field: 'DATABASE_URL',
+        cause: e,
+      });
+    }
     throw new AppError('SERVICE_UNAVAILABLE', `cannot connect to the database to restore into (DATABASE_URL): ${(e as Error).message}`, { cause: e });
   }
   try {
