@@ -7,6 +7,7 @@ import { SplitPane } from '../components/SplitPane';
 import { StatusPill } from '../components/StatusPill';
 import { LabFiles } from '../lab/LabFiles';
 import { LabTimer } from '../lab/LabTimer';
+import { RaiseHand } from '../lab/RaiseHand';
 import { MarkdownText } from '../markdown/MarkdownText';
 import { Link } from '../router/Link';
 import { SshDetails } from '../ssh/SshDetails';
@@ -62,6 +63,7 @@ export function TerminalPage({ instanceId }: { instanceId: string }) {
         {instance.data?.status === 'running' && instance.data.expiresAt ? (
           <LabTimer instanceId={instanceId} expiresAt={instance.data.expiresAt} request={instance.data.timeRequest} onChanged={instance.reload} />
         ) : null}
+        {instance.data?.status === 'running' ? <RaiseHand instanceId={instanceId} /> : null}
         <span className="spacer" />
         {instance.data?.status === 'running' ? <LabFiles instanceId={instanceId} /> : null}
         {instance.data?.status === 'running' && lab ? <SshDetails labName={lab.name} labSsh={instance.data.ssh} /> : null}

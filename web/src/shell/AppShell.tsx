@@ -1,10 +1,11 @@
 /**
- * The frame every signed-in page sits in: brand, role-aware navigation, the user and a sign-out button.
+ * The frame every signed-in page sits in: brand, role-aware navigation, the user, the notification bell and a sign-out button.
  * Later features add a page and a NAV_ITEMS row, nothing here.
  */
 import type { MouseEvent, ReactNode } from 'react';
 import { useAuth, useMe } from '../auth/AuthContext';
 import { navigate, useRoute } from '../router/hash-router';
+import { NotificationBell } from '../notifications/NotificationBell';
 import { ThemeSelect } from '../theme/ThemeSelect';
 import { navItemsFor } from './nav-items';
 
@@ -42,6 +43,7 @@ export function AppShell({ children, wide }: { children: ReactNode; wide?: boole
             {me.displayName || me.username}
           </span>
           <span className={`role role-${me.role}`}>{me.role}</span>
+          <NotificationBell />
           <ThemeSelect />
           <button
             type="button"
