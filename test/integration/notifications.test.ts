@@ -17,6 +17,7 @@ import type { SessionRecord } from '@autolabs/server/infra/session-store/session
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { LabConfigCache } from '@autolabs/server/labs/lab-config-cache';
 import type { LabRuntime } from '@autolabs/server/runtime/lab-runtime';
+import { storeNotification } from '@autolabs/server/notifications/store-notifications';
 import { storeLab } from '@autolabs/server/trpc/lab-store';
 import { startWorkers } from '@autolabs/server/workers/index';
 import { EXPIRY_WARNING_MS, warnExpiringInstances } from '@autolabs/server/workers/periodic/expiry-warning';
@@ -163,6 +164,15 @@ describe('notifications through the API and the RabbitMQ workers', () => {
     const failed = instanceOf(sam);
     expect(await outcomeOf(h.callerAs(sam).hands.raise({ instanceId: failed }))).toEqual({ code: 'CONFLICT', appCode: 'CONFLICT', field: 'instanceId' });
     expect(await h.services.db.prisma.raisedHand.count({ where: { instanceId: failed } })).toBe(0);
+  });
+
+  it('a message stored twice (a redelivery, two workers racing) makes one row per addressee; an account gone since is left out', async () => {
+    const gone = await h.services.db.prisma.user.create({ data: { username: 'gone', displayName: 'Gone' } });
+    await h.services.db.prisma.user.delete({ where: { id: gone.id } });
+    const message = { key: 'test:twice', kind: 'lab_ready' as const, userIds: [h.users.otherStudent.id, gone.id], title: 'Twice', body: '', link: null };
+    expect(await storeNotification(h.services.db.prisma, message)).toBe(1);
+    expect(await storeNotification(h.services.db.prisma, message)).toBe(0);
+    expect(await h.services.db.prisma.notification.count({ where: { key: 'test:twice' } })).toBe(1);
   });
 
   it('nobody reads anything not addressed to them', async () => {
