@@ -6,7 +6,7 @@
  * nothing. Mutations are audited by the audit middleware, refusals included.
  */
 import { z } from 'zod';
-import type { LabInstance, Prisma, RaisedHand } from '../../generated/prisma/client';
+import type { Prisma, RaisedHand } from '../../generated/prisma/client';
 import { isLive } from '../live-sessions';
 import { courseMembers } from '../../notifications/recipients';
 import { publishNotification } from '../../notifications/notification-message';
@@ -35,7 +35,7 @@ async function helpLink(ctx: AuthedContext, instance: InstanceWithDeployment): P
   return session && isLive(session) ? `/shadow/${sessionId}` : '/sessions';
 }
 
-async function tellTeachers(ctx: AuthedContext, instance: InstanceWithDeployment & Pick<LabInstance, 'id'>, hand: RaisedHand): Promise<void> {
+async function tellTeachers(ctx: AuthedContext, instance: InstanceWithDeployment, hand: RaisedHand): Promise<void> {
   const { prisma } = ctx.services.db;
   const courseId = instance.deployment.courseId;
   if (!courseId) return;
