@@ -1,18 +1,30 @@
 /**
  * The periodic database backup run by the workers against the real services (Postgres, RabbitMQ, Redis,
  * a directory object store): due when the bucket's newest backup is older than the interval, taken once
- * however many replicas tick, retention applied, and a refusing bucket reported with what to fix.
+ * however many replicas tick, retention applied, and a refusing bucket reported with what to fix. Then the
+ * embedded set-up as `npm start` composes it (PGlite, in-process queue and session store, the data
+ * directory's object store, the workers' options from the default environment).
  */
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupKey, decodeHeader } from '../../server/src/backups/backup-format';
 import { listBackups, type BackupTarget } from '../../server/src/backups/backup-target';
+import { restoreBackup } from '../../server/src/backups/restore-backup';
+import { openSeededDatabase, snapshotTables } from '../../server/src/backups/testing/backup-fixture';
+import { loadEnv } from '../../server/src/config/env';
+import { createDatabase } from '../../server/src/infra/database/database';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
+import { MemoryJobQueue } from '../../server/src/infra/queue/memory-job-queue';
+import { MemorySessionStore } from '../../server/src/infra/session-store/memory-session-store';
 import { waitFor } from '../../server/src/infra/testing/wait-for';
+import { openObjectStore } from '../../server/src/platform/stores';
+import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
 import { startWorkers, type WorkerServices } from '../../server/src/workers';
+import { workerOptionsFromEnv } from '../../server/src/workers/worker-options-from-env';
 import { closeWorkerServices, connectWorkerServices, createWorkerFixture, labYaml, seedClassroom, type WorkerFixture } from '../../server/src/workers/testing/worker-fixture';
 
 const HOUR = 3600 * 1000;
@@ -95,4 +107,40 @@ describe('workers: periodic database backup (Postgres, RabbitMQ, Redis)', () => 
     expect(refusal).toMatchObject({ msg: 'periodic task failed', err: { message: expect.stringMatching(/the bucket "backups-gone" does not exist: create it .*or set BACKUP_BUCKET/) } });
     expect(lines.filter((l) => l.task !== 'database-backup')).toEqual([]);
   });
+});
+
+describe('workers: periodic database backup of the embedded database (npm start)', () => {
+  it('with the default settings backs PGlite up into the data directory\'s backups bucket, and that backup restores every row', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'autolabs-workers-backup-embedded-'));
+    try {
+      const env = loadEnv({ AUTOLABS_DATA_DIR: dataDir });
+      await (await openSeededDatabase(env)).close();
+      const log = silentLogger();
+      const db = await createDatabase(env, log);
+      const before = await snapshotTables(db);
+      const objectStore = await openObjectStore(env);
+      const target: BackupTarget = { store: objectStore, bucket: env.BACKUP_BUCKET };
+      const services = { env, db, objectStore, queue: new MemoryJobQueue(), sessionStore: new MemorySessionStore(), runtime: new LocalRuntime({ dataDir, log }) };
+      const workers = await startWorkers(services, { log, periodicIntervalMs: 50, ...workerOptionsFromEnv(env) });
+      try {
+        await waitFor('a backup of the embedded database', async () => (await listBackups(target).catch(() => [])).length === 1, 60_000);
+      } finally {
+        await workers.dispose();
+        await db.close();
+      }
+      const [backup] = await listBackups(target);
+      expect(backup.key).toMatch(/^database\/.*-pglite\.backup$/);
+
+      await rm(path.join(dataDir, 'db'), { recursive: true });
+      await restoreBackup(env, target, 'latest', log);
+      const restored = await createDatabase(env, log);
+      try {
+        expect(await snapshotTables(restored)).toEqual(before);
+      } finally {
+        await restored.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
