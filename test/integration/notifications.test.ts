@@ -127,6 +127,17 @@ describe('notifications through the API and the RabbitMQ workers', () => {
     for (const who of ['admin', 'teacher', 'otherTeacher', 'viewer', sam] as const) expect(await kindsOf(who)).not.toContain('lab_expiring');
   });
 
+  it('a lab given more time is warned again before its new end', async () => {
+    const id = instanceOf(h.users.student);
+    const request = await h.callerFor('student').timeRequests.request({ instanceId: id });
+    const { expiresAt } = await h.callerFor('teacher').timeRequests.grant({ id: request.id, minutes: 30 });
+    clockOffsetMs = Date.parse(expiresAt!) - 3 * MINUTE - Date.now();
+    const warnings = async () => (await mine('student')).items.filter((n) => n.kind === 'lab_expiring');
+    await waitFor('the second warning', async () => (await warnings()).length === 2, 30_000);
+    expect((await warnings())[0].title).toBe('Your lab “Notify lab” ends in 3 minutes');
+    clockOffsetMs = 0;
+  });
+
   it("a raised hand tells the course's teacher, linking to the student's live terminal; raised twice it is refused and nothing is added", async () => {
     const id = instanceOf(h.users.student);
     const session: SessionRecord = {
