@@ -88,6 +88,10 @@ describe('lab metrics through the API and the workers', () => {
       expect(sample(after, 'autolabs_queue_depth', { queue, state: 'ready' }), queue).toBe(0);
       expect(sample(after, 'autolabs_queue_depth', { queue, state: 'dead' }), queue).toBe(0);
     }
+    // The notification queues the API consumes are measured too (their ready count may hold the lab-ready notice in flight).
+    for (const queue of ['student.notifications', 'teacher.notifications']) {
+      expect(sample(after, 'autolabs_queue_depth', { queue, state: 'dead' }), queue).toBe(0);
+    }
   });
 
   it("a run of the lab's checks is counted by outcome and timed", async () => {

@@ -9,7 +9,8 @@ import { archiveDuration, instancePhases } from '../ops/lab-metrics';
 import { queueDepths, queueJobDuration, queueJobs, type JobOutcome } from '../ops/queue-metrics';
 import type { WorkerServices } from './worker-context';
 
-const QUEUES: QueueName[] = ['lab.deploy', 'lab.start', 'lab.stop', 'lab.archive'];
+/** Every queue's depth, the notification queues the API consumes too: a stalled consumer shows as a growing queue. */
+const QUEUES: QueueName[] = ['lab.deploy', 'lab.start', 'lab.stop', 'lab.archive', 'student.notifications', 'teacher.notifications'];
 
 export function reportWorkerState(services: Pick<WorkerServices, 'db' | 'queue'>): Disposable {
   const phases = instancePhases.register(async () => {
