@@ -14,13 +14,13 @@ mkdir -p "$BIN_DIR" "$BUILD_DIR"
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 
-# go_build <wrapper-dir> <package> <binary-name> <version>
+# go_build <wrapper-dir> <package> <binary-name> <version> [more ldflags]
 go_build() {
   local dir="$1" pkg="$2" name="$3" version="$4" out="$BIN_DIR/$3-$4"
   if [ -x "$out" ]; then log "cached $name $version"; return 0; fi
   log "building $name $version ($pkg)"
   local start=$SECONDS
-  (cd "$dir" && go build -trimpath -ldflags='-s -w' -o "$out.tmp" "$pkg")
+  (cd "$dir" && go build -trimpath -ldflags="-s -w ${5:-}" -o "$out.tmp" "$pkg")
   mv "$out.tmp" "$out"
   log "built $name $version in $((SECONDS - start))s"
 }
@@ -157,9 +157,26 @@ build_simple() {
   go_build "$dir" "$pkg" "$name" "$version"
 }
 
+# OpenTofu and the Proxmox provider of terraform/ (bpg/proxmox), for `tofu fmt` and `tofu validate`. OpenTofu's
+# go.mod replaces hcl/v2 with its own fork and sets a godebug; a replace or godebug holds only in the main
+# module, so the wrapper repeats both from the published go.mod. version.dev=no: `tofu version` says the release.
+build_tofu() {
+  if need tofu "$TOFU_VERSION"; then
+    local dir="$BUILD_DIR/tofu-$TOFU_VERSION" upstream
+    new_wrapper "$dir" "github.com/opentofu/opentofu $TOFU_VERSION"
+    upstream="$(cd "$dir" && go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+    { echo; grep -E '^(godebug|replace) ' "$upstream"; } >>"$dir/go.mod"
+    go_build "$dir" github.com/opentofu/opentofu/cmd/tofu tofu "$TOFU_VERSION" '-X github.com/opentofu/opentofu/version.dev=no'
+  else
+    log "cached tofu $TOFU_VERSION"
+  fi
+  build_simple terraform-provider-proxmox github.com/bpg/terraform-provider-proxmox "$PROXMOX_PROVIDER_VERSION" \
+    github.com/bpg/terraform-provider-proxmox
+}
+
 # With arguments, only the named groups are built (e.g. `build-tools.sh node-addons`).
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(etcd kubernetes kwok helm minio node-addons node-images)
+[ ${#groups[@]} -gt 0 ] || groups=(etcd kubernetes kwok helm minio node-addons node-images tofu)
 total=$SECONDS
 for group in "${groups[@]}"; do
   case "$group" in
@@ -173,7 +190,8 @@ for group in "${groups[@]}"; do
       build_simple kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION" \
         github.com/cloudnativelabs/kube-router/v2/cmd/kube-router ;;
     node-images) "$here/node-images.sh" ;;
-    *) log "unknown group $group (etcd kubernetes kwok helm minio node-addons node-images)"; exit 2 ;;
+    tofu) build_tofu ;;
+    *) log "unknown group $group (etcd kubernetes kwok helm minio node-addons node-images tofu)"; exit 2 ;;
   esac
 done
 log "all tools ready in $((SECONDS - total))s"

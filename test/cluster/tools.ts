@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function pinnedVersion(name: string): string {
+export function pinnedVersion(name: string): string {
   const text = readFileSync(path.join(here, 'versions.sh'), 'utf8');
   const m = new RegExp(`^${name}=(\\S+)$`, 'm').exec(text);
   if (!m) throw new Error(`versions.sh does not pin ${name}`);
@@ -18,7 +18,7 @@ export function cacheDir(): string {
   return process.env.AUTOLABS_CACHE ?? path.join(os.homedir(), '.cache', 'autolabs');
 }
 
-export function toolPath(tool: 'helm' | 'kwok' | 'etcd' | 'minio', versionVar: string): string {
+export function toolPath(tool: 'helm' | 'kwok' | 'etcd' | 'minio' | 'tofu' | 'terraform-provider-proxmox', versionVar: string): string {
   return path.join(cacheDir(), 'bin', `${tool}-${pinnedVersion(versionVar)}`);
 }
 

@@ -12,6 +12,10 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 KUBE_ROUTER_VERSION=v2.1.0
 COREDNS_VERSION=v1.14.1
 LOCAL_PATH_PROVISIONER_VERSION=v0.0.30
+# The infrastructure checks (test/integration/terraform.test.ts): OpenTofu, and the Proxmox provider terraform/
+# uses (bpg/proxmox, `~> 0.66`; the module proxy serves v0.66.0 of it) so that `tofu validate` runs offline.
+TOFU_VERSION=v1.10.10
+PROXMOX_PROVIDER_VERSION=v0.66.0
 
 AUTOLABS_CACHE="${AUTOLABS_CACHE:-$HOME/.cache/autolabs}"
 BIN_DIR="$AUTOLABS_CACHE/bin"
