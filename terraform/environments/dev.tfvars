@@ -3,6 +3,7 @@ environment      = "dev"
 proxmox_node     = "pve"
 proxmox_insecure = true
 template_vm_id   = 9000
+bridge           = "vmbr1"
 network_cidr     = "10.20.0.0/24"
 gateway          = "10.20.0.1"
 ssh_public_keys  = []

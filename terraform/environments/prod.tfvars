@@ -2,6 +2,7 @@
 environment     = "prod"
 proxmox_node    = "pve"
 template_vm_id  = 9000
+bridge          = "vmbr3"
 network_cidr    = "10.30.0.0/24"
 gateway         = "10.30.0.1"
 ssh_public_keys = []
