@@ -186,9 +186,15 @@ KWOKCFG
     pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
     [ -f "$kwok_src/$f" ] || die "KWOK stage $kwok_src/$f missing (run build-tools.sh)"
     echo "---"
-    cat "$kwok_src/$f"
+    # node-initialize (v0.8.0) runs again whenever the node is not Ready (after an apiserver restart, once the
+    # node controller marked it Unknown). For a node with an InternalIP and no Hostname (KWOK's NodeName is
+    # empty without --node-name) it then writes an empty 'addresses:', null in the status patch, which
+    # deletes the addresses: exec into KWOK's pods fails with 500 from then on. Write 'addresses:' only when
+    # an address follows.
+    sed 's/{{ if or (not $hasInternalIP) (not $hasHostname) }}/{{ if or (not $hasInternalIP) (and (not $hasHostname) NodeName) }}/' "$kwok_src/$f"
   done
 } >"$STATE_DIR/kwok.yaml"
+grep -q 'and (not $hasHostname) NodeName' "$STATE_DIR/kwok.yaml" || die "KWOK $KWOK_VERSION's node-initialize stage changed: review the address fix above"
 
 start kwok "$BIN_DIR/kwok-$KWOK_VERSION" --kubeconfig "$KUBECONFIG_PATH" --config "$STATE_DIR/kwok.yaml" \
   --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \

@@ -12,7 +12,7 @@
  * The apiserver and the kubelet are really stopped and started again (the cluster's tests run one file at
  * a time).
  */
-import { CoreV1Api, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../../server/src/generated/prisma/client';
 import { parseLabConfig } from '../../server/src/labs/lab-config';
@@ -38,9 +38,9 @@ const cluster = clusterEnv();
 const kc = loadKubeConfig(cluster.kubeconfig);
 const core = kc.makeApiClient(CoreV1Api);
 const net = kc.makeApiClient(NetworkingV1Api);
+const coordination = kc.makeApiClient(CoordinationV1Api);
 const log = silentLogger();
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 let ns: Awaited<ReturnType<typeof createTestNamespace>>;
 let fx: WorkerFixture;
 let room: Classroom;
@@ -138,33 +138,27 @@ async function startApiserver(): Promise<void> {
 }
 
 /**
- * KWOK (v0.8.0) rewrites its node's status when the apiserver comes back and leaves out the addresses that
- * its initialize stage set (--node-ip 127.0.0.1), so exec into KWOK's pods would fail with 500 ("no
- * preferred addresses") for the cluster's later tests; put them back as cluster-up.sh's KWOK has them.
- */
-async function restoreKwokAddresses(): Promise<void> {
-  const kwok = (await core.listNode({ labelSelector: 'type=kwok' })).items;
-  for (const n of kwok.filter((node) => (node.status?.addresses ?? []).length === 0)) {
-    const addresses = [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: n.metadata?.name ?? '' }];
-    await core.patchNodeStatus({ name: n.metadata?.name ?? '', body: { status: { addresses } } }, mergePatch);
-  }
-}
-
-/**
  * Every node Ready again, with its addresses and without the taints the node controller put on it while
- * the apiserver or the kubelet was away: the cluster's other tests (KWOK's exec among them) need it whole.
+ * the apiserver or the kubelet was away, and each node's lease renewed since the outage ended: until then
+ * the node controller may still mark a node Unknown (and KWOK re-initialise its node). The cluster's other
+ * tests (KWOK's exec among them) need it whole.
  */
 async function nodesSettled(): Promise<void> {
+  const outageEnded = new Date();
   await waitFor(
-    'every node Ready again, with its addresses, after the outage',
+    'every node Ready again, with its addresses and a lease renewed after the outage',
     async () => {
-      await restoreKwokAddresses();
-      const nodes = (await core.listNode()).items;
-      const whole = nodes.every(
+      const [nodes, leases] = await Promise.all([core.listNode(), coordination.listNamespacedLease({ namespace: 'kube-node-lease' })]);
+      const renewed = (name: string) => {
+        const renew = leases.items.find((l) => l.metadata?.name === name)?.spec?.renewTime;
+        return renew !== undefined && new Date(renew) > outageEnded;
+      };
+      const whole = nodes.items.every(
         (n) =>
           n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' &&
           (n.status?.addresses?.length ?? 0) > 0 &&
-          !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')),
+          !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')) &&
+          renewed(n.metadata?.name ?? ''),
       );
       return whole ? true : undefined;
     },
