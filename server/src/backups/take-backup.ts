@@ -39,8 +39,11 @@ export async function takeBackup(db: Database, target: BackupTarget, opts: { kee
   const dir = await mkdtemp(path.join(os.tmpdir(), 'autolabs-backup-'));
   try {
     const dumpFile = path.join(dir, 'dump');
-    const migrations = await appliedMigrations(db);
     const format = await db.dump(dumpFile);
+    // Read after the dump: a migration an upgraded API applies meanwhile is then listed even if the dump
+    // missed it. Over-listing can only make an older AutoLabs refuse the backup; under-listing would let it
+    // restore a schema it does not know.
+    const migrations = await appliedMigrations(db);
     const sha256 = createHash('sha256');
     await pipeline(createReadStream(dumpFile), sha256);
     const { size: dumpSize } = await stat(dumpFile);
