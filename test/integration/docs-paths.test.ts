@@ -5,7 +5,7 @@
  * program writes at run time (`state.json`, `<dataDir>/...`) are neither, so they are not checked; build output
  * that git ignores (`web/dist`) is allowed. docs/architecture.md, the map of the tree, is held closer: there
  * every relative path is checked, folders named from inside a package (`runtime/local/pod`) too.
- * docs/operations.md, the runbooks, is held to its commands as well (see `RUNBOOKS`).
+ * docs/operations.md, the runbooks, is held to its commands as well (see `RUNBOOKS`), and to the chart's alerts.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -115,5 +115,14 @@ describe('docs', () => {
 
   it('name in runbooks only npm scripts, files, Deployments and chart values that exist', () => {
     expect(danglingRunbookNames()).toEqual([]);
+  });
+
+  it('give every alert of the chart a runbook, and none to an alert it does not have', () => {
+    const rules = parse(read('charts/autolabs/alerts/autolabs-rules.yaml')) as { groups: { rules: { alert?: string }[] }[] };
+    const alerts = rules.groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : []))).sort();
+    const section = /^## When an alert fires\n([\s\S]*?)^## /m.exec(read('docs/operations.md'))?.[1] ?? '';
+    const runbooks = [...section.matchAll(/\*\*(AutoLabs\w+)\*\*/g)].map((m) => m[1]).sort();
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(runbooks).toEqual(alerts);
   });
 });
