@@ -105,6 +105,23 @@ describe('notifications through the API and the RabbitMQ workers', () => {
     expect(await h.services.db.prisma.notification.count({ where: { kind: 'class_started' } })).toBe(1);
   });
 
+  it('a class start whose lab config cannot be read fails every lab at once, and the teacher is told 0 of 2 ready with the reason for each', async () => {
+    const prisma = h.services.db.prisma;
+    // A lab config whose YAML is gone from the object store, started for two students as the API writes it.
+    const lab = await prisma.labConfig.create({
+      data: { owner: `course:${course.id}`, name: 'gone-lab', version: 1, title: 'Gone lab', objectKey: 'sha256/gone.yaml', sha256: 'gone', createdById: h.users.teacher.id, courseId: course.id },
+    });
+    const deployment = await prisma.labDeployment.create({
+      data: { labConfigId: lab.id, courseId: course.id, mode: 'per_student', createdById: h.users.teacher.id, instances: { create: [{ ownerUserId: h.users.student.id }, { ownerUserId: sam.id }] } },
+    });
+    await h.services.queue.publish('lab.deploy', { deploymentId: deployment.id });
+    const report = async () => (await mine('teacher')).items.find((n) => n.kind === 'class_started' && n.title.includes('Gone lab'));
+    await waitFor('the failed class start reported', async () => (await report()) !== undefined, 30_000);
+    const { statusReason } = await prisma.labInstance.findFirstOrThrow({ where: { deploymentId: deployment.id } });
+    expect(await report()).toMatchObject({ title: `Class start of “Gone lab” for ${course.code} finished: 0 of 2 ready`, body: `Sam: ${statusReason}\nstudent: ${statusReason}` });
+    for (const who of ['student', sam] as const) expect(await kindsOf(who)).not.toContain('class_started');
+  });
+
   it('the expiry warning runs once per lab when its clock reaches ten minutes before the end, for its students only', async () => {
     const id = instanceOf(h.users.student);
     const { expiresAt } = await h.services.db.prisma.labInstance.findUniqueOrThrow({ where: { id } });
