@@ -131,9 +131,22 @@ export class OidcProviderClient {
       config.timeout = REQUEST_TIMEOUT_S;
       return config;
     } catch (e) {
-      throw new SignInFailure('OIDC_UNAVAILABLE', null, `discovery of ${issuer.href} failed`, { cause: e });
+      throw new SignInFailure('OIDC_UNAVAILABLE', null, `discovery of ${issuer.href} failed: ${discoveryProblem(e, issuer)}`, { cause: e });
     }
   }
+}
+
+/** What to fix when discovery fails: the issuer the provider names, or why it could not be asked. */
+function discoveryProblem(e: unknown, issuer: URL): string {
+  if (e instanceof oidc.ClientError && e.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+    const named = (e.cause as { body?: { issuer?: unknown } } | undefined)?.body?.issuer;
+    if (typeof named === 'string') return `the provider there calls itself ${named}; set OIDC_ISSUER to ${named}`;
+  }
+  let cause: unknown = e;
+  while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : null;
+  const why = code ?? (cause instanceof Error ? cause.message : String(cause));
+  return `${why}; check OIDC_ISSUER and that ${issuer.host} answers from this host (/.well-known/openid-configuration)`;
 }
 
 /** openid-client failures that say the provider answered badly or not at all, rather than that a check failed. */
