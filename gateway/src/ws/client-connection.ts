@@ -103,6 +103,13 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
 
   function close(code: number, reason: string): void {
     if (phase === 'closed') return;
+    teardown();
+    // Close reasons are limited to 123 bytes by the WebSocket protocol.
+    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason.slice(0, 120));
+  }
+
+  /** Everything this connection holds, released once whichever end closes first (our close() or the peer's). */
+  function teardown(): void {
     phase = 'closed';
     settled();
     clearTimeout(helloTimer);
@@ -110,8 +117,7 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
     client?.detach();
     client = null;
     peer?.close();
-    // Close reasons are limited to 123 bytes by the WebSocket protocol.
-    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason.slice(0, 120));
+    peer = null;
   }
 
   function fail(fault: WireFault): void {
@@ -148,15 +154,7 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
     if (phase === 'forwarding') peer?.send(data, isBinary);
   });
 
-  socket.on('close', () => {
-    phase = 'closed';
-    settled();
-    clearTimeout(helloTimer);
-    clearInterval(keepalive);
-    client?.detach();
-    client = null;
-    peer?.close();
-  });
+  socket.on('close', teardown);
 
   // ws closes the socket itself on protocol errors (1009 for an oversized message, 1007 for bad UTF-8),
   // through this socket's close(); an oversized message gets our documented code instead of 1009. The
