@@ -168,7 +168,8 @@ export function runJobQueueContract(name: string, harness: JobQueueHarness): voi
       await waitFor('first', () => seen.length === 1);
       await sub.dispose();
       await q.publish('lab.stop', { n: 2 });
-      await sleep(300);
+      // The second job waits for a consumer rather than reaching the disposed one.
+      await waitFor('the second job queued', async () => (await q.depth('lab.stop')).ready === 1);
       expect(seen).toEqual([{ n: 1 }]);
     });
 
