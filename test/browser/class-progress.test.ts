@@ -6,9 +6,9 @@
  * running; the CSV downloaded says the same.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trpcCall, uploadAndAssign } from './api-steps';
-import { login, openBrowser, screenshot, useApp, type OpenBrowser } from './harness';
+import { login, screenshot, useApp, useBrowser } from './harness';
 
 const PROGRESS_LAB = `apiVersion: autolabs.io/v1
 kind: Lab
@@ -33,17 +33,8 @@ spec:
 `;
 
 const app = useApp();
-let teacher: OpenBrowser;
-let sam: OpenBrowser;
-
-beforeAll(async () => {
-  teacher = await openBrowser();
-  sam = await openBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([teacher, sam].map((b) => b?.close()));
-});
+const teacher = useBrowser();
+const sam = useBrowser();
 
 interface Status {
   instances: { id: string; ownerUserId: string | null; status: string }[];

@@ -5,23 +5,18 @@
  * shows the new time. The student's clock is Playwright's (Date.now fixed at chosen instants, timers
  * running), so nothing waits for real minutes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { trpcCall } from './api-steps';
-import { login, openBrowser, screenshot, startLabAndOpenTerminal, useApp, useBrowser, type OpenBrowser } from './harness';
+import { login, screenshot, startLabAndOpenTerminal, useApp, useBrowser } from './harness';
 
 const app = useApp();
 const student = useBrowser();
-let teacher: OpenBrowser;
+const teacher = useBrowser();
 
 beforeAll(async () => {
-  teacher = await openBrowser();
   await login(student.page, app, 'student');
   await startLabAndOpenTerminal(student.page, app, /Linux basics/);
 }, 180_000);
-
-afterAll(async () => {
-  await teacher?.close();
-});
 
 describe('time left and more time', () => {
   it('counts down, warns from 10 minutes before the end, and shows the time a teacher grants on request', async () => {

@@ -5,23 +5,18 @@
  * notification into the shadow view of the student's terminal, and the count is gone. The student lowers
  * the hand again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, openBrowser, screenshot, startLabAndOpenTerminal, useApp, useBrowser, type OpenBrowser } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { login, screenshot, startLabAndOpenTerminal, useApp, useBrowser } from './harness';
 
 const app = useApp();
 const student = useBrowser();
-let teacher: OpenBrowser;
+const teacher = useBrowser();
 
 beforeAll(async () => {
-  teacher = await openBrowser();
   await login(teacher.page, app, 'teacher');
   await login(student.page, app, 'student');
   await startLabAndOpenTerminal(student.page, app, /Linux basics/);
 }, 180_000);
-
-afterAll(async () => {
-  await teacher?.close();
-});
 
 describe('notifications', () => {
   it("tells the student their lab is ready, and the teacher of a raised hand, whose notification leads to the student's terminal", async () => {

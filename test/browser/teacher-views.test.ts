@@ -3,21 +3,12 @@
  * course and door of each of a student's terminals; Recordings name student, lab and course, and a recording
  * with a long pause plays as long as the list says.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, openBrowser, screenshot, startLabAndOpenTerminal, useApp, waitForTerminal, type OpenBrowser } from './harness';
+import { describe, expect, it } from 'vitest';
+import { login, screenshot, startLabAndOpenTerminal, useApp, useBrowser, waitForTerminal } from './harness';
 
 const app = useApp();
-let teacher: OpenBrowser;
-let sam: OpenBrowser;
-
-beforeAll(async () => {
-  teacher = await openBrowser();
-  sam = await openBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([teacher, sam].map((b) => b?.close()));
-});
+const teacher = useBrowser();
+const sam = useBrowser();
 
 describe('live sessions and recordings for a teacher', () => {
   it("shows each of a student's live terminals with its lab, course and door", async () => {
