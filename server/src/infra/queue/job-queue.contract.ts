@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, waitFor } from '../testing/wait-for';
+import { waitFor } from '../testing/wait-for';
 import type { JobContext, JobQueue } from './job-queue';
 
 export interface JobQueueHarness {
@@ -49,23 +49,26 @@ export function runJobQueueContract(name: string, harness: JobQueueHarness): voi
       const handler = async (payload: unknown) => {
         seen.push((payload as { i: number }).i);
       };
-      await q.consume('lab.start', handler, { prefetch: 3 });
-      await p.consume('lab.start', handler, { prefetch: 3 });
+      const consumers = [await q.consume('lab.start', handler, { prefetch: 3 }), await p.consume('lab.start', handler, { prefetch: 3 })];
       await waitFor('20 deliveries', () => seen.length >= 20);
-      await sleep(200);
+      // With both consumers gone, a job delivered or held but not acknowledged would be back in the queue.
+      for (const c of consumers) await c.dispose();
+      expect(await q.depth('lab.start')).toEqual({ ready: 0, dead: 0 });
       expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     });
 
     it('redelivers a job whose handler threw, with the attempt counted up', async () => {
       const q = await open();
       const attempts: number[] = [];
-      await q.consume('lab.stop', async (_payload, ctx) => {
+      const consumer = await q.consume('lab.stop', async (_payload, ctx) => {
         attempts.push(ctx.attempt);
         if (ctx.attempt === 1) throw new Error('transient');
       });
       await q.publish('lab.stop', { instanceId: 'i1' });
-      await waitFor('second attempt', () => attempts.length === 2);
-      await sleep(200);
+      await waitFor('second attempt', () => attempts.length >= 2);
+      // The second attempt was acknowledged: with the consumer gone, no third one waits in the queue.
+      await consumer.dispose();
+      expect(await q.depth('lab.stop')).toEqual({ ready: 0, dead: 0 });
       expect(attempts).toEqual([1, 2]);
       expect(await q.deadLetters('lab.stop')).toEqual([]);
     });
@@ -93,10 +96,14 @@ export function runJobQueueContract(name: string, harness: JobQueueHarness): voi
       const q = await open();
       const p = await peer(q);
       const started: string[] = [];
-      const stuck = await q.consume('lab.deploy', async (_payload, ctx) => {
-        started.push(`first:${ctx.messageId}`);
-        await new Promise(() => {});
-      });
+      const stuck = await q.consume(
+        'lab.deploy',
+        async (_payload, ctx) => {
+          started.push(`first:${ctx.messageId}`);
+          await new Promise(() => {});
+        },
+        { prefetch: 1 },
+      );
       const id = randomUUID();
       await q.publish('lab.deploy', { job: 'slow' }, { messageId: id });
       await waitFor('first consumer to start', () => started.length === 1);
@@ -105,12 +112,15 @@ export function runJobQueueContract(name: string, harness: JobQueueHarness): voi
       await p.consume('lab.deploy', async (payload, ctx) => {
         finished.push([payload, ctx]);
       });
-      await sleep(200);
-      expect(finished).toEqual([]);
+      // The first consumer has no room left, so the next job goes to the second; the slow job, still held,
+      // is not handed to it before or with that one.
+      await q.publish('lab.deploy', { job: 'next' }, { messageId: 'm-next' });
+      await waitFor('the next job at the second consumer', () => finished.length >= 1);
+      expect(finished).toEqual([[{ job: 'next' }, { attempt: 1, messageId: 'm-next' }]]);
 
       await stuck.dispose();
-      await waitFor('redelivery to the second consumer', () => finished.length === 1);
-      expect(finished[0]).toEqual([{ job: 'slow' }, { attempt: 2, messageId: id }]);
+      await waitFor('redelivery to the second consumer', () => finished.length >= 2);
+      expect(finished[1]).toEqual([{ job: 'slow' }, { attempt: 2, messageId: id }]);
     });
 
     it('counts attempts interrupted by a dying consumer: after maxAttempts the job is dead-lettered, not run again', async () => {
@@ -143,19 +153,27 @@ export function runJobQueueContract(name: string, harness: JobQueueHarness): voi
       let running = 0;
       let peak = 0;
       let done = 0;
+      // Each job is held in its handler until the test lets it go.
+      const held: (() => void)[] = [];
       await q.consume(
         'lab.start',
         async () => {
           running++;
           peak = Math.max(peak, running);
-          await sleep(50);
+          await new Promise<void>((release) => held.push(release));
           running--;
           done++;
         },
         { prefetch: 2 },
       );
       for (let i = 0; i < 8; i++) await q.publish('lab.start', { i });
-      await waitFor('all jobs', () => done === 8);
+      await waitFor('two jobs held', () => held.length === 2);
+      // The other six wait in the queue, not in the consumer.
+      expect(await q.depth('lab.start')).toEqual({ ready: 6, dead: 0 });
+      await waitFor('all jobs, released as they come', () => {
+        for (const release of held.splice(0)) release();
+        return done === 8;
+      });
       expect(peak).toBe(2);
     });
 
