@@ -3,7 +3,9 @@
  * serves, and on SIGTERM finishes the request in flight before it exits 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,23 +51,38 @@ describe('API process', () => {
 
   it('on SIGTERM finishes the request in flight, then exits 0 and stops listening', async () => {
     const body = JSON.stringify({ username: 'nobody', password: 'whatever-it-is' });
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' } });
     const answered = new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/auth/login', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      req.on('response', (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
       req.on('error', reject);
-      // Half the body now: the request is in flight when the signal arrives.
-      req.write(body.slice(0, 10));
-      setTimeout(() => {
-        child.kill('SIGTERM');
-        setTimeout(() => req.end(body.slice(10)), 500);
-      }, 300);
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // The headers now: the API has the request in hand (it answers 100 Continue) when the signal comes.
+    const inHand = once(req, 'continue');
+    req.flushHeaders();
+    await inHand;
+    child.kill('SIGTERM');
+    // The body once the API has stopped accepting connections, so it arrives while the API shuts down.
+    await waitFor('the API to stop accepting connections', async () => !(await accepts(port)));
+    req.end(body);
     expect(await answered).toBe(401);
     expect(await exited).toBe(0);
     expect(output.join('')).toContain('"signal":"SIGTERM","msg":"shutting down"');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });
+
+/** Whether a TCP connection to the port is accepted now (closed again at once). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
