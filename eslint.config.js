@@ -18,10 +18,23 @@ export default tseslint.config(
     },
   },
   {
-    // The gateway never touches the database or the API layer.
+    // The gateway never touches the database or the API layer, by package name or by relative path.
     files: ['gateway/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@autolabs/server/infra/database/*', '@autolabs/server/trpc/*', '@autolabs/server/generated/*', '@prisma/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@autolabs/server/infra/database/*',
+            '@autolabs/server/trpc/*',
+            '@autolabs/server/generated/*',
+            '**/server/src/infra/database/*',
+            '**/server/src/trpc/*',
+            '**/server/src/generated/*',
+            '@prisma/*',
+          ],
+        },
+      ],
     },
   },
   {
