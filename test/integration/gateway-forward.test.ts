@@ -5,8 +5,11 @@
  * connection is never forwarded again.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
 import { sessionRecord } from '@autolabs/server/infra/session-store/session-store.contract';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
@@ -61,12 +64,17 @@ describe('gateway replicas forwarding to the holder', () => {
     expect((await server.get(sid))?.gatewayUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     owner.type('cd /tmp && echo one-$((0+1))\r');
     await owner.waitForText('one-1');
-    // Output produced while no client is attached: only the ring buffer has it.
-    owner.type('sleep 0.5; echo missed-$((1+1))\r');
-    await owner.waitForText('sleep 0.5');
+    // Output produced while no client is attached: only the ring buffer has it. The shell prints it once
+    // the test has seen the session detached (a flag file), and leaves a second file when it has.
+    const flags = mkdtempSync(path.join(os.tmpdir(), 'gateway-forward-'));
+    onTestFinished(() => rmSync(flags, { recursive: true, force: true }));
+    owner.type(`until [ -e ${flags}/detached ]; do sleep 0.05; done; echo missed-$((1+1)); touch ${flags}/printed\r`);
+    await owner.waitForText('until [');
     owner.socket.terminate();
     await owner.closed;
     await waitFor('session detached', async () => (await server.get(sid))?.state === 'detached');
+    writeFileSync(path.join(flags, 'detached'), '');
+    await waitFor('the shell to print while detached', () => existsSync(path.join(flags, 'printed')));
 
     const resumed = await WireClient.connect({ url: b.url, ticket: await b.ownerTicket({ sid }), origin: b.origin, resumeFrom: owner.lastSeq });
     expect(resumed.control('welcome')?.sessionId).toBe(sid);
