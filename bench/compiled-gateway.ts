@@ -65,7 +65,7 @@ export async function startCompiledGatewayProcess(entry: string, options: ChildO
   const child = fork(entry, [], {
     cwd: path.resolve(path.dirname(entry), '../../..'),
     // BENCH_GATEWAY_NODE_ARGS adds node flags to the gateway only, as for the tsx-run one.
-    execArgv: ['--enable-source-maps', '--expose-gc', '--import', AGENT, ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: ['--enable-source-maps', '--import', AGENT, ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: os.homedir(),
