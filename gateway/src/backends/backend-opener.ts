@@ -24,8 +24,11 @@ export interface BackendOpenerOptions {
   localDataDir?: string;
   /** Open plain `pty` targets (any argv). Tests and benchmarks only; never set from configuration. */
   plainPty?: boolean;
-  /** The platform key for ssh targets (LAB_SSH_PRIVATE_KEY); without it such targets are RUNTIME_UNAVAILABLE. */
-  labSshPrivateKey?: string;
+  /**
+   * The platform key for ssh targets (LAB_SSH_PRIVATE_KEY), or how to load it when the first ssh target
+   * is opened; without it such targets are RUNTIME_UNAVAILABLE.
+   */
+  labSshPrivateKey?: string | (() => Promise<string>);
   /** Where the local runtime keeps running pods (their network namespaces); default /run/autolabs. */
   localPodRunDir?: string;
 }
@@ -57,12 +60,13 @@ export function createBackendOpener(opts: BackendOpenerOptions = {}): TerminalBa
 
 async function openSsh(opts: BackendOpenerOptions, target: Extract<TerminalTarget, { kind: 'ssh' }>, size: TerminalSize): Promise<TerminalBackend> {
   if (!opts.labSshPrivateKey) throw new AppError('RUNTIME_UNAVAILABLE', 'this gateway has no platform key for labs reached over SSH (LAB_SSH_PRIVATE_KEY)', { field: 'LAB_SSH_PRIVATE_KEY' });
+  const privateKey = typeof opts.labSshPrivateKey === 'function' ? await opts.labSshPrivateKey() : opts.labSshPrivateKey;
   let sock: Duplex | undefined;
   if (target.localPod !== undefined) {
     if (!opts.localDataDir) throw new AppError('RUNTIME_UNAVAILABLE', 'this gateway does not serve local labs (LAB_RUNTIME=local)', { field: 'target.kind' });
     sock = await connectInPod({ dataDir: opts.localDataDir, runDir: opts.localPodRunDir ?? DEFAULT_POD_RUN_DIR, instanceId: target.localPod, host: target.host, port: target.port });
   }
-  return Ssh2Backend.open(target, size, { privateKey: opts.labSshPrivateKey, sock });
+  return Ssh2Backend.open(target, size, { privateKey, sock });
 }
 
 /** Plain local programs: the opener of tests and benchmarks (a shell, `seq`, ...). */

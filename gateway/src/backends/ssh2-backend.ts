@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2, { type ClientChannel } from 'ssh2';
+import type { Client, ClientChannel, ServerHostKeyAlgorithm } from 'ssh2';
 import { AppError } from '@autolabs/server/errors/app-error';
 import type { Disposable } from '@autolabs/server/infra/disposable';
 import { BackendEvents } from './backend-events';
@@ -48,8 +48,16 @@ const CLOSE_GRACE_MS = 2000;
 /** A lab that vanished (host down, pod deleted) is noticed after about three missed keepalives. */
 const KEEPALIVE_MS = 15_000;
 
+/**
+ * ssh2, loaded by the first ssh terminal rather than with the gateway: it brings a native addon and a
+ * WebAssembly module with 16 MiB of memory that a gateway without ssh labs never uses (README, "Benchmarks").
+ */
+async function loadSsh2(): Promise<typeof import('ssh2')> {
+  return (await import('ssh2')).default;
+}
+
 /** The key type as it appears in the line, and the host-key algorithms that present such a key. */
-function pinnedKey(line: string): { blob: Buffer; algorithms: string[] } {
+function pinnedKey(ssh2: typeof import('ssh2'), line: string): { blob: Buffer; algorithms: string[] } {
   const parsed = ssh2.utils.parseKey(line.trim());
   if (parsed instanceof Error || Array.isArray(parsed)) {
     throw new AppError('BAD_INPUT', 'the pinned SSH host key is not a public key line (ssh-ed25519 AAAA...)', { field: 'target.hostKey' });
@@ -70,7 +78,7 @@ export class Ssh2Backend implements TerminalBackend {
   private closing = false;
 
   private constructor(
-    private readonly client: ssh2.Client,
+    private readonly client: Client,
     private readonly channel: ClientChannel,
   ) {
     channel.on('data', (chunk: Buffer) => this.events.emitData(chunk));
@@ -88,7 +96,8 @@ export class Ssh2Backend implements TerminalBackend {
   }
 
   static async open(target: SshEndpoint, size: TerminalSize, opts: SshOpenOptions): Promise<Ssh2Backend> {
-    const pinned = pinnedKey(target.hostKey);
+    const ssh2 = await loadSsh2();
+    const pinned = pinnedKey(ssh2, target.hostKey);
     const where = `the lab's SSH server at ${target.host}:${target.port}`;
     const sock = opts.sock ?? net.connect({ host: target.host, port: target.port });
     if (sock instanceof net.Socket) sock.setNoDelay(true);
@@ -109,7 +118,7 @@ export class Ssh2Backend implements TerminalBackend {
           username: target.username,
           privateKey: opts.privateKey,
           // Only the pinned key's algorithms: the server then presents that key, not another of its keys.
-          algorithms: { serverHostKey: pinned.algorithms as ssh2.ServerHostKeyAlgorithm[] },
+          algorithms: { serverHostKey: pinned.algorithms as ServerHostKeyAlgorithm[] },
           hostVerifier: (key: Buffer) => {
             presented = key;
             return key.equals(pinned.blob);

@@ -9,8 +9,17 @@
 import { createRequire } from 'node:module';
 import type { AuthContext } from 'ssh2';
 
-// ssh2's own packet writer: queues the packet while a key exchange is under way, encrypts it otherwise.
-const { sendPacket } = createRequire(import.meta.url)('ssh2/lib/protocol/utils.js') as { sendPacket?: (proto: unknown, packet: Buffer) => boolean };
+type PacketWriter = (proto: unknown, packet: Buffer) => boolean;
+let writer: { sendPacket?: PacketWriter } | undefined;
+
+/**
+ * ssh2's own packet writer: queues the packet while a key exchange is under way, encrypts it otherwise.
+ * Required on the first banner, not when the gateway loads (ssh2 is loaded only once SSH is used).
+ */
+function packetWriter(): PacketWriter | undefined {
+  writer ??= createRequire(import.meta.url)('ssh2/lib/protocol/utils.js') as { sendPacket?: PacketWriter };
+  return writer.sendPacket;
+}
 
 const USERAUTH_BANNER = 53;
 
@@ -22,6 +31,7 @@ interface ProtocolInternals {
 export function sendAuthBanner(ctx: AuthContext, text: string): boolean {
   const proto = (ctx as unknown as { _protocol?: ProtocolInternals })._protocol;
   const rw = proto?._packetRW?.write;
+  const sendPacket = packetWriter();
   if (!rw || typeof sendPacket !== 'function') return false;
   const message = text.endsWith('\r\n') ? text : `${text.replace(/\r?\n/g, '\r\n')}\r\n`;
   const len = Buffer.byteLength(message);

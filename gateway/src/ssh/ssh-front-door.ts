@@ -16,7 +16,7 @@
  */
 import net, { type AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
-import ssh2, { type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
+import type { AuthContext, Connection, Server, ServerChannel, Session } from 'ssh2';
 import { isAppError } from '@autolabs/server/errors/app-error';
 import type { SshLoginAnswer, SshLoginRequest } from '@autolabs/server/ssh/ssh-login-wire';
 import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
@@ -90,19 +90,23 @@ export class SshFrontDoor {
 
   private constructor(
     private readonly tcp: net.Server,
-    private readonly ssh: ssh2.Server,
+    private readonly ssh: Server,
+    private readonly ssh2: typeof import('ssh2'),
     private readonly opts: SshFrontDoorOptions,
   ) {
     this.pending = new PendingLimit(opts.maxPendingPerClient ?? DEFAULT_MAX_PENDING_PER_CLIENT);
   }
 
   static async listen(opts: SshFrontDoorOptions): Promise<SshFrontDoor> {
+    // ssh2 (a native addon and a WebAssembly module with 16 MiB of memory) is loaded when the door opens:
+    // a gateway without it (GATEWAY_SSH_PORT=0) never pays for it.
+    const ssh2 = (await import('ssh2')).default;
     const keepalive = opts.keepaliveIntervalMs ?? 15_000;
     const ssh = new ssh2.Server({ hostKeys: [opts.hostKey], ident: 'AutoLabs', keepaliveInterval: keepalive, keepaliveCountMax: 4 });
     // We accept TCP ourselves and hand sockets to ssh2: limits and the auth deadline must hold from the
     // first byte, and ssh2 only reports a connection once the client has sent its version line.
     const tcp = net.createServer();
-    const door = new SshFrontDoor(tcp, ssh, opts);
+    const door = new SshFrontDoor(tcp, ssh, ssh2, opts);
     tcp.on('connection', (socket) => door.arrive(socket));
     ssh.on('connection', (conn, info) => door.serve(conn, info.ip, door.arrivals.get(`${info.ip}:${info.port}`)));
     await new Promise<void>((resolve, reject) => {
@@ -230,7 +234,7 @@ export class SshFrontDoor {
     let credential: SshLoginRequest['credential'];
     if (ctx.method === 'publickey') {
       if (!ctx.signature) return null;
-      const key = ssh2.utils.parseKey(ctx.key.data);
+      const key = this.ssh2.utils.parseKey(ctx.key.data);
       if (key instanceof Error || Array.isArray(key) || !ctx.blob || !key.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) {
         sendAuthBanner(ctx, 'Permission denied: the key\'s signature does not verify.');
         this.denied('key signature does not verify', ip, name.username);
