@@ -12,6 +12,7 @@ import type { ClientSink } from '../hub/client-sink';
 import type { SessionClient } from '../hub/live-session';
 import type { SessionHub } from '../hub/session-hub';
 import type { PeerLink } from './peer-forward';
+import { keepAlive } from './keepalive';
 import {
   CloseCode,
   LIMITS,
@@ -45,7 +46,6 @@ export interface ConnectionDeps {
 }
 
 const MAX_EARLY_MESSAGES = 64;
-const KEEPALIVE_MS = 30_000;
 /** The standard "message too big" close code the ws library uses for a message over maxPayload. */
 const WS_MESSAGE_TOO_BIG = 1009;
 
@@ -82,7 +82,6 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
   let client: SessionClient | null = null;
   let peer: PeerLink | null = null;
   const early: { data: RawData; isBinary: boolean }[] = [];
-  let alive = true;
   const helloTimeoutMs = deps.helloTimeoutMs ?? LIMITS.helloTimeoutMs;
   const settled = () => deps.onSettled?.();
 
@@ -113,7 +112,7 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
     phase = 'closed';
     settled();
     clearTimeout(helloTimer);
-    clearInterval(keepalive);
+    keepalive.stop();
     client?.detach();
     client = null;
     peer?.close();
@@ -129,19 +128,10 @@ export function serveConnection(socket: WebSocket, deps: ConnectionDeps): void {
     if (phase === 'hello') fail({ close: CloseCode.BAD_HELLO, code: 'BAD_INPUT', message: `no hello within ${helloTimeoutMs} ms` });
   }, helloTimeoutMs);
 
-  // Protocol-level pings find connections whose peer vanished without a FIN (laptop lid closed).
-  const keepalive = setInterval(() => {
-    if (!alive) {
-      socket.terminate();
-      return;
-    }
-    alive = false;
-    socket.ping();
-  }, KEEPALIVE_MS);
-  socket.on('pong', () => (alive = true));
+  const keepalive = keepAlive(socket);
 
   socket.on('message', (data, isBinary) => {
-    alive = true;
+    keepalive.seen();
     if (phase === 'hello') return onHello(data, isBinary);
     if (phase === 'admitting') {
       if (early.length >= MAX_EARLY_MESSAGES) {
