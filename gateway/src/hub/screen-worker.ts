@@ -53,7 +53,9 @@ port.on('message', (m: ToScreenWorker) => {
     case 'snapshot': {
       const { term, serializer } = terminal(screen);
       const bytes = m.data.byteLength;
-      term.write(m.data, () =>
+      term.write(m.data, () => {
+        // Disposed meanwhile: its mirror stopped waiting (and the terminal can no longer be read).
+        if (screens.get(m.id) !== screen) return;
         post({
           type: 'snapshot',
           id: m.id,
@@ -63,8 +65,22 @@ port.on('message', (m: ToScreenWorker) => {
           cols: term.cols,
           rows: term.rows,
           bytes,
-        }),
-      );
+        });
+      });
+      return;
+    }
+    case 'text': {
+      const { term } = terminal(screen);
+      const bytes = m.data.byteLength;
+      term.write(m.data, () => {
+        if (screens.get(m.id) !== screen) return;
+        const buffer = term.buffer.active;
+        const rows = Math.min(term.rows, m.maxRows);
+        const lines: string[] = [];
+        for (let y = 0; y < rows; y++) lines.push((buffer.getLine(buffer.baseY + y)?.translateToString(true) ?? '').slice(0, m.maxCols));
+        while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+        post({ type: 'text', id: m.id, request: m.request, seq: m.seq, lines, cols: term.cols, rows: term.rows, cursorX: buffer.cursorX, cursorY: buffer.cursorY, bytes });
+      });
       return;
     }
     case 'dispose':
