@@ -1,12 +1,13 @@
 /**
- * The terminal gateway as a fastify plugin: registers `GET /gateway/ws` and nothing process-level, so
+ * The terminal gateway as a fastify plugin: registers `GET /gateway/ws` (terminals) and `GET /gateway/wall`
+ * (class wall thumbnails, wall/) and nothing process-level, so
  * the embedded server, the standalone gateway process and tests all mount the same thing. Before the
  * upgrade it checks the origin and how many sockets the client already has waiting for their ticket.
  */
 import type { CryptoKey } from 'jose';
 import websocket from '@fastify/websocket';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
 import { AUDIT_CHANNEL, type SessionStore } from '@autolabs/server/infra/session-store/session-store';
 import { NOTHING_POLICY, addSecurityHeaders } from '@autolabs/server/ops/security-headers';
@@ -22,6 +23,8 @@ import type { SshLoginAuthority } from './ssh/ssh-login-client';
 import { CloseCode, GATEWAY_WS_PATH, LIMITS } from './protocol/wire';
 import { serveConnection } from './ws/client-connection';
 import { FORWARDED_HEADER, forwardToPeer } from './ws/peer-forward';
+import { mountWall } from './wall/wall-route';
+import { DEFAULT_THUMB_INTERVAL_MS } from './wall/wall-protocol';
 import { handleSocketError } from './ws/socket-errors';
 
 export interface GatewayPluginOptions {
@@ -59,6 +62,8 @@ export interface GatewayPluginOptions {
   helloTimeoutMs?: number;
   /** The SSH front door (GATEWAY_SSH_PORT); absent: no SSH. */
   ssh?: GatewaySshOptions;
+  /** How often a class wall's watched screens are looked at (default DEFAULT_THUMB_INTERVAL_MS). */
+  wallIntervalMs?: number;
 }
 
 export interface GatewaySshOptions {
@@ -141,28 +146,41 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     });
   }
 
+  /** Before a terminal or wall upgrade: the origin, and how many sockets this client has waiting for their ticket. */
+  const admitUpgrade = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins, req.protocol === 'https')) {
+      req.log.warn({ origin: req.headers.origin }, 'websocket upgrade refused: origin not allowed');
+      return reply.code(403).send({ code: 'FORBIDDEN', message: 'origin not allowed', field: 'origin' });
+    }
+    if (!req.ws) return;
+    const admission = pending.admit(req.ip);
+    if (!admission.ok) {
+      if (admission.first) req.log.warn({ ip: req.ip }, 'websocket upgrades refused: too many sockets from this client waiting for their hello');
+      return reply
+        .code(429)
+        .header('retry-after', '5')
+        .send({ code: 'RATE_LIMITED', message: 'too many terminal connections from this address are waiting to be admitted' });
+    }
+    slots.set(req.raw, admission.release);
+    // Whatever becomes of the upgrade (refused by ws, dropped mid-handshake), the slot is freed with the connection.
+    req.socket.once('close', admission.release);
+  };
+
+  await mountWall(app, {
+    sessions: hub,
+    sessionStore: opts.sessionStore,
+    ticketPublicKey: opts.ticketPublicKey,
+    intervalMs: opts.wallIntervalMs ?? DEFAULT_THUMB_INTERVAL_MS,
+    helloTimeoutMs: opts.helloTimeoutMs,
+    onRequest: admitUpgrade,
+    slotOf: (raw) => slots.get(raw),
+  });
+
   app.get(
     GATEWAY_WS_PATH,
     {
       websocket: true,
-      onRequest: async (req, reply) => {
-        if (!originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins, req.protocol === 'https')) {
-          req.log.warn({ origin: req.headers.origin }, 'websocket upgrade refused: origin not allowed');
-          return reply.code(403).send({ code: 'FORBIDDEN', message: 'origin not allowed', field: 'origin' });
-        }
-        if (!req.ws) return;
-        const admission = pending.admit(req.ip);
-        if (!admission.ok) {
-          if (admission.first) req.log.warn({ ip: req.ip }, 'websocket upgrades refused: too many sockets from this client waiting for their hello');
-          return reply
-            .code(429)
-            .header('retry-after', '5')
-            .send({ code: 'RATE_LIMITED', message: 'too many terminal connections from this address are waiting to be admitted' });
-        }
-        slots.set(req.raw, admission.release);
-        // Whatever becomes of the upgrade (refused by ws, dropped mid-handshake), the slot is freed with the connection.
-        req.socket.once('close', admission.release);
-      },
+      onRequest: admitUpgrade,
     },
     (socket, req) => {
       // Keystroke echoes are tiny: Nagle's algorithm would hold them for up to 40 ms.

@@ -156,6 +156,14 @@ export function uniq(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
+/** A new student of the course `courseId`, named `displayName`. */
+export async function courseStudent(h: Harness, courseId: string, displayName: string): Promise<User> {
+  const prisma = h.services.db.prisma;
+  const user = await prisma.user.create({ data: { username: uniq('s'), displayName, role: 'student' } });
+  await prisma.courseMember.create({ data: { courseId, userId: user.id, role: 'student' } });
+  return user;
+}
+
 /** Records the permission table and flow tests build on; `make*` give fresh ones for destructive calls. */
 export async function seedWorld(h: Harness) {
   const prisma = h.services.db.prisma;

@@ -135,6 +135,7 @@ const TABLE: Record<string, Row> = {
   'progress.get': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
   'progress.csv': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
   'progress.runChecks': { input: async (w) => ({ id: (await w.makeInstance()).deploymentId }), allowed: COURSE_STAFF, mutation: true },
+  'wall.get': { input: (w) => ({ id: w.deployment.id }), allowed: COURSE_STAFF },
 
   'recordings.list': { input: () => ({}), allowed: EVERYONE, listed: listing((w) => w.recording.id, INSTANCE_OVERSEERS) },
   'recordings.get': { input: (w) => ({ id: w.recording.id }), allowed: INSTANCE_OVERSEERS },

@@ -14,7 +14,7 @@ import { MAX_PROGRESS_CELLS, MAX_PROGRESS_STUDENTS } from '@autolabs/server/prog
 import { storeLab } from '@autolabs/server/trpc/lab-store';
 import { createCaller } from '@autolabs/server/trpc/root';
 import type { User } from '@autolabs/server/generated/prisma/client';
-import { createHarness, outcomeOf, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
+import { courseStudent, createHarness, outcomeOf, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
 
 const CHECKED_LAB = `apiVersion: autolabs.io/v1
 kind: Lab
@@ -67,11 +67,7 @@ async function runningLab(deploymentId: string, owner: User) {
   return { id, handle };
 }
 
-async function student(displayName: string): Promise<User> {
-  const user = await prisma().user.create({ data: { username: uniq('s'), displayName, role: 'student' } });
-  await prisma().courseMember.create({ data: { courseId: w.course.id, userId: user.id, role: 'student' } });
-  return user;
-}
+const student = (displayName: string) => courseStudent(h, w.course.id, displayName);
 
 const lastAudit = () => prisma().auditLog.findFirst({ orderBy: { id: 'desc' } });
 const rowOf = <R extends { userId: string }>(progress: { rows: R[] }, user: User) => progress.rows.find((r) => r.userId === user.id);

@@ -29,10 +29,10 @@ export async function verifyTicketClaims(publicKey: CryptoKey, token: string): P
   return parsed.data;
 }
 
-/** Claims a verified ticket's `jti` once across every replica; throws TICKET_REUSED the second time. */
-export async function claimTicket(store: SessionStore, ticket: VerifiedTicket): Promise<void> {
+/** Claims a verified ticket's (terminal or wall) `jti` once across every replica; throws TICKET_REUSED the second time. */
+export async function claimTicket(store: SessionStore, ticket: Pick<VerifiedTicket, 'jti' | 'exp'>, what = 'terminal ticket'): Promise<void> {
   const ttl = Math.max(1, ticket.exp - Math.floor(Date.now() / 1000) + 5);
   if (!(await store.claimOnce(`${TICKET_CLAIM_PREFIX}${ticket.jti}`, ttl))) {
-    throw new AppError('TICKET_REUSED', 'terminal ticket was already used; request a new one');
+    throw new AppError('TICKET_REUSED', `${what} was already used; request a new one`);
   }
 }

@@ -34,7 +34,7 @@ import type { AuditEntry, ClientIdentity, ClientSink } from './client-sink';
 import { ClientRoster, type AttachedClient } from './client-roster';
 import { ADAPTIVE_WINDOW, CreditWindow, DEFAULT_BATCHING, OutputBatcher, PauseGate, fixedWindow, type BatcherOptions, type WindowPolicy } from './flow-control';
 import { RingBuffer, type OutputFrame } from './ring-buffer';
-import { DEFAULT_SCREEN, ScreenMirror } from './screen-mirror';
+import { DEFAULT_SCREEN, ScreenMirror, type ScreenText } from './screen-mirror';
 import { terminalTraffic } from './terminal-metrics';
 
 export interface LiveSessionOptions {
@@ -127,6 +127,11 @@ export class LiveSession {
 
   get controlGrantedTo(): string[] {
     return this.roster.controlGrantedTo;
+  }
+
+  /** The visible screen as text, for class wall thumbnails (screen-mirror.ts parses it in its worker). */
+  screenText(maxCols: number, maxRows: number): Promise<ScreenText> {
+    return this.screen.text(maxCols, maxRows);
   }
 
   /** Recorder backlog also pauses the backend, so a slow object store bounds memory too. */

@@ -11,10 +11,14 @@ export type ToScreenWorker =
   | { type: 'resize'; id: number; cols: number; rows: number }
   /** Parse `data` (the tail, ending with frame `seq`), then answer with the screen. */
   | { type: 'snapshot'; id: number; request: number; scrollback: number; seq: number; data: Uint8Array }
+  /** Parse `data` as for a snapshot, then answer with the visible screen as plain text (a class wall thumbnail). */
+  | { type: 'text'; id: number; request: number; maxCols: number; maxRows: number; seq: number; data: Uint8Array }
   | { type: 'dispose'; id: number };
 
 export type FromScreenWorker =
   /** `bytes` of this mirror's output are parsed (returns backlog). */
   | { type: 'parsed'; id: number; bytes: number }
   /** The screen after frame `seq`; `bytes` of posted output were parsed for it. */
-  | { type: 'snapshot'; id: number; request: number; seq: number; data: string; cols: number; rows: number; bytes: number };
+  | { type: 'snapshot'; id: number; request: number; seq: number; data: string; cols: number; rows: number; bytes: number }
+  /** The visible screen after frame `seq` as text lines (trailing blanks trimmed) and the cursor. */
+  | { type: 'text'; id: number; request: number; seq: number; lines: string[]; cols: number; rows: number; cursorX: number; cursorY: number; bytes: number };

@@ -25,6 +25,20 @@ describe('ScreenMirror', () => {
     screen.dispose();
   });
 
+  it('gives the visible screen as text for a thumbnail, clipped, with the cursor, and again after more output', async () => {
+    const screen = new ScreenMirror({ cols: 40, rows: 5 }, DEFAULT_SCREEN);
+    screen.write(1, bytes('\x1b[32mgreen\x1b[0m prompt$ \r\nsecond line that is long'));
+    const first = await screen.text(10, 5);
+    expect(first).toEqual({ seq: 1, lines: ['green prom', 'second lin'], cols: 40, rows: 5, cursorX: 24, cursorY: 1 });
+    // A full-screen program: the alternate screen is what is visible.
+    screen.write(2, bytes('\x1b[?1049h\x1b[2J\x1b[3;1Htop - 10:00'));
+    const second = await screen.text(80, 24);
+    expect(second.seq).toBe(2);
+    expect(second.lines).toEqual(['', '', 'top - 10:00']);
+    expect(await screen.text(80, 2)).toMatchObject({ lines: [] });
+    screen.dispose();
+  });
+
   it('reports the size after a resize applied in order with the output', async () => {
     const screen = new ScreenMirror({ cols: 40, rows: 5 }, DEFAULT_SCREEN);
     screen.write(1, bytes('x'));

@@ -20,7 +20,7 @@
  * the seq of the last frame it includes, so the caller continues from exactly there (no gap, no duplicate).
  */
 import type { TerminalSize } from '../backends/terminal-backend';
-import type { FromScreenWorker } from './screen-messages';
+import type { FromScreenWorker, ToScreenWorker } from './screen-messages';
 import { screenWorkerHost, type ScreenWorkerHost } from './screen-worker-host';
 import { concatBytes } from './bytes';
 import { ModeTracker } from './terminal-modes';
@@ -31,6 +31,18 @@ export interface ScreenSnapshot {
   data: string;
   cols: number;
   rows: number;
+}
+
+/** The visible screen as plain text: what a class wall thumbnail shows. */
+export interface ScreenText {
+  /** Seq of the last output frame included. */
+  seq: number;
+  /** The visible rows, trailing blanks trimmed, empty rows at the bottom left out. */
+  lines: string[];
+  cols: number;
+  rows: number;
+  cursorX: number;
+  cursorY: number;
 }
 
 export interface ScreenMirrorOptions {
@@ -59,7 +71,7 @@ export const DEFAULT_SCREEN: ScreenMirrorOptions = {
 const MAX_TAIL_FRAMES = 256;
 
 interface PendingSnapshot {
-  resolve: (snap: ScreenSnapshot) => void;
+  resolve: (answer: ScreenSnapshot | ScreenText) => void;
   reject: (error: Error) => void;
 }
 
@@ -134,6 +146,16 @@ export class ScreenMirror {
   }
 
   snapshot(): Promise<ScreenSnapshot> {
+    return this.ask((request, data) => ({ type: 'snapshot', id: this.id, request, scrollback: this.opts.snapshotScrollback, seq: this.seq, data })) as Promise<ScreenSnapshot>;
+  }
+
+  /** The visible screen as text, at most `maxCols` x `maxRows` (the screen's top left). */
+  text(maxCols: number, maxRows: number): Promise<ScreenText> {
+    return this.ask((request, data) => ({ type: 'text', id: this.id, request, maxCols, maxRows, seq: this.seq, data })) as Promise<ScreenText>;
+  }
+
+  /** Hands the tail to the worker with a request for the screen; the answer comes in output order. */
+  private ask(message: (request: number, data: Uint8Array) => ToScreenWorker): Promise<ScreenSnapshot | ScreenText> {
     if (this.failure) return Promise.reject(this.failure);
     this.postBatch();
     const data = this.takeTail();
@@ -143,7 +165,7 @@ export class ScreenMirror {
     this.open();
     return new Promise((resolve, reject) => {
       this.snapshots.set(request, { resolve, reject });
-      this.host.post({ type: 'snapshot', id: this.id, request, scrollback: this.opts.snapshotScrollback, seq: this.seq, data }, [data.buffer as ArrayBuffer]);
+      this.host.post(message(request, data), [data.buffer as ArrayBuffer]);
     });
   }
 
@@ -217,7 +239,8 @@ export class ScreenMirror {
     if (m.type === 'parsed') return;
     const waiting = this.snapshots.get(m.request);
     this.snapshots.delete(m.request);
-    waiting?.resolve({ seq: m.seq, data: m.data, cols: m.cols, rows: m.rows });
+    if (m.type === 'snapshot') waiting?.resolve({ seq: m.seq, data: m.data, cols: m.cols, rows: m.rows });
+    else waiting?.resolve({ seq: m.seq, lines: m.lines, cols: m.cols, rows: m.rows, cursorX: m.cursorX, cursorY: m.cursorY });
   }
 
   /** For good: the screen is gone. */

@@ -9,6 +9,8 @@ import { startGateway } from './gateway-fixture';
 /** Options for the child's gateway, passed as its one JSON argument. */
 export interface ChildOptions {
   creditWindowBytes?: number;
+  /** How often class wall thumbnails are taken (GatewayPluginOptions.wallIntervalMs). */
+  wallIntervalMs?: number;
 }
 export type ChildRequest = { type: 'stats' } | { type: 'close' };
 export interface ChildStats {
@@ -35,7 +37,7 @@ if (!process.send) throw new Error('gateway-child must be started with an IPC ch
 const send = (message: ChildReady | ChildStats) => process.send?.(message);
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
-const gw = await startGateway({ creditWindowBytes: options.creditWindowBytes });
+const gw = await startGateway({ creditWindowBytes: options.creditWindowBytes, wallIntervalMs: options.wallIntervalMs });
 send({ type: 'ready', url: gw.url, origin: gw.origin, privateKey: await exportJWK(gw.privateKey) });
 
 process.on('message', (message: ChildRequest) => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { importJWK } from 'jose';
 import type { ChildOptions, ChildReady, ChildRequest, ChildStats } from './gateway-child';
 import { mintOwnerTicket, mintViewerTicket, type TicketOverrides } from './test-tickets';
+import { mintTestWallTicket } from './wall-client';
 
 export interface GatewayProcess {
   url: string;
@@ -14,6 +15,8 @@ export interface GatewayProcess {
   pid: number;
   ownerTicket(claims?: TicketOverrides): Promise<string>;
   viewerTicket(sid: string, claims?: TicketOverrides): Promise<string>;
+  /** Absent on the compiled gateway (bench/compiled-gateway.ts). */
+  wallTicket?(sids: string[]): Promise<string>;
   stats(): Promise<ChildStats>;
   close(): Promise<void>;
 }
@@ -56,6 +59,7 @@ export async function startGatewayProcess(options: ChildOptions = {}, childEntry
     pid: child.pid ?? 0,
     ownerTicket: (claims) => mintOwnerTicket(key, claims),
     viewerTicket: (sid, claims) => mintViewerTicket(key, sid, claims),
+    wallTicket: (sids) => mintTestWallTicket(key, sids),
     stats: () => requestStats(child),
     close: () =>
       new Promise((resolve) => {

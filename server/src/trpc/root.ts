@@ -11,6 +11,7 @@ import { labsRouter } from './routers/labs';
 import { meRouter } from './routers/me';
 import { notificationsRouter } from './routers/notifications';
 import { progressRouter } from './routers/progress';
+import { wallRouter } from './routers/wall';
 import { recordingsRouter } from './routers/recordings';
 import { sessionsRouter } from './routers/sessions';
 import { sshKeysRouter } from './routers/ssh-keys';
@@ -32,6 +33,7 @@ export const appRouter = router({
   hands: handsRouter,
   notifications: notificationsRouter,
   progress: progressRouter,
+  wall: wallRouter,
   recordings: recordingsRouter,
   admin: adminRouter,
 });

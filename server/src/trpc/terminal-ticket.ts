@@ -16,7 +16,7 @@ import { loadLabConfig } from './lab-store';
  * The terminal session of one person in one instance. Deterministic so a reconnect (new ticket) reaches
  * the same session: the instance id alone for a student's own lab, plus the user for shared/group labs.
  */
-export function terminalSessionId(instance: InstanceWithDeployment, userId: string): string {
+export function terminalSessionId(instance: Pick<InstanceWithDeployment, 'id' | 'ownerUserId'>, userId: string): string {
   return instance.ownerUserId === userId ? `term-${instance.id}` : `term-${instance.id}-${userId}`;
 }
 

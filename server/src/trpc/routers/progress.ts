@@ -7,24 +7,10 @@ import { z } from 'zod';
 import { classCheckRunOf, startClassCheckRun } from '../../progress/class-check-run';
 import { loadClassProgress } from '../../progress/class-progress';
 import { progressCsv } from '../../progress/progress-csv';
-import { requireCourseTeacher } from '../access';
-import { fail } from '../errors';
-import { authedProcedure, router, type AuthedContext } from '../init';
-import { loadLabConfig } from '../lab-store';
+import { requireClassDeployment } from '../class-deployment';
+import { authedProcedure, router } from '../init';
 
 const input = z.object({ id: z.uuid() });
-
-/** The deployment with its lab, for an admin or a teacher of its course (not whoever started it: a student may have). */
-async function requireClassDeployment(ctx: AuthedContext, id: string) {
-  const d = await ctx.services.db.prisma.labDeployment.findUnique({ where: { id }, include: { labConfig: true } });
-  if (!d) fail('NOT_FOUND', 'no such deployment', { field: 'id' });
-  if (ctx.caller.role !== 'admin') {
-    if (!d.courseId) fail('FORBIDDEN', 'only an administrator sees the progress of a lab started outside a course', { field: 'id' });
-    await requireCourseTeacher(ctx, d.courseId, 'id');
-  }
-  const config = await loadLabConfig(ctx.services, d.labConfig);
-  return { deployment: d, config, checks: config.spec.checks.map((c) => c.name) };
-}
 
 export const progressRouter = router({
   /** The table, with the latest run for the class this API process knows of (null when none). */
