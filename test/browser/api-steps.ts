@@ -18,3 +18,20 @@ export async function uploadAndAssign(page: Page, app: RunningApp, yaml: string,
   const assignment = await trpcCall<{ id: string }>(page, app, 'assignments.create', { courseId, labConfigId: lab.id, title }, 'mutation');
   return { labConfigId: lab.id, courseId, assignmentId: assignment.id };
 }
+
+export interface ClassStatus {
+  instances: { id: string; ownerUserId: string | null; status: string }[];
+}
+
+/**
+ * As a teacher of Linux 101: uploads and assigns `yaml`, starts it for the class (Sam and Sasha) and waits
+ * until both labs run; `status()` reads the deployment again.
+ */
+export async function startClassLab(page: Page, app: RunningApp, yaml: string, title: string): Promise<{ deploymentId: string; courseId: string; status: () => Promise<ClassStatus> }> {
+  const { labConfigId, courseId, assignmentId } = await uploadAndAssign(page, app, yaml, title);
+  const started = await trpcCall<{ deployment: { id: string } }>(page, app, 'deployments.start', { labConfigId, courseId, assignmentId }, 'mutation');
+  const deploymentId = started.deployment.id;
+  const status = () => trpcCall<ClassStatus>(page, app, 'deployments.status', { id: deploymentId });
+  await expect.poll(async () => (await status()).instances.map((i) => i.status), { timeout: 120_000, interval: 500 }).toEqual(['running', 'running']);
+  return { deploymentId, courseId, status };
+}

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { trpcCall, uploadAndAssign } from './api-steps';
+import { startClassLab, trpcCall } from './api-steps';
 import { login, screenshot, useApp, useBrowser } from './harness';
 
 const PROGRESS_LAB = `apiVersion: autolabs.io/v1
@@ -36,19 +36,11 @@ const app = useApp();
 const teacher = useBrowser();
 const sam = useBrowser();
 
-interface Status {
-  instances: { id: string; ownerUserId: string | null; status: string }[];
-}
-
 describe('class progress', () => {
   it('shows each student’s checks, runs them for the class, reports a stopped lab as not running, and downloads the CSV', async () => {
     const { page } = teacher;
     await login(page, app, 'teacher');
-    const { labConfigId, courseId, assignmentId } = await uploadAndAssign(page, app, PROGRESS_LAB, 'Progress quiz');
-    const started = await trpcCall<{ deployment: { id: string } }>(page, app, 'deployments.start', { labConfigId, courseId, assignmentId }, 'mutation');
-    const deploymentId = started.deployment.id;
-    const status = () => trpcCall<Status>(page, app, 'deployments.status', { id: deploymentId });
-    await expect.poll(async () => (await status()).instances.map((i) => i.status), { timeout: 120_000, interval: 500 }).toEqual(['running', 'running']);
+    const { courseId, status } = await startClassLab(page, app, PROGRESS_LAB, 'Progress quiz');
 
     // Sam checks once before doing the work, then puts the file in place through Files' route.
     await login(sam.page, app, 'student');

@@ -31,6 +31,7 @@ import { homeFor, type NavRole } from './shell/nav-items';
 // The terminal pages carry xterm and its renderers: loaded on first use, so login and lists stay light.
 const TerminalPage = lazy(() => import('./pages/TerminalPage').then((m) => ({ default: m.TerminalPage })));
 const ShadowPage = lazy(() => import('./pages/ShadowPage').then((m) => ({ default: m.ShadowPage })));
+const ClassWallPage = lazy(() => import('./pages/ClassWallPage').then((m) => ({ default: m.ClassWallPage })));
 const ReplayPage = lazy(() => import('./pages/ReplayPage').then((m) => ({ default: m.ReplayPage })));
 
 interface RouteDef {
@@ -52,8 +53,10 @@ const ROUTES: RouteDef[] = [
   { pattern: '/labs', roles: STAFF, render: () => <LabsPage /> },
   { pattern: '/labs/:id', roles: STAFF, render: (p) => <LabDetailPage labId={p.id} /> },
   { pattern: '/deployments', roles: STAFF, render: () => <DeploymentsPage /> },
+  { pattern: '/deployments/:id/wall', roles: STAFF, wide: true, render: (p) => <ClassWallPage deploymentId={p.id} /> },
   { pattern: '/sessions', roles: STAFF, render: () => <LiveSessionsPage /> },
   { pattern: '/shadow/:sessionId', roles: STAFF, wide: true, render: (p) => <ShadowPage sessionId={p.sessionId} /> },
+  { pattern: '/shadow/:sessionId/control', roles: STAFF, wide: true, render: (p) => <ShadowPage sessionId={p.sessionId} requestControl /> },
   { pattern: '/recordings', roles: STAFF, render: () => <RecordingsPage /> },
   { pattern: '/recordings/:id', roles: STAFF, wide: true, render: (p) => <ReplayPage recordingId={p.id} /> },
   { pattern: '/admin/users', roles: ['admin'], render: () => <AdminUsersPage /> },

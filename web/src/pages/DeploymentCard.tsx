@@ -6,6 +6,7 @@ import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { StatusPill } from '../components/StatusPill';
+import { Link } from '../router/Link';
 import { TimeRequestControl } from '../lab/TimeRequestControl';
 import { DeploymentProgress } from './DeploymentProgress';
 
@@ -103,6 +104,7 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
         <button type="button" className="link-button" onClick={() => setProgressOpen(!progressOpen)} aria-expanded={progressOpen}>
           {progressOpen ? 'Hide progress' : 'Progress'}
         </button>
+        {LIVE.has(current) ? <Link to={`/deployments/${deployment.id}/wall`}>Class wall</Link> : null}
       </div>
       {progressOpen ? <DeploymentProgress deploymentId={deployment.id} label={label} /> : null}
     </article>

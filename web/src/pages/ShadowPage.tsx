@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ServerControlMessage } from '@autolabs/gateway/protocol/wire';
 import { api } from '../api/trpc';
 import { Link } from '../router/Link';
@@ -7,8 +7,11 @@ import type { TerminalSocket, TerminalStatus } from '../terminal/transport/termi
 import { TerminalView } from '../terminal/view/TerminalView';
 import { isFatalTicketError } from './ticket-errors';
 
-/** A teacher or admin watching a student's live terminal; typing only after the student allows it. */
-export function ShadowPage({ sessionId }: { sessionId: string }) {
+/**
+ * A teacher or admin watching a student's live terminal; typing only after the student allows it.
+ * `requestControl` (from a raised hand on the class wall) asks for the keyboard as soon as the view is live.
+ */
+export function ShadowPage({ sessionId, requestControl = false }: { sessionId: string; requestControl?: boolean }) {
   const [socket, setSocket] = useState<TerminalSocket | null>(null);
   const [status, setStatus] = useState<TerminalStatus | null>(null);
   const [requested, setRequested] = useState(false);
@@ -24,6 +27,15 @@ export function ShadowPage({ sessionId }: { sessionId: string }) {
 
   const owner = status?.viewers.find((v) => v.mode === 'owner');
   const live = status?.state === 'live';
+  const readOnly = live && status.readOnly;
+  const [asked, setAsked] = useState(false);
+
+  useEffect(() => {
+    if (!requestControl || asked || !readOnly || !socket) return;
+    socket.requestControl();
+    setRequested(true);
+    setAsked(true);
+  }, [requestControl, asked, readOnly, socket]);
 
   return (
     <div className="term-page">
