@@ -15,6 +15,7 @@ import { WallClient, wallUrlOf } from '@autolabs/gateway/testing/wall-client';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { waitFor } from '@autolabs/server/infra/testing/wait-for';
 import { DEFAULT_SCREEN, ScreenMirror } from '@autolabs/gateway/hub/screen-mirror';
+import { screenWorkerHost } from '@autolabs/gateway/hub/screen-worker-host';
 import { BenchResults } from './results';
 
 const { values } = parseArgs({
@@ -65,6 +66,8 @@ async function thumbnailCost(count: number): Promise<number> {
   }
   const used = process.cpuUsage(before);
   mirror.dispose();
+  // The screen worker thread would keep this process alive.
+  await screenWorkerHost.stop();
   return (used.user + used.system) / 1000 / count;
 }
 
