@@ -4,11 +4,11 @@
  * drives Debian's Chromium through playwright-core with a fresh profile per browser.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '@autolabs/server/infra/testing/free-port';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
@@ -179,42 +179,8 @@ async function killProcessesOf(dir: string): Promise<void> {
   }
 }
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-export interface OpenBrowser {
-  context: BrowserContext;
-  page: Page;
-  close(): Promise<void>;
-}
-
-/** A Chromium with its own fresh profile (cookies are per user, so each user gets a browser). */
-export async function openBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<OpenBrowser> {
-  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: opts.viewport ?? { width: 1280, height: 800 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    async close() {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
-}
+export { CHROMIUM_ARGS, openBrowser, type OpenBrowser } from './chromium';
+import { openBrowser, type OpenBrowser } from './chromium';
 
 /**
  * The embedded app for a test file: the object returned now is filled in by a beforeAll that starts the

@@ -11,6 +11,8 @@ export interface ChildOptions {
   creditWindowBytes?: number;
   /** How often class wall thumbnails are taken (GatewayPluginOptions.wallIntervalMs). */
   wallIntervalMs?: number;
+  /** Origins allowed besides the fixture's (a page served by the benchmark). */
+  allowedOrigins?: string[];
 }
 export type ChildRequest = { type: 'stats' } | { type: 'close' };
 export interface ChildStats {
@@ -37,7 +39,7 @@ if (!process.send) throw new Error('gateway-child must be started with an IPC ch
 const send = (message: ChildReady | ChildStats) => process.send?.(message);
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
-const gw = await startGateway({ creditWindowBytes: options.creditWindowBytes, wallIntervalMs: options.wallIntervalMs });
+const gw = await startGateway({ creditWindowBytes: options.creditWindowBytes, wallIntervalMs: options.wallIntervalMs, allowedOrigins: options.allowedOrigins });
 send({ type: 'ready', url: gw.url, origin: gw.origin, privateKey: await exportJWK(gw.privateKey) });
 
 process.on('message', (message: ChildRequest) => {

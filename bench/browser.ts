@@ -1,0 +1,94 @@
+/**
+ * `npm run bench:browser`: the terminal in Chromium (issue 9 point 6). One page holds the web app's own
+ * terminal (bench/browser/page.ts: createTerminal, TerminalSocket); in the same run, alternating, it
+ * measures xterm.js drawing `yes` lines written from memory (the browser's floor) and the same bytes of
+ * `yes` coming from a gateway process (local PTY) through the web app's transport, each write acknowledged
+ * on xterm's callback as TerminalView does; then Ctrl-C during `yes` until the prompt is drawn.
+ * Options: --mb N (per throughput sample, default 20), --rounds R (default 3), --ctrl-c N (samples, default
+ * 20), --json FILE (keys browser_mb_s.{floor,gateway}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { startGatewayProcess } from '@autolabs/gateway/testing/gateway-process';
+import { openBrowser } from '../test/browser/chromium';
+import { percentile } from './measure';
+import { BenchResults } from './results';
+
+const { values } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
+    'ctrl-c': { type: 'string', default: '20' },
+    json: { type: 'string' },
+  },
+});
+const bytes = Number(values.mb) * 1e6;
+const rounds = Number(values.rounds);
+const ctrlCSamples = Number(values['ctrl-c']);
+const log = (line: string) => console.log(line);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function pageBundle(): Promise<string> {
+  const out = await build({ entryPoints: [path.join(here, 'browser/page.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, minify: true, logLevel: 'error' });
+  return out.outputFiles[0].text;
+}
+
+async function main(): Promise<void> {
+  const script = await pageBundle();
+  const css = readFileSync(createRequire(import.meta.url).resolve('@xterm/xterm/css/xterm.css'), 'utf8');
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>${css} html,body{margin:0;background:#0f1419} #terminal{width:960px;height:640px}</style></head><body><div id="terminal"></div><script type="module" src="/page.js"></script></body></html>`;
+  const server = createServer((req, res) => {
+    if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const gw = await startGatewayProcess({ allowedOrigins: [origin] });
+  const browser = await openBrowser({ viewport: { width: 1000, height: 700 } });
+  try {
+    const { page } = browser;
+    const sid = `bench-browser-${process.pid}`;
+    await page.exposeFunction('benchTicket', (s: string) => gw.ownerTicket({ sid: s }));
+    await page.goto(origin);
+    await page.waitForFunction(() => 'bench' in window);
+    const renderer = await page.evaluate(() => window.bench.renderer());
+    await page.evaluate(({ url, s }) => window.bench.connect(url, s), { url: gw.url, s: sid });
+    log(`browser bench: ${values.mb} MB per sample, ${rounds} rounds, xterm renderer ${renderer}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+    const floor: number[] = [];
+    const viaGateway: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      floor.push(bytes / 1e6 / ((await page.evaluate((n) => window.bench.floor(n), bytes)) / 1000));
+      viaGateway.push(bytes / 1e6 / ((await page.evaluate((n) => window.bench.throughput(n), bytes)) / 1000));
+      log(`  round ${r + 1}: floor ${floor[r].toFixed(2)} MB/s, through the gateway ${viaGateway[r].toFixed(2)} MB/s`);
+    }
+    const ctrlC = await page.evaluate((n) => window.bench.ctrlC(n, 300), ctrlCSamples);
+
+    const median = (xs: number[]) => percentile(xs, 50);
+    const r = new BenchResults(['measurement', 'value'], log);
+    r.row(['xterm.js from memory, the floor (MB/s, median)', median(floor).toFixed(2)]);
+    r.row(['xterm.js through the gateway (MB/s, median)', median(viaGateway).toFixed(2)]);
+    r.row(['through the gateway / floor', (median(viaGateway) / median(floor)).toFixed(2)]);
+    r.row(['Ctrl-C during yes to the prompt drawn, p50 / p99 (ms)', `${percentile(ctrlC, 50).toFixed(0)} / ${percentile(ctrlC, 99).toFixed(0)}`]);
+    log(`\n${r.table()}`);
+    r.set('browser_mb_s.floor', median(floor));
+    r.set('browser_mb_s.gateway', median(viaGateway));
+    r.set('browser_ratio', median(viaGateway) / median(floor));
+    r.set('browser_ctrl_c_ms.p50', percentile(ctrlC, 50));
+    r.set('browser_ctrl_c_ms.p99', percentile(ctrlC, 99));
+    if (values.json) r.writeJson(values.json);
+  } finally {
+    await browser.close();
+    await gw.close();
+    server.close();
+  }
+}
+
+await main();

@@ -1,0 +1,45 @@
+/**
+ * Debian's Chromium driven by playwright-core, each browser with a fresh profile: for the browser tests
+ * (harness.ts) and the benchmark that measures the terminal in Chromium (bench/browser.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface OpenBrowser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A Chromium with its own fresh profile (cookies are per user, so each user gets a browser). */
+export async function openBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<OpenBrowser> {
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
