@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { trpc } from '../api/query';
 import { useMe } from '../auth/AuthContext';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
@@ -10,7 +9,7 @@ import { Link } from '../router/Link';
 
 export function CoursesPage() {
   const me = useMe();
-  const courses = useLoad(() => api.courses.list.query(), []);
+  const courses = useQuery(trpc.courses.list.queryOptions());
   const canCreate = me.role === 'teacher' || me.role === 'admin';
 
   return (
@@ -42,7 +41,7 @@ export function CoursesPage() {
             )}
           />
         </section>
-        {canCreate ? <CreateCourseForm onCreated={courses.reload} /> : null}
+        {canCreate ? <CreateCourseForm onCreated={() => void courses.refetch()} /> : null}
       </div>
     </>
   );
@@ -52,28 +51,25 @@ function CreateCourseForm({ onCreated }: { onCreated: () => void }) {
   const [code, setCode] = useState('');
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<ShownError>();
-  const [busy, setBusy] = useState(false);
+  const create = useMutation(trpc.courses.create.mutationOptions());
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.courses.create.mutate({ code: code.trim(), title: title.trim(), description: description.trim() });
-      setCode('');
-      setTitle('');
-      setDescription('');
-      onCreated();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    create.mutate(
+      { code: code.trim(), title: title.trim(), description: description.trim() },
+      {
+        onSuccess: () => {
+          setCode('');
+          setTitle('');
+          setDescription('');
+          onCreated();
+        },
+      },
+    );
   }
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-label="Create course">
+    <form className="card" onSubmit={submit} aria-label="Create course">
       <h2>New course</h2>
       <label className="field">
         <span>Code</span>
@@ -87,8 +83,8 @@ function CreateCourseForm({ onCreated }: { onCreated: () => void }) {
         <span>Description</span>
         <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
       </label>
-      <ErrorNote error={error} />
-      <button className="btn btn-primary" type="submit" disabled={busy}>
+      <ErrorNote error={create.error} />
+      <button className="btn btn-primary" type="submit" disabled={create.isPending}>
         Create course
       </button>
     </form>

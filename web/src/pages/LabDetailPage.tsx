@@ -1,5 +1,5 @@
-import { api } from '../api/trpc';
-import { useLoad } from '../api/use-load';
+import { useQuery } from '@tanstack/react-query';
+import { trpc } from '../api/query';
 import { CollapsibleText } from '../components/Collapsible';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
@@ -10,8 +10,8 @@ import { RuntimeNotes } from '../components/RuntimeNotes';
 import { Link } from '../router/Link';
 
 export function LabDetailPage({ labId }: { labId: string }) {
-  const lab = useLoad(() => api.labs.get.query({ id: labId }), [labId]);
-  const versions = useLoad(() => api.labs.versions.query({ id: labId }), [labId]);
+  const lab = useQuery(trpc.labs.get.queryOptions({ id: labId }));
+  const versions = useQuery(trpc.labs.versions.queryOptions({ id: labId }));
 
   if (!lab.data) return lab.error ? <ErrorNote error={lab.error} /> : <Loading what="lab" />;
   const l = lab.data;

@@ -1,6 +1,6 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState, type ChangeEvent } from 'react';
 import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
 import { ErrorNote } from '../components/ErrorNote';
 import { RuntimeNotes } from '../components/RuntimeNotes';
 
@@ -20,8 +20,6 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
   /** What this installation's lab runtime will not do for the lab as written (embedded mode, mostly). */
   const [notes, setNotes] = useState<string[]>([]);
   const [ok, setOk] = useState<string>();
-  const [error, setError] = useState<ShownError>();
-  const [busy, setBusy] = useState(false);
 
   async function check(): Promise<boolean> {
     const result = await api.labs.validate.query({ yaml });
@@ -35,11 +33,10 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
     return false;
   }
 
-  async function run(upload: boolean) {
-    setBusy(true);
-    setError(undefined);
-    setOk(undefined);
-    try {
+  /** Check, or check and upload: one call as the buttons see it (pending, error). */
+  const run = useMutation({
+    mutationFn: async (upload: boolean) => {
+      setOk(undefined);
       const valid = await check();
       if (!valid) return;
       if (!upload) {
@@ -50,12 +47,9 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
       const course = courses.find((c) => c.id === courseId);
       setOk(`Uploaded ${saved.name} version ${saved.version}. ${course ? `It belongs to ${course.code}.` : 'It is yours, not tied to a course.'}`);
       onUploaded(saved.id);
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
+  const busy = run.isPending;
 
   async function readFile(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
@@ -114,12 +108,12 @@ export function LabUploadForm({ courses, onUploaded }: { courses: RouterOutputs[
       ) : null}
       {ok ? <div className="note note-ok">{ok}</div> : null}
       {ok ? <RuntimeNotes notes={notes} /> : null}
-      <ErrorNote error={error} />
+      <ErrorNote error={run.error} />
       <div className="row">
-        <button type="button" className="btn" disabled={busy || !yaml.trim()} onClick={() => void run(false)}>
+        <button type="button" className="btn" disabled={busy || !yaml.trim()} onClick={() => run.mutate(false)}>
           Check
         </button>
-        <button type="button" className="btn btn-primary" disabled={busy || !yaml.trim()} onClick={() => void run(true)}>
+        <button type="button" className="btn btn-primary" disabled={busy || !yaml.trim()} onClick={() => run.mutate(true)}>
           Upload
         </button>
       </div>

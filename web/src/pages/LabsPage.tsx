@@ -1,5 +1,5 @@
-import { api } from '../api/trpc';
-import { useLoad } from '../api/use-load';
+import { useQuery } from '@tanstack/react-query';
+import { trpc } from '../api/query';
 import { useMe } from '../auth/AuthContext';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
@@ -11,8 +11,8 @@ import { LabUploadForm } from './LabUploadForm';
 /** The labs I may use: my courses' labs and my own course-less ones (admins: all), each with its course. */
 export function LabsPage() {
   const me = useMe();
-  const labs = useLoad(() => api.labs.list.query(), []);
-  const courses = useLoad(() => api.courses.list.query(), []);
+  const labs = useQuery(trpc.labs.list.queryOptions());
+  const courses = useQuery(trpc.courses.list.queryOptions());
   const codeOf = new Map((courses.data ?? []).map((c) => [c.id, c.code]));
   // A lab can be uploaded into the courses I teach (admins: any course).
   const uploadable = (courses.data ?? []).filter((c) => me.role === 'admin' || c.myRole === 'teacher');
@@ -51,7 +51,7 @@ export function LabsPage() {
             )}
           />
         </section>
-        <LabUploadForm courses={uploadable} onUploaded={labs.reload} />
+        <LabUploadForm courses={uploadable} onUploaded={() => void labs.refetch()} />
       </div>
     </>
   );

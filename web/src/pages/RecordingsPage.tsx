@@ -1,5 +1,5 @@
-import { api } from '../api/trpc';
-import { useLoad } from '../api/use-load';
+import { useQuery } from '@tanstack/react-query';
+import { trpc } from '../api/query';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatBytes, formatDate, formatDuration } from '../components/format';
@@ -8,7 +8,7 @@ import { StatusPill } from '../components/StatusPill';
 import { Link } from '../router/Link';
 
 export function RecordingsPage() {
-  const recordings = useLoad(() => api.recordings.list.query({}), []);
+  const recordings = useQuery(trpc.recordings.list.queryOptions({}));
   return (
     <>
       <PageHeader title="Recordings" subtitle="Terminal sessions of labs with recording switched on." />
