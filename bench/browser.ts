@@ -5,7 +5,7 @@
  * `yes` coming from a gateway process (local PTY) through the web app's transport, each write acknowledged
  * on xterm's callback as TerminalView does; then Ctrl-C during `yes` until the prompt is drawn.
  * Options: --mb N (per throughput sample, default 20), --rounds R (default 3), --ctrl-c N (samples, default
- * 20), --json FILE (keys browser_mb_s.{floor,gateway}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
+ * 20), --window BYTES (a fixed credit window in place of the adaptive one), --json FILE (keys browser_mb_s.{floor,gateway}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     mb: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
     'ctrl-c': { type: 'string', default: '20' },
+    /** A fixed credit window (bytes) instead of the adaptive one, to compare. */
+    window: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const gw = await startGatewayProcess({ allowedOrigins: [origin] });
+  const gw = await startGatewayProcess({ allowedOrigins: [origin], creditWindowBytes: values.window ? Number(values.window) : undefined });
   const browser = await openBrowser({ viewport: { width: 1000, height: 700 } });
   try {
     const { page } = browser;
@@ -66,8 +68,10 @@ async function main(): Promise<void> {
     const viaGateway: number[] = [];
     for (let r = 0; r < rounds; r++) {
       floor.push(bytes / 1e6 / ((await page.evaluate((n) => window.bench.floor(n), bytes)) / 1000));
+      await page.evaluate(() => window.bench.maxPending());
       viaGateway.push(bytes / 1e6 / ((await page.evaluate((n) => window.bench.throughput(n), bytes)) / 1000));
-      log(`  round ${r + 1}: floor ${floor[r].toFixed(2)} MB/s, through the gateway ${viaGateway[r].toFixed(2)} MB/s`);
+      const held = await page.evaluate(() => window.bench.maxPending());
+      log(`  round ${r + 1}: floor ${floor[r].toFixed(2)} MB/s, through the gateway ${viaGateway[r].toFixed(2)} MB/s (xterm held at most ${(held / 1024).toFixed(0)} KiB unwritten)`);
     }
     const ctrlC = await page.evaluate((n) => window.bench.ctrlC(n, 300), ctrlCSamples);
 

@@ -27,6 +27,9 @@ function write(data: string | Uint8Array): Promise<void> {
 }
 
 let socket: TerminalSocket | null = null;
+/** Output bytes handed to xterm and not yet written by it, and the most seen during a sample. */
+let pending = 0;
+let maxPending = 0;
 let seen = '';
 const waiters: { marker: string; resolve: () => void }[] = [];
 
@@ -73,7 +76,12 @@ const bench = {
       {
         output: (payload, done) => {
           onText(decoder.decode(payload, { stream: true }));
-          term.write(payload, done);
+          pending += payload.byteLength;
+          maxPending = Math.max(maxPending, pending);
+          term.write(payload, () => {
+            pending -= payload.byteLength;
+            done();
+          });
         },
         snapshot: (payload, done) => {
           term.reset();
@@ -89,6 +97,13 @@ const bench = {
     const ready = waitFor('bench-ready');
     socket.sendInput(new TextEncoder().encode("echo bench-''ready\r"));
     await ready;
+  },
+
+  /** The most output bytes xterm held unwritten since the last call (is the page or the stream the limit?). */
+  maxPending(): number {
+    const m = maxPending;
+    maxPending = 0;
+    return m;
   },
 
   /** Milliseconds until `bytes` of `yes` output went through the gateway and xterm drew them. */
