@@ -1,6 +1,7 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, type RouterInputs } from '../api/trpc';
-import { useLoad } from '../api/use-load';
+import { trpc } from '../api/query';
+import type { RouterInputs } from '../api/trpc';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
@@ -17,13 +18,13 @@ const PAGE_SIZE = 25;
  */
 export function AdminAuditPage() {
   const [draft, setDraft] = useState({ personId: '', courseId: '', action: '', from: '', to: '' });
-  const people = useLoad(() => api.admin.users.query({}), []);
-  const courses = useLoad(() => api.courses.list.query(), []);
-  const actions = useLoad(() => api.admin.auditActions.query(), []);
+  const people = useQuery(trpc.admin.users.queryOptions({}));
+  const courses = useQuery(trpc.courses.list.queryOptions());
+  const actions = useQuery(trpc.admin.auditActions.queryOptions());
   const [filter, setFilter] = useState<AuditFilter>({ limit: PAGE_SIZE });
   const [cursors, setCursors] = useState<(AuditFilter['cursor'] | undefined)[]>([undefined]);
   const page = cursors.length - 1;
-  const entries = useLoad(() => api.admin.audit.query({ ...filter, cursor: cursors[page] }), [filter, cursors]);
+  const entries = useQuery(trpc.admin.audit.queryOptions({ ...filter, cursor: cursors[page] }));
 
   function apply(e: FormEvent) {
     e.preventDefault();

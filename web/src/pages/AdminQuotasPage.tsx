@@ -1,7 +1,7 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
+import { trpc } from '../api/query';
+import type { RouterOutputs } from '../api/trpc';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
@@ -15,9 +15,9 @@ type Scope = Quota['scope'];
  * global; none = no limit), so the list says which one a user falls under without more explanation.
  */
 export function AdminQuotasPage() {
-  const quotas = useLoad(() => api.admin.quotas.query(), []);
-  const users = useLoad(() => api.admin.users.query({}), []);
-  const courses = useLoad(() => api.courses.list.query(), []);
+  const quotas = useQuery(trpc.admin.quotas.queryOptions());
+  const users = useQuery(trpc.admin.users.queryOptions({}));
+  const courses = useQuery(trpc.courses.list.queryOptions());
   const [editing, setEditing] = useState<Quota>();
 
   const user = (id: string | null) => users.data?.find((u) => u.id === id);
@@ -75,7 +75,7 @@ export function AdminQuotasPage() {
           courses={courses.data ?? []}
           onSaved={() => {
             setEditing(undefined);
-            quotas.reload();
+            void quotas.refetch();
           }}
         />
       </div>
@@ -96,32 +96,33 @@ function QuotaForm(props: {
   const [maxInstances, setMaxInstances] = useState(String(initial?.maxInstances ?? 2));
   const [cpuCores, setCpuCores] = useState(String((initial?.maxCpuMillis ?? 2000) / 1000));
   const [maxMemoryMi, setMaxMemoryMi] = useState(String(initial?.maxMemoryMi ?? 2048));
-  const [error, setError] = useState<ShownError>();
   const [done, setDone] = useState<string>();
+  const save = useMutation(trpc.admin.setQuota.mutationOptions());
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setError(undefined);
     setDone(undefined);
-    try {
-      // Numbers go to the server as typed (a blank field becomes NaN and is refused there, with its field).
-      await api.admin.setQuota.mutate({
+    // Numbers go to the server as typed (a blank field becomes NaN and is refused there, with its field).
+    save.mutate(
+      {
         scope,
         userId: scope === 'user' ? userId || undefined : undefined,
         courseId: scope === 'course' ? courseId || undefined : undefined,
         maxInstances: toNumber(maxInstances),
         maxCpuMillis: Math.round(toNumber(cpuCores) * 1000),
         maxMemoryMi: toNumber(maxMemoryMi),
-      });
-      setDone('Quota saved.');
-      props.onSaved();
-    } catch (err) {
-      setError(describeError(err));
-    }
+      },
+      {
+        onSuccess: () => {
+          setDone('Quota saved.');
+          props.onSaved();
+        },
+      },
+    );
   }
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-label="Set quota" noValidate>
+    <form className="card" onSubmit={submit} aria-label="Set quota" noValidate>
       <h2>{initial ? 'Edit quota' : 'Set a quota'}</h2>
       <label className="field">
         <span>Scope</span>
@@ -169,7 +170,7 @@ function QuotaForm(props: {
         <span>Memory (Mi)</span>
         <input type="number" step={1} value={maxMemoryMi} onChange={(e) => setMaxMemoryMi(e.target.value)} />
       </label>
-      <ErrorNote error={error} />
+      <ErrorNote error={save.error} />
       {done ? <div className="note note-ok">{done}</div> : null}
       <div className="row">
         <button className="btn btn-primary" type="submit">

@@ -1,7 +1,7 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { trpc } from '../api/query';
 import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
 import { useMe } from '../auth/AuthContext';
 import { useConfirm, type ConfirmRequest } from '../components/ConfirmDialog';
 import { CopyButton } from '../components/CopyButton';
@@ -18,23 +18,16 @@ export function AdminUsersPage() {
   const me = useMe();
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState('');
-  const users = useLoad(() => api.admin.users.query(search ? { query: search } : {}), [search]);
-  const [error, setError] = useState<ShownError>();
+  const users = useQuery(trpc.admin.users.queryOptions(search ? { query: search } : {}));
   const [issued, setIssued] = useState<IssuedPassword>();
   const { confirm, dialog } = useConfirm();
+  /** A change to an account (the list is reloaded after it, done or refused). */
+  const change = useMutation({ mutationFn: (call: () => Promise<unknown>) => call(), onSettled: () => void users.refetch() });
 
-  /** Asks first; then makes the change and reloads the list. */
-  async function act<T>(question: ConfirmRequest, call: () => Promise<T>): Promise<T | undefined> {
-    setError(undefined);
-    if (!(await confirm(question))) return undefined;
-    try {
-      return await call();
-    } catch (e) {
-      setError(describeError(e));
-      return undefined;
-    } finally {
-      users.reload();
-    }
+  /** Asks first; then makes the change. */
+  async function act(question: ConfirmRequest, call: () => Promise<unknown>): Promise<void> {
+    change.reset();
+    if (await confirm(question)) change.mutate(call);
   }
 
   const setRole = (user: User, role: Role) =>
@@ -65,15 +58,17 @@ export function AdminUsersPage() {
 
   async function resetPassword(user: User) {
     setIssued(undefined);
-    const answer = await act(
+    await act(
       {
         title: `Reset ${user.displayName}'s password?`,
         message: `A new password is made and shown to you once. ${user.displayName}'s current password stops working, they are signed out, and they must choose their own password when they next sign in.`,
         confirmLabel: 'Reset password',
       },
-      () => api.admin.resetPassword.mutate({ userId: user.id }),
+      async () => {
+        const answer = await api.admin.resetPassword.mutate({ userId: user.id });
+        setIssued({ displayName: user.displayName, username: answer.username, password: answer.password });
+      },
     );
-    if (answer) setIssued({ displayName: user.displayName, username: answer.username, password: answer.password });
   }
 
   return (
@@ -95,7 +90,7 @@ export function AdminUsersPage() {
               Search
             </button>
           </form>
-          <ErrorNote error={users.error ?? error} />
+          <ErrorNote error={users.error ?? change.error} />
           {/* The admin is always a user, so only a search can come back empty. */}
           <DataTable
             items={users.data}
@@ -151,7 +146,7 @@ export function AdminUsersPage() {
             )}
           />
         </section>
-        <CreateUserForm onCreated={users.reload} />
+        <CreateUserForm onCreated={() => void users.refetch()} />
       </div>
       {dialog}
     </>
@@ -194,27 +189,28 @@ function CreateUserForm({ onCreated }: { onCreated: () => void }) {
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('student');
-  const [error, setError] = useState<ShownError>();
   const [done, setDone] = useState<string>();
+  const create = useMutation(trpc.admin.createUser.mutationOptions());
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setError(undefined);
     setDone(undefined);
-    try {
-      await api.admin.createUser.mutate({ username: username.trim(), displayName: displayName.trim(), password, role });
-      setDone(`Created ${username.trim()}.`);
-      setUsername('');
-      setDisplayName('');
-      setPassword('');
-      onCreated();
-    } catch (err) {
-      setError(describeError(err));
-    }
+    create.mutate(
+      { username: username.trim(), displayName: displayName.trim(), password, role },
+      {
+        onSuccess: () => {
+          setDone(`Created ${username.trim()}.`);
+          setUsername('');
+          setDisplayName('');
+          setPassword('');
+          onCreated();
+        },
+      },
+    );
   }
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-label="Create user">
+    <form className="card" onSubmit={submit} aria-label="Create user">
       <h2>New user</h2>
       <label className="field">
         <span>Username</span>
@@ -238,7 +234,7 @@ function CreateUserForm({ onCreated }: { onCreated: () => void }) {
           ))}
         </select>
       </label>
-      <ErrorNote error={error} />
+      <ErrorNote error={create.error} />
       {done ? <div className="note note-ok">{done}</div> : null}
       <button className="btn btn-primary" type="submit">
         Create user
