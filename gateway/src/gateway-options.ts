@@ -63,6 +63,7 @@ export async function gatewayOptionsFromEnv(
     allowedOrigins: env.ALLOWED_ORIGINS ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()) : [],
     graceSeconds: env.SESSION_GRACE_SECONDS,
     maxPendingPerClient: env.GATEWAY_MAX_PENDING_PER_CLIENT,
+    wallIntervalMs: env.GATEWAY_WALL_INTERVAL_MS,
     recordingsBucket: env.S3_BUCKET_RECORDINGS,
     localDataDir,
     backends: createBackendOpener({

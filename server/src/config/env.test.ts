@@ -18,7 +18,7 @@ function configError(source: Record<string, string>): string {
 describe('loadEnv', () => {
   it('applies embedded defaults when nothing is set', () => {
     const env = loadEnv({});
-    expect(env).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', LAB_RUNTIME: 'local', S3_BUCKET_CONFIGS: 'lab-configs', TICKET_TTL_SECONDS: 60 });
+    expect(env).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', LAB_RUNTIME: 'local', S3_BUCKET_CONFIGS: 'lab-configs', TICKET_TTL_SECONDS: 60, GATEWAY_WALL_INTERVAL_MS: 2000 });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.REDIS_URL).toBeUndefined();
     expect(env.AMQP_URL).toBeUndefined();
@@ -66,6 +66,7 @@ describe('loadEnv', () => {
       'invalid configuration: GATEWAY_INTERNAL_URL: expected a URL starting with http:// or https:// or ws:// or wss://',
     );
     expect(configError({ TICKET_TTL_SECONDS: '3600' })).toBe('invalid configuration: TICKET_TTL_SECONDS: expected a whole number of seconds from 5 to 600');
+    expect(configError({ GATEWAY_WALL_INTERVAL_MS: '100' })).toBe('invalid configuration: GATEWAY_WALL_INTERVAL_MS: expected a whole number of milliseconds from 250 to 60000');
     expect(configError({ S3_BUCKET_RECORDINGS: 'Recordings_2024' })).toMatch(/^invalid configuration: S3_BUCKET_RECORDINGS: expected a bucket name/);
     expect(configError({ LAB_NAMESPACE: 'Labs' })).toBe('invalid configuration: LAB_NAMESPACE: expected a DNS label such as labs');
   });

@@ -179,6 +179,7 @@ export const envSchema = z.object({
   SESSION_GRACE_SECONDS: wholeNumber(0, 86_400, 'a whole number of seconds from 0 to 86400').default(900),
   // Terminal sockets one client address may hold before their tickets are accepted (gateway/src/auth/pending-limit.ts).
   GATEWAY_MAX_PENDING_PER_CLIENT: wholeNumber(1, 100_000, 'a whole number from 1 to 100000').default(32),
+  GATEWAY_WALL_INTERVAL_MS: wholeNumber(250, 60_000, 'a whole number of milliseconds from 250 to 60000').default(2000),
   // The gateway's SSH front door (gateway/src/ssh/): one port for every student's labs; 0 turns it off.
   GATEWAY_SSH_PORT: port.default(2222),
   // Its host key (gateways; OpenSSH private key text) and that key's public line (the API shows it for
