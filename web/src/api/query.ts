@@ -6,7 +6,8 @@
  *
  *   useQuery(trpc.courses.list.queryOptions())                          // a list, loaded when shown
  *   useQuery(trpc.sessions.live.queryOptions(undefined, { refetchInterval: 3000 }))   // polled
- *   useMutation(trpc.courses.create.mutationOptions({ onSuccess: () => invalidate(trpc.courses.list) }))
+ *   useMutation(trpc.courses.create.mutationOptions({ onSuccess: () => void courses.refetch() }))
+ *   useChange(reload).mutate(() => api.hands.raise.mutate({ instanceId }))   // buttons sharing one state
  *
  * The defaults keep the app's rules: an answer is loaded when a page opens and not kept after it closes
  * (gcTime 0: reopening a page asks again), a failed call is shown at once (no retries; `ErrorNote` shows
@@ -14,7 +15,7 @@
  * goes on in a background tab (a teacher's bell and a deployment's state stay current), and while a
  * query reloads the last answer stays on screen.
  */
-import { QueryClient, type QueryKey } from '@tanstack/react-query';
+import { QueryClient, useMutation } from '@tanstack/react-query';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '@autolabs/server/trpc/root';
 import { api } from './trpc';
@@ -34,7 +35,10 @@ export const queryClient = new QueryClient({
 
 export const trpc = createTRPCOptionsProxy<AppRouter>({ client: api, queryClient });
 
-/** Reloads the shown queries of these procedures (any input), e.g. a list after something was added to it. */
-export function invalidate(...procedures: { pathKey(): QueryKey }[]): Promise<void> {
-  return Promise.all(procedures.map((p) => queryClient.invalidateQueries({ queryKey: p.pathKey() }))).then(() => undefined);
+/**
+ * A change that is not one procedure's (several buttons sharing one pending state and error, or a call
+ * with work around it): `mutate(call)` runs the call; `after` runs once it has settled, done or refused.
+ */
+export function useChange(after?: () => void) {
+  return useMutation({ mutationFn: (call: () => Promise<unknown>) => call(), onSettled: () => after?.() });
 }

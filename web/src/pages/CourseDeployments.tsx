@@ -1,6 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { api } from '../api/trpc';
-import { useLoad } from '../api/use-load';
+import { trpc } from '../api/query';
 import { Empty } from '../components/Empty';
 import { ErrorNote } from '../components/ErrorNote';
 import { Loading } from '../components/Loading';
@@ -9,12 +9,12 @@ import { StartDeploymentForm } from './StartDeploymentForm';
 
 /** One course's deployments (newest first) beside the form that starts a new one. */
 export function CourseDeployments({ courseId }: { courseId: string }) {
-  const members = useLoad(() => api.courses.members.query({ courseId }), [courseId]);
-  const groups = useLoad(() => api.groups.list.query({ courseId }), [courseId]);
-  const assignments = useLoad(() => api.assignments.list.query({ courseId }), [courseId]);
-  const labs = useLoad(() => api.labs.list.query({ courseId }), [courseId]);
+  const members = useQuery(trpc.courses.members.queryOptions({ courseId }));
+  const groups = useQuery(trpc.groups.list.queryOptions({ courseId }));
+  const assignments = useQuery(trpc.assignments.list.queryOptions({ courseId }));
+  const labs = useQuery(trpc.labs.list.queryOptions({ courseId }));
   // The cards poll their own instances; the list only needs to notice deployments started elsewhere.
-  const deployments = useLoad(() => api.deployments.list.query({ courseId }), [courseId], { pollMs: 10_000 });
+  const deployments = useQuery(trpc.deployments.list.queryOptions({ courseId }, { refetchInterval: 10_000 }));
 
   const names = useMemo<DeploymentNames>(() => {
     const users = new Map((members.data ?? []).map((m) => [m.user.id, m.user.displayName]));
@@ -39,7 +39,7 @@ export function CourseDeployments({ courseId }: { courseId: string }) {
         ) : deployments.data.length === 0 ? (
           <Empty>No lab has been started for this course yet.</Empty>
         ) : (
-          deployments.data.map((d) => <DeploymentCard key={d.id} deployment={d} names={names} onChanged={deployments.reload} />)
+          deployments.data.map((d) => <DeploymentCard key={d.id} deployment={d} names={names} onChanged={() => void deployments.refetch()} />)
         )}
       </section>
       <div>
@@ -52,9 +52,9 @@ export function CourseDeployments({ courseId }: { courseId: string }) {
             students={members.data.filter((m) => m.courseRole === 'student').map((m) => m.user)}
             groups={groups.data}
             onStarted={() => {
-              deployments.reload();
+              void deployments.refetch();
               // A start without an assignment may have created one.
-              assignments.reload();
+              void assignments.refetch();
             }}
           />
         ) : setupError ? null : (

@@ -1,7 +1,7 @@
-import { useRef, useState } from 'react';
-import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { trpc } from '../api/query';
+import type { RouterOutputs } from '../api/trpc';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
@@ -31,42 +31,24 @@ const SETTLING = new Set(['pending', 'starting', 'stopping']);
 export function DeploymentCard({ deployment, names, onChanged }: { deployment: DeploymentRow; names: DeploymentNames; onChanged: () => void }) {
   const [open, setOpen] = useState(LIVE.has(deployment.status));
   const [progressOpen, setProgressOpen] = useState(false);
-  const [pace, setPace] = useState<'fast' | 'slow' | 'off'>(LIVE.has(deployment.status) ? 'fast' : 'off');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ShownError>();
-  const status = useLoad(
-    async () => {
-      if (!open) return undefined;
-      const d = await api.deployments.status.query({ id: deployment.id });
-      const changing = SETTLING.has(d.status) || d.instances.some((i) => SETTLING.has(i.status));
-      setPace(changing ? 'fast' : LIVE.has(d.status) ? 'slow' : 'off');
-      return d;
-    },
-    [deployment.id, open],
-    { pollMs: !open || pace === 'off' ? undefined : pace === 'fast' ? 1500 : 5000 },
-  );
-  // A change of pace restarts the loader, which clears its data for a moment; keep the last answer on screen.
-  const last = useRef<DeploymentStatus>(undefined);
-  if (status.data) last.current = status.data;
-  const view = open ? last.current : undefined;
+  const status = useQuery({
+    ...trpc.deployments.status.queryOptions({ id: deployment.id }),
+    enabled: open,
+    refetchInterval: (query) => pollMsOf(query.state.data, deployment.status),
+  });
+  // Closed, the card shows the list's row; opened again, the last answer until the next one.
+  const view = open ? status.data : undefined;
   const current = view?.status ?? deployment.status;
   const label = names.lab(deployment.labConfigId, deployment.assignmentId);
-
-  async function stop() {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.deployments.stop.mutate({ id: deployment.id });
-      setOpen(true);
-      setPace('fast');
-      status.reload();
-      onChanged();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const stop = useMutation(
+    trpc.deployments.stop.mutationOptions({
+      onSuccess: () => {
+        setOpen(true);
+        void status.refetch();
+        onChanged();
+      },
+    }),
+  );
 
   return (
     <article className="card" aria-label={`Deployment of ${label}`} data-testid={`deployment-${deployment.id}`}>
@@ -75,7 +57,7 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
         <div className="row">
           <StatusPill status={current} />
           {LIVE.has(current) && current !== 'stopping' ? (
-            <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => void stop()}>
+            <button type="button" className="btn btn-small btn-danger" disabled={stop.isPending} onClick={() => stop.mutate({ id: deployment.id })}>
               Stop deployment
             </button>
           ) : null}
@@ -95,8 +77,8 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
           </>
         ) : null}
       </dl>
-      <ErrorNote error={error ?? status.error} />
-      {open ? <InstanceTable instances={view?.instances} failed={Boolean(status.error)} names={names} onChanged={status.reload} /> : null}
+      <ErrorNote error={stop.error ?? status.error} />
+      {open ? <InstanceTable instances={view?.instances} failed={Boolean(status.error)} names={names} onChanged={() => void status.refetch()} /> : null}
       <div className="row">
         <button type="button" className="link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
           {open ? 'Hide instances' : 'Show instances'}
@@ -109,6 +91,13 @@ export function DeploymentCard({ deployment, names, onChanged }: { deployment: D
       {progressOpen ? <DeploymentProgress deploymentId={deployment.id} label={label} /> : null}
     </article>
   );
+}
+
+/** Every 1.5 s while anything is changing state, every 5 s while it runs, not at all once it has ended. */
+function pollMsOf(d: DeploymentStatus | undefined, listed: string): number | false {
+  if (!d) return LIVE.has(listed) ? 1500 : false;
+  const changing = SETTLING.has(d.status) || d.instances.some((i) => SETTLING.has(i.status));
+  return changing ? 1500 : LIVE.has(d.status) ? 5000 : false;
 }
 
 function InstanceTable({ instances, failed, names, onChanged }: { instances: Instance[] | undefined; failed: boolean; names: DeploymentNames; onChanged: () => void }) {

@@ -1,7 +1,6 @@
-import { useRef, useState } from 'react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { trpc } from '../api/query';
 import { api, type RouterOutputs } from '../api/trpc';
-import { useAction } from '../api/use-action';
-import { useLoad } from '../api/use-load';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
@@ -20,22 +19,17 @@ type Run = NonNullable<Progress['run']>;
  * 1.5 s until the run is over) and "Download CSV" (progress.csv).
  */
 export function DeploymentProgress({ deploymentId, label }: { deploymentId: string; label: string }) {
-  const [running, setRunning] = useState(false);
-  const progress = useLoad(
-    async () => {
-      const p = await api.progress.get.query({ id: deploymentId });
-      setRunning(p.run !== null && p.run.finishedAt === null);
-      return p;
+  const progress = useQuery(trpc.progress.get.queryOptions({ id: deploymentId }, { refetchInterval: (query) => (isRunning(query.state.data) ? 1500 : false) }));
+  const data = progress.data;
+  const running = isRunning(data);
+  // Pending until the table has been asked again, so the button stays disabled into the run.
+  const run = useMutation(trpc.progress.runChecks.mutationOptions({ onSettled: () => progress.refetch() }));
+  const csv = useMutation({
+    mutationFn: async () => {
+      const file = await api.progress.csv.query({ id: deploymentId });
+      saveFile(new Blob([file.csv], { type: 'text/csv;charset=utf-8' }), file.filename);
     },
-    [deploymentId],
-    { pollMs: running ? 1500 : undefined },
-  );
-  // A change of pace restarts the loader, which clears its data for a moment; keep the last answer on screen.
-  const last = useRef<Progress>(undefined);
-  if (progress.data) last.current = progress.data;
-  const data = last.current;
-  const run = useAction(progress.reload);
-  const csv = useAction();
+  });
   const names = new Map((data?.rows ?? []).map((r) => [r.userId, r.displayName]));
 
   return (
@@ -44,26 +38,16 @@ export function DeploymentProgress({ deploymentId, label }: { deploymentId: stri
         <button
           type="button"
           className="btn btn-small btn-primary"
-          disabled={run.busy || running}
-          onClick={() =>
-            void run.run(async () => {
-              await api.progress.runChecks.mutate({ id: deploymentId });
-              setRunning(true);
-            })
-          }
+          disabled={run.isPending || running}
+          onClick={() => run.mutate({ id: deploymentId })}
         >
           Run checks for the class
         </button>
         <button
           type="button"
           className="btn btn-small"
-          disabled={csv.busy}
-          onClick={() =>
-            void csv.run(async () => {
-              const file = await api.progress.csv.query({ id: deploymentId });
-              saveFile(new Blob([file.csv], { type: 'text/csv;charset=utf-8' }), file.filename);
-            })
-          }
+          disabled={csv.isPending}
+          onClick={() => csv.mutate()}
         >
           Download CSV
         </button>
@@ -134,4 +118,8 @@ function RunSummary({ run, names }: { run: Run; names: Map<string, string> }) {
       ))}
     </div>
   );
+}
+
+function isRunning(p: Progress | undefined): boolean {
+  return p !== undefined && p.run !== null && p.run.finishedAt === null;
 }

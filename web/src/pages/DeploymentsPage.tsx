@@ -1,5 +1,5 @@
-import { api } from '../api/trpc';
-import { useLoad } from '../api/use-load';
+import { useQuery } from '@tanstack/react-query';
+import { trpc } from '../api/query';
 import { Empty } from '../components/Empty';
 import { ErrorNote } from '../components/ErrorNote';
 import { Loading } from '../components/Loading';
@@ -13,7 +13,7 @@ import { CourseDeployments } from './CourseDeployments';
  */
 export function DeploymentsPage() {
   const { query } = useRoute();
-  const courses = useLoad(() => api.courses.list.query(), []);
+  const courses = useQuery(trpc.courses.list.queryOptions());
   const courseId = query.get('course') ?? courses.data?.[0]?.id ?? '';
 
   return (

@@ -1,7 +1,6 @@
-import { useState } from 'react';
-import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { trpc } from '../api/query';
+import type { RouterOutputs } from '../api/trpc';
 import { useMe } from '../auth/AuthContext';
 import { useConfirm } from '../components/ConfirmDialog';
 import { DataTable } from '../components/DataTable';
@@ -14,31 +13,25 @@ import { Link } from '../router/Link';
 /** Live terminals a teacher may watch (their courses) or an admin may watch and end (all). */
 export function LiveSessionsPage() {
   const me = useMe();
-  const sessions = useLoad(() => api.sessions.live.query(), [], { pollMs: 3000 });
-  const [error, setError] = useState<ShownError>();
+  const sessions = useQuery(trpc.sessions.live.queryOptions(undefined, { refetchInterval: 3000 }));
+  const end = useMutation(trpc.admin.killSession.mutationOptions({ onSuccess: () => void sessions.refetch() }));
   const { confirm, dialog } = useConfirm();
 
   async function kill(s: Session) {
-    setError(undefined);
+    end.reset();
     const where = s.lab ? ` in ${s.lab.title}` : '';
     const confirmed = await confirm({
       title: `End ${s.owner.displayName}'s terminal?`,
       message: `The shell${where} stops now and everyone connected to it is disconnected; anything running in it is ended. The lab itself keeps running.`,
       confirmLabel: 'End session',
     });
-    if (!confirmed) return;
-    try {
-      await api.admin.killSession.mutate({ sessionId: s.id });
-      sessions.reload();
-    } catch (e) {
-      setError(describeError(e));
-    }
+    if (confirmed) end.mutate({ sessionId: s.id });
   }
 
   return (
     <>
       <PageHeader title="Live sessions" subtitle="Terminals open right now. Shadowing is read-only until the student allows typing." />
-      <ErrorNote error={sessions.error ?? error} />
+      <ErrorNote error={sessions.error ?? end.error} />
       <DataTable
         items={sessions.data}
         failed={Boolean(sessions.error)}

@@ -1,14 +1,13 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
+import { describeError } from '../api/describe-error';
+import { trpc } from '../api/query';
+import type { RouterOutputs } from '../api/trpc';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { PageHeader } from '../components/PageHeader';
 import { knownHostsLine, sshCommand } from '../ssh/ssh-access';
-
-type Key = RouterOutputs['sshKeys']['mine'][number];
 
 /**
  * The user's SSH public keys, and how to use them: the command for the gateway's SSH front door and the
@@ -16,26 +15,16 @@ type Key = RouterOutputs['sshKeys']['mine'][number];
  * what it answered (fingerprint, or the refusal with its field).
  */
 export function SshKeysPage() {
-  const keys = useLoad(() => api.sshKeys.mine.query(), []);
-  const access = useLoad(() => api.sshKeys.access.query(), []);
-  const [error, setError] = useState<ShownError>();
-
-  async function remove(k: Key) {
-    setError(undefined);
-    try {
-      await api.sshKeys.remove.mutate({ id: k.id });
-      keys.reload();
-    } catch (err) {
-      setError(describeError(err));
-    }
-  }
+  const keys = useQuery(trpc.sshKeys.mine.queryOptions());
+  const access = useQuery(trpc.sshKeys.access.queryOptions());
+  const remove = useMutation(trpc.sshKeys.remove.mutationOptions({ onSuccess: () => void keys.refetch() }));
 
   return (
     <>
       <PageHeader title="SSH keys" subtitle="Keys you sign in with over SSH. Your labs open in the same terminal as in the browser." />
       <div className="grid-2">
         <section className="stack">
-          <ErrorNote error={keys.error ?? error} />
+          <ErrorNote error={keys.error ?? remove.error} />
           <DataTable
             items={keys.data}
             failed={Boolean(keys.error)}
@@ -63,7 +52,7 @@ export function SshKeysPage() {
                 <td className="nowrap">{formatDate(k.createdAt)}</td>
                 <td className="nowrap">{k.lastUsedAt ? formatDate(k.lastUsedAt) : 'never'}</td>
                 <td className="actions">
-                  <button type="button" className="btn btn-small" onClick={() => void remove(k)}>
+                  <button type="button" className="btn btn-small" onClick={() => remove.mutate({ id: k.id })}>
                     Remove
                   </button>
                 </td>
@@ -72,7 +61,7 @@ export function SshKeysPage() {
           />
           <ConnectHelp access={access.data} />
         </section>
-        <AddKeyForm onAdded={keys.reload} />
+        <AddKeyForm onAdded={() => void keys.refetch()} />
       </div>
     </>
   );
@@ -99,26 +88,28 @@ function ConnectHelp({ access }: { access: RouterOutputs['sshKeys']['access'] | 
 function AddKeyForm({ onAdded }: { onAdded: () => void }) {
   const [name, setName] = useState('');
   const [publicKey, setPublicKey] = useState('');
-  const [error, setError] = useState<ShownError>();
   const [done, setDone] = useState<string>();
+  const add = useMutation(trpc.sshKeys.add.mutationOptions());
+  const error = add.error ? describeError(add.error) : undefined;
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setError(undefined);
     setDone(undefined);
-    try {
-      const added = await api.sshKeys.add.mutate({ name, publicKey });
-      setDone(`Key added: ${added.fingerprint}`);
-      setName('');
-      setPublicKey('');
-      onAdded();
-    } catch (err) {
-      setError(describeError(err));
-    }
+    add.mutate(
+      { name, publicKey },
+      {
+        onSuccess: (added) => {
+          setDone(`Key added: ${added.fingerprint}`);
+          setName('');
+          setPublicKey('');
+          onAdded();
+        },
+      },
+    );
   }
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-label="Add SSH key" noValidate>
+    <form className="card" onSubmit={submit} aria-label="Add SSH key" noValidate>
       <h2>Add a key</h2>
       <label className="field">
         <span>Name (optional)</span>

@@ -1,7 +1,8 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import type { ShownError } from '../api/describe-error';
+import { trpc } from '../api/query';
 import { api, type RouterInputs, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
 import { ErrorNote } from '../components/ErrorNote';
 
 type Assignment = RouterOutputs['assignments']['list'][number];
@@ -23,49 +24,48 @@ export function StartDeploymentForm(props: { courseId: string; assignments: Assi
   const [target, setTarget] = useState<Target>('all');
   const [chosenStudents, setChosenStudents] = useState<ReadonlySet<string>>(new Set());
   const [chosenGroups, setChosenGroups] = useState<ReadonlySet<string>>(new Set());
-  const [error, setError] = useState<ShownError>();
+  /** A choice the form refuses before asking the server. */
+  const [invalid, setInvalid] = useState<ShownError>();
   const [done, setDone] = useState<StartResult>();
-  const [busy, setBusy] = useState(false);
+  const start = useMutation(trpc.deployments.start.mutationOptions());
 
   const assignment = choice.startsWith('a:') ? assignments.find((a) => a.id === choice.slice(2)) : undefined;
   const labConfigId = assignment?.labConfigId ?? (choice.startsWith('l:') ? choice.slice(2) : '');
-  const mode = useLoad(() => (labConfigId ? modeOf(labConfigId) : Promise.resolve(undefined)), [labConfigId]).data;
+  const mode = useQuery({ queryKey: ['labMode', labConfigId], queryFn: () => modeOf(labConfigId), enabled: Boolean(labConfigId) }).data;
   const targets: Target[] = mode === 'per_student' ? ['all', 'students', 'groups'] : mode === 'per_group' ? ['all', 'groups'] : mode === 'shared' ? ['all'] : ['all', 'students', 'groups'];
   const effectiveTarget = targets.includes(target) ? target : 'all';
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setError(undefined);
+    setInvalid(undefined);
+    start.reset();
     setDone(undefined);
     const input: RouterInputs['deployments']['start'] = { labConfigId, courseId, assignmentId: assignment?.id };
     if (effectiveTarget === 'students') {
       if (chosenStudents.size === 0) {
-        setError({ code: 'BAD_INPUT', message: 'Choose at least one student.', field: 'studentIds' });
+        setInvalid({ code: 'BAD_INPUT', message: 'Choose at least one student.', field: 'studentIds' });
         return;
       }
       input.studentIds = [...chosenStudents];
     } else if (effectiveTarget === 'groups') {
       if (chosenGroups.size === 0) {
-        setError({ code: 'BAD_INPUT', message: 'Choose at least one group.', field: 'groupIds' });
+        setInvalid({ code: 'BAD_INPUT', message: 'Choose at least one group.', field: 'groupIds' });
         return;
       }
       input.groupIds = [...chosenGroups];
       // A per-student lab started "by group" goes to the students in those groups.
       if (mode !== 'per_group') input.studentIds = studentsOf(groups, chosenGroups, students);
     }
-    setBusy(true);
-    try {
-      setDone(await api.deployments.start.mutate(input));
-      props.onStarted();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    start.mutate(input, {
+      onSuccess: (result) => {
+        setDone(result);
+        props.onStarted();
+      },
+    });
   }
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-label="Start a lab for the class">
+    <form className="card" onSubmit={submit} aria-label="Start a lab for the class">
       <h2>Start for class</h2>
       <label className="field">
         <span>Lab</span>
@@ -101,9 +101,9 @@ export function StartDeploymentForm(props: { courseId: string; assignments: Assi
       </fieldset>
       {effectiveTarget === 'students' ? <Checklist label="Students" items={students.map((s) => ({ id: s.id, name: s.displayName }))} chosen={chosenStudents} onChange={setChosenStudents} /> : null}
       {effectiveTarget === 'groups' ? <Checklist label="Groups" items={groups.map((g) => ({ id: g.id, name: `${g.name} (${g.members.length})` }))} chosen={chosenGroups} onChange={setChosenGroups} /> : null}
-      <ErrorNote error={error} />
+      <ErrorNote error={invalid ?? start.error} />
       {done ? <StartReport result={done} /> : null}
-      <button className="btn btn-primary" type="submit" disabled={busy || !labConfigId}>
+      <button className="btn btn-primary" type="submit" disabled={start.isPending || !labConfigId}>
         Start
       </button>
     </form>
