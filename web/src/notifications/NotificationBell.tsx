@@ -1,7 +1,7 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { trpc, useChange } from '../api/query';
 import { api, type RouterOutputs } from '../api/trpc';
-import { useAction } from '../api/use-action';
-import { useLoad } from '../api/use-load';
 import { ErrorNote } from '../components/ErrorNote';
 import { bellLabel, whenTold } from './notification-text';
 
@@ -16,9 +16,9 @@ export const NOTIFICATIONS_POLL_MS = 10_000;
  * rest. Escape or a click outside closes the list and gives the focus back to the bell.
  */
 export function NotificationBell() {
-  const mine = useLoad(() => api.notifications.mine.query({ limit: 20 }), [], { pollMs: NOTIFICATIONS_POLL_MS });
+  const mine = useQuery(trpc.notifications.mine.queryOptions({ limit: 20 }, { refetchInterval: NOTIFICATIONS_POLL_MS }));
   const [open, setOpen] = useState(false);
-  const { error, run } = useAction(mine.reload);
+  const mark = useChange(() => void mine.refetch());
   const bell = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLElement>(null);
   const unread = mine.data?.unread ?? 0;
@@ -44,7 +44,7 @@ export function NotificationBell() {
 
   const follow = (item: Item) => {
     setOpen(false);
-    if (!item.readAt) void run(() => api.notifications.markRead.mutate({ ids: [item.id] }));
+    if (!item.readAt) mark.mutate(() => api.notifications.markRead.mutate({ ids: [item.id] }));
   };
 
   return (
@@ -58,7 +58,7 @@ export function NotificationBell() {
         aria-label={bellLabel(unread)}
         data-testid="notification-bell"
         onClick={() => {
-          if (!open) mine.reload();
+          if (!open) void mine.refetch();
           setOpen(!open);
         }}
       >
@@ -77,12 +77,12 @@ export function NotificationBell() {
           <div className="row bell-panel-head">
             <strong>Notifications</strong>
             {unread > 0 ? (
-              <button type="button" className="btn btn-small btn-ghost" onClick={() => void run(() => api.notifications.markAllRead.mutate())}>
+              <button type="button" className="btn btn-small btn-ghost" onClick={() => mark.mutate(() => api.notifications.markAllRead.mutate())}>
                 Mark all read
               </button>
             ) : null}
           </div>
-          <ErrorNote error={mine.error ?? error} />
+          <ErrorNote error={mine.error ?? mark.error} />
           {mine.data && mine.data.items.length === 0 ? <p className="muted">Nothing yet.</p> : null}
           <ul className="bell-list">
             {mine.data?.items.map((item) => (

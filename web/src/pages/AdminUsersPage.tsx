@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { trpc } from '../api/query';
+import { trpc, useChange } from '../api/query';
 import { api, type RouterOutputs } from '../api/trpc';
 import { useMe } from '../auth/AuthContext';
 import { useConfirm, type ConfirmRequest } from '../components/ConfirmDialog';
@@ -22,7 +22,7 @@ export function AdminUsersPage() {
   const [issued, setIssued] = useState<IssuedPassword>();
   const { confirm, dialog } = useConfirm();
   /** A change to an account (the list is reloaded after it, done or refused). */
-  const change = useMutation({ mutationFn: (call: () => Promise<unknown>) => call(), onSettled: () => void users.refetch() });
+  const change = useChange(() => void users.refetch());
 
   /** Asks first; then makes the change. */
   async function act(question: ConfirmRequest, call: () => Promise<unknown>): Promise<void> {

@@ -1,7 +1,7 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { trpc, useChange } from '../api/query';
 import { api } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
 import { useMe } from '../auth/AuthContext';
 import { CollapsibleText } from '../components/Collapsible';
 import { useConfirm, type ConfirmRequest } from '../components/ConfirmDialog';
@@ -14,23 +14,17 @@ import { CourseGroups } from './CourseGroups';
 
 export function CourseDetailPage({ courseId }: { courseId: string }) {
   const me = useMe();
-  const course = useLoad(() => api.courses.get.query({ id: courseId }), [courseId]);
-  const members = useLoad(() => api.courses.members.query({ courseId }), [courseId]);
-  const assignments = useLoad(() => api.assignments.list.query({ courseId }), [courseId]);
+  const course = useQuery(trpc.courses.get.queryOptions({ id: courseId }));
+  const members = useQuery(trpc.courses.members.queryOptions({ courseId }));
+  const assignments = useQuery(trpc.assignments.list.queryOptions({ courseId }));
   const isTeacher = me.role === 'admin' || (me.role === 'teacher' && (members.data ?? []).some((m) => m.user.id === me.id && m.courseRole === 'teacher'));
-  const [actionError, setActionError] = useState<ShownError>();
+  const change = useChange();
   const { confirm, dialog } = useConfirm();
 
   /** Asks first, then runs the change and reloads what it touched. */
   async function run(question: ConfirmRequest, action: () => Promise<unknown>, after: () => void) {
-    setActionError(undefined);
-    if (!(await confirm(question))) return;
-    try {
-      await action();
-      after();
-    } catch (e) {
-      setActionError(describeError(e));
-    }
+    change.reset();
+    if (await confirm(question)) change.mutate(action, { onSuccess: after });
   }
 
   return (
@@ -47,7 +41,7 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
         }
       />
       <ErrorNote error={course.error} />
-      <ErrorNote error={actionError} />
+      <ErrorNote error={change.error} />
       {course.data?.description ? <p>{course.data.description}</p> : null}
       <div className="grid-2">
         <div className="stack">
@@ -85,7 +79,7 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
                               confirmLabel: 'Delete assignment',
                             },
                             () => api.assignments.delete.mutate({ id: a.id }),
-                            assignments.reload,
+                            () => void assignments.refetch(),
                           )
                         }
                       >
@@ -130,7 +124,7 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
                               confirmLabel: 'Remove',
                             },
                             () => api.courses.removeMember.mutate({ courseId, userId: m.user.id }),
-                            members.reload,
+                            () => void members.refetch(),
                           )
                         }
                         aria-label={`Remove ${m.user.username} from the course`}
@@ -146,8 +140,8 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
         </div>
         {isTeacher ? (
           <div className="stack">
-            <AddMemberForm courseId={courseId} onAdded={members.reload} />
-            <CreateAssignmentForm courseId={courseId} onCreated={assignments.reload} />
+            <AddMemberForm courseId={courseId} onAdded={() => void members.refetch()} />
+            <CreateAssignmentForm courseId={courseId} onCreated={() => void assignments.refetch()} />
           </div>
         ) : null}
       </div>
@@ -160,25 +154,26 @@ export function CourseDetailPage({ courseId }: { courseId: string }) {
 function AddMemberForm({ courseId, onAdded }: { courseId: string; onAdded: () => void }) {
   const me = useMe();
   // Only admins may list users; teachers paste the user id they were given.
-  const users = useLoad(() => (me.role === 'admin' ? api.admin.users.query({}) : Promise.resolve([])), [me.role]);
+  const users = useQuery({ ...trpc.admin.users.queryOptions({}), enabled: me.role === 'admin' });
   const [userId, setUserId] = useState('');
   const [role, setRole] = useState<'teacher' | 'student'>('student');
-  const [error, setError] = useState<ShownError>();
+  const add = useMutation(trpc.courses.addMember.mutationOptions());
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setError(undefined);
-    try {
-      await api.courses.addMember.mutate({ courseId, userId: userId.trim(), role });
-      setUserId('');
-      onAdded();
-    } catch (err) {
-      setError(describeError(err));
-    }
+    add.mutate(
+      { courseId, userId: userId.trim(), role },
+      {
+        onSuccess: () => {
+          setUserId('');
+          onAdded();
+        },
+      },
+    );
   }
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-label="Add member">
+    <form className="card" onSubmit={submit} aria-label="Add member">
       <h2>Add member</h2>
       <label className="field">
         <span>User</span>
@@ -202,7 +197,7 @@ function AddMemberForm({ courseId, onAdded }: { courseId: string; onAdded: () =>
           <option value="teacher">Teacher</option>
         </select>
       </label>
-      <ErrorNote error={error} />
+      <ErrorNote error={add.error} />
       <button className="btn btn-primary" type="submit">
         Add
       </button>
@@ -211,32 +206,28 @@ function AddMemberForm({ courseId, onAdded }: { courseId: string; onAdded: () =>
 }
 
 function CreateAssignmentForm({ courseId, onCreated }: { courseId: string; onCreated: () => void }) {
-  const labs = useLoad(() => api.labs.list.query({ courseId }), [courseId]);
+  const labs = useQuery(trpc.labs.list.queryOptions({ courseId }));
   const [labConfigId, setLabConfigId] = useState('');
   const [title, setTitle] = useState('');
   const [dueAt, setDueAt] = useState('');
-  const [error, setError] = useState<ShownError>();
+  const create = useMutation(trpc.assignments.create.mutationOptions());
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    setError(undefined);
-    try {
-      await api.assignments.create.mutate({
-        courseId,
-        labConfigId,
-        title: title.trim(),
-        dueAt: dueAt ? new Date(dueAt).toISOString() : undefined,
-      });
-      setTitle('');
-      setDueAt('');
-      onCreated();
-    } catch (err) {
-      setError(describeError(err));
-    }
+    create.mutate(
+      { courseId, labConfigId, title: title.trim(), dueAt: dueAt ? new Date(dueAt).toISOString() : undefined },
+      {
+        onSuccess: () => {
+          setTitle('');
+          setDueAt('');
+          onCreated();
+        },
+      },
+    );
   }
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-label="New assignment">
+    <form className="card" onSubmit={submit} aria-label="New assignment">
       <h2>New assignment</h2>
       <label className="field">
         <span>Lab</span>
@@ -257,7 +248,7 @@ function CreateAssignmentForm({ courseId, onCreated }: { courseId: string; onCre
         <span>Due (optional)</span>
         <input type="datetime-local" value={dueAt} onChange={(e) => setDueAt(e.target.value)} />
       </label>
-      <ErrorNote error={error ?? labs.error} />
+      <ErrorNote error={create.error ?? labs.error} />
       <button className="btn btn-primary" type="submit">
         Create assignment
       </button>

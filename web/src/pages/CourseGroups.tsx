@@ -1,7 +1,7 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { trpc, useChange } from '../api/query';
 import { api } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
 import { useConfirm } from '../components/ConfirmDialog';
 import { DataTable } from '../components/DataTable';
 import { ErrorNote } from '../components/ErrorNote';
@@ -13,19 +13,21 @@ import { GroupMembersEditor } from './GroupMembersEditor';
  * panel for them alone.
  */
 export function CourseGroups({ courseId }: { courseId: string }) {
-  const groups = useLoad(() => api.groups.list.query({ courseId }), [courseId]);
-  const members = useLoad(() => api.courses.members.query({ courseId }), [courseId]);
+  const groups = useQuery(trpc.groups.list.queryOptions({ courseId }));
+  const members = useQuery(trpc.courses.members.queryOptions({ courseId }));
   const students = (members.data ?? []).filter((m) => m.courseRole === 'student').map((m) => m.user);
-  const action = useAction();
+  // After each change the list is reloaded whatever happened (another teacher may have changed it).
+  const action = useChange(() => void groups.refetch());
   /** The group whose name is being edited in place, if any. */
   const [renaming, setRenaming] = useState<string | null>(null);
   const { confirm, dialog } = useConfirm();
 
-  /** Runs one change, then reloads the list whatever happened (another teacher may have changed it). */
-  async function change(call: () => Promise<unknown>): Promise<boolean> {
-    const ok = await action.run(call);
-    groups.reload();
-    return ok;
+  /** Runs one change; true when it went through. */
+  function change(call: () => Promise<unknown>): Promise<boolean> {
+    return action.mutateAsync(call).then(
+      () => true,
+      () => false,
+    );
   }
 
   return (
@@ -92,7 +94,7 @@ export function CourseGroups({ courseId }: { courseId: string }) {
             </tr>
           )}
         />
-        <CreateGroupForm courseId={courseId} onCreated={groups.reload} />
+        <CreateGroupForm courseId={courseId} onCreated={() => void groups.refetch()} />
       </div>
       {dialog}
     </section>
@@ -123,17 +125,23 @@ function RenameGroupForm({ name, onRename, onCancel }: { name: string; onRename:
 
 function CreateGroupForm({ courseId, onCreated }: { courseId: string; onCreated: () => void }) {
   const [name, setName] = useState('');
-  const create = useAction();
+  const create = useMutation(trpc.groups.create.mutationOptions());
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    if (!(await create.run(() => api.groups.create.mutate({ courseId, name })))) return;
-    setName('');
-    onCreated();
+    create.mutate(
+      { courseId, name },
+      {
+        onSuccess: () => {
+          setName('');
+          onCreated();
+        },
+      },
+    );
   }
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-label="New group">
+    <form className="card" onSubmit={submit} aria-label="New group">
       <h2>New group</h2>
       <label className="field">
         <span>Name</span>
@@ -145,20 +153,4 @@ function CreateGroupForm({ courseId, onCreated }: { courseId: string; onCreated:
       </button>
     </form>
   );
-}
-
-/** One API call at a time with its error kept for an ErrorNote; `run` is true when the call went through. */
-function useAction() {
-  const [error, setError] = useState<ShownError>();
-  async function run(call: () => Promise<unknown>): Promise<boolean> {
-    setError(undefined);
-    try {
-      await call();
-      return true;
-    } catch (e) {
-      setError(describeError(e));
-      return false;
-    }
-  }
-  return { error, run };
 }

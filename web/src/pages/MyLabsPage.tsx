@@ -1,7 +1,6 @@
-import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { trpc, useChange } from '../api/query';
 import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
-import { useLoad } from '../api/use-load';
 import { CollapsibleText } from '../components/Collapsible';
 import { Empty } from '../components/Empty';
 import { ErrorNote } from '../components/ErrorNote';
@@ -20,15 +19,11 @@ const SETTLING = new Set(['pending', 'starting', 'stopping']);
 
 /** Student home: every assignment of my courses with my lab for it, refreshed while anything changes. */
 export function MyLabsPage() {
-  const [fast, setFast] = useState(false);
-  const assignments = useLoad(
-    async () => {
-      const list = await api.assignments.mine.query();
-      setFast(list.some((a) => a.instance && SETTLING.has(a.instance.status)));
-      return list;
-    },
-    [],
-    { pollMs: fast ? 1500 : 5000 },
+  const assignments = useQuery(
+    trpc.assignments.mine.queryOptions(undefined, {
+      // Every 1.5 s while a lab is changing state, every 5 s otherwise.
+      refetchInterval: (query) => (query.state.data?.some((a) => a.instance && SETTLING.has(a.instance.status)) ? 1500 : 5000),
+    }),
   );
 
   return (
@@ -42,7 +37,7 @@ export function MyLabsPage() {
       ) : (
         <div className="lab-list">
           {assignments.data.map((a) => (
-            <LabCard key={a.id} assignment={a} onChanged={assignments.reload} />
+            <LabCard key={a.id} assignment={a} onChanged={() => void assignments.refetch()} />
           ))}
         </div>
       )}
@@ -51,23 +46,12 @@ export function MyLabsPage() {
 }
 
 function LabCard({ assignment, onChanged }: { assignment: MyAssignment; onChanged: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ShownError>();
+  const change = useChange();
+  const busy = change.isPending;
   const instance = assignment.instance;
   const live = instance ? LIVE.has(instance.status) : false;
 
-  async function act(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-      onChanged();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const act = (action: () => Promise<unknown>) => change.mutate(action, { onSuccess: onChanged });
 
   return (
     <article className="card lab-card" data-testid={`assignment-${assignment.id}`} aria-label={assignment.title}>
@@ -113,7 +97,7 @@ function LabCard({ assignment, onChanged }: { assignment: MyAssignment; onChange
           {instance.statusReason}
         </div>
       ) : null}
-      <ErrorNote error={error} />
+      <ErrorNote error={change.error} />
       <div className="row">
         {!live ? (
           <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void act(() => api.instances.start.mutate({ assignmentId: assignment.id }))}>
