@@ -3,14 +3,11 @@
  * only the public key and never the database. Short-lived, single-use (the gateway claims `jti` in the
  * session store), audience-bound, and bound to user + session + mode.
  */
-import { SignJWT, jwtVerify, errors as joseErrors, type CryptoKey, type KeyObject } from 'jose';
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AppError } from '../errors/app-error';
 import type { TerminalTarget } from '../runtime/lab-runtime';
+import { signTicket, verifySignedTicket, type SigningKey, type TicketKind } from './signed-ticket';
 
 export const TICKET_AUDIENCE = 'autolabs-gateway';
-const ISSUER = 'autolabs-server';
 
 const id = z.string().min(1).max(200);
 
@@ -54,27 +51,13 @@ export const verifiedTicketSchema = ticketClaimsSchema.extend({ jti: id, exp: z.
 
 export type VerifiedTicket = z.infer<typeof verifiedTicketSchema>;
 
-type SigningKey = CryptoKey | KeyObject | Uint8Array;
+const TERMINAL: TicketKind = { audience: TICKET_AUDIENCE, typ: 'autolabs-ticket', what: 'terminal ticket' };
 
-export async function mintTicket(key: SigningKey, claims: TicketClaims, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'EdDSA', typ: 'autolabs-ticket' })
-    .setIssuer(ISSUER)
-    .setAudience(TICKET_AUDIENCE)
-    .setSubject(claims.sub)
-    .setJti(randomUUID())
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(key);
+export function mintTicket(key: SigningKey, claims: TicketClaims, ttlSeconds: number): Promise<string> {
+  return signTicket(key, TERMINAL, claims, ttlSeconds);
 }
 
 /** Checks signature, issuer, audience and expiry. Single-use is the caller's job (claim `jti`). */
 export async function verifyTicket(key: SigningKey, token: string): Promise<VerifiedTicket> {
-  try {
-    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: TICKET_AUDIENCE, algorithms: ['EdDSA'] });
-    return payload as unknown as VerifiedTicket;
-  } catch (e) {
-    if (e instanceof joseErrors.JWTExpired) throw new AppError('TICKET_EXPIRED', 'terminal ticket expired', { cause: e });
-    throw new AppError('TICKET_INVALID', 'terminal ticket is not valid', { cause: e });
-  }
+  return (await verifySignedTicket(key, TERMINAL, token)) as VerifiedTicket;
 }

@@ -4,13 +4,11 @@
  * checked by the gateway by signature like terminal tickets, single-use like them, but a separate kind: its
  * own audience, so a wall ticket never opens a terminal and a terminal ticket never opens a wall.
  */
-import { SignJWT, jwtVerify, errors as joseErrors, type CryptoKey, type KeyObject } from 'jose';
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error';
+import { signTicket, verifySignedTicket, type SigningKey, type TicketKind } from './signed-ticket';
 
 export const WALL_TICKET_AUDIENCE = 'autolabs-gateway-wall';
-const ISSUER = 'autolabs-server';
 /** A class bigger than this is refused by progress too (MAX_PROGRESS_STUDENTS). */
 export const MAX_WALL_SESSIONS = 1000;
 
@@ -30,30 +28,15 @@ export const verifiedWallTicketSchema = wallClaimsSchema.extend({ jti: id, exp: 
 
 export type VerifiedWallTicket = z.infer<typeof verifiedWallTicketSchema>;
 
-type SigningKey = CryptoKey | KeyObject | Uint8Array;
+const WALL: TicketKind = { audience: WALL_TICKET_AUDIENCE, typ: 'autolabs-wall-ticket', what: 'wall ticket' };
 
-export async function mintWallTicket(key: SigningKey, claims: WallClaims, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: 'EdDSA', typ: 'autolabs-wall-ticket' })
-    .setIssuer(ISSUER)
-    .setAudience(WALL_TICKET_AUDIENCE)
-    .setSubject(claims.sub)
-    .setJti(randomUUID())
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(key);
+export function mintWallTicket(key: SigningKey, claims: WallClaims, ttlSeconds: number): Promise<string> {
+  return signTicket(key, WALL, claims, ttlSeconds);
 }
 
 /** Signature, issuer, audience, expiry and the claims' shape; single use is the caller's job (claim `jti`). */
 export async function verifyWallTicket(key: SigningKey, token: string): Promise<VerifiedWallTicket> {
-  let payload: unknown;
-  try {
-    ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: WALL_TICKET_AUDIENCE, algorithms: ['EdDSA'] }));
-  } catch (e) {
-    if (e instanceof joseErrors.JWTExpired) throw new AppError('TICKET_EXPIRED', 'wall ticket expired', { cause: e });
-    throw new AppError('TICKET_INVALID', 'wall ticket is not valid', { cause: e });
-  }
-  const parsed = verifiedWallTicketSchema.safeParse(payload);
+  const parsed = verifiedWallTicketSchema.safeParse(await verifySignedTicket(key, WALL, token));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new AppError('TICKET_INVALID', 'wall ticket is not valid', { field: `ticket.${issue?.path.join('.') ?? ''}` });
