@@ -1,5 +1,5 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useAction } from '../api/use-action';
 import { ErrorNote } from '../components/ErrorNote';
 import { ToolbarPanel } from '../components/ToolbarPanel';
 import { downloadLabFile, uploadLabFile } from './lab-files';
@@ -23,24 +23,22 @@ function LabFilesBody({ instanceId }: { instanceId: string }) {
   const [progress, setProgress] = useState<number | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [wanted, setWanted] = useState('');
-  const upload = useAction();
-  const download = useAction();
-
-  const send = () =>
-    upload.run(async () => {
-      if (!file) return;
-      const path = target.trim() || file.name;
+  const upload = useMutation({
+    mutationFn: async (chosen: File) => {
+      const path = target.trim() || chosen.name;
       setDone(null);
       setProgress(0);
       try {
-        await uploadLabFile(instanceId, path, file, setProgress);
+        await uploadLabFile(instanceId, path, chosen, setProgress);
         setProgress(1);
         setDone(path);
       } catch (e) {
         setProgress(null);
         throw e;
       }
-    });
+    },
+  });
+  const download = useMutation({ mutationFn: (path: string) => downloadLabFile(instanceId, path) });
 
   return (
     <>
@@ -49,7 +47,7 @@ function LabFilesBody({ instanceId }: { instanceId: string }) {
         aria-label="Upload a file"
         onSubmit={(e) => {
           e.preventDefault();
-          void send();
+          if (file) upload.mutate(file);
         }}
       >
         <input
@@ -64,7 +62,7 @@ function LabFilesBody({ instanceId }: { instanceId: string }) {
         <label className="row">
           Save as <input value={target} onChange={(e) => setTarget(e.target.value)} placeholder="notes/file.txt" />
         </label>
-        <button type="submit" className="btn btn-small btn-primary" disabled={!file || upload.busy}>
+        <button type="submit" className="btn btn-small btn-primary" disabled={!file || upload.isPending}>
           Upload
         </button>
         {progress !== null ? (
@@ -84,13 +82,13 @@ function LabFilesBody({ instanceId }: { instanceId: string }) {
         aria-label="Download a file"
         onSubmit={(e) => {
           e.preventDefault();
-          void download.run(() => downloadLabFile(instanceId, wanted.trim()));
+          download.mutate(wanted.trim());
         }}
       >
         <label className="row">
           Path <input value={wanted} onChange={(e) => setWanted(e.target.value)} placeholder="project/notes.txt" />
         </label>
-        <button type="submit" className="btn btn-small" disabled={!wanted.trim() || download.busy}>
+        <button type="submit" className="btn btn-small" disabled={!wanted.trim() || download.isPending}>
           Download
         </button>
       </form>

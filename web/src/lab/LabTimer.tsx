@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { api, type RouterOutputs } from '../api/trpc';
-import { useAction } from '../api/use-action';
+import { useMutation } from '@tanstack/react-query';
+import { trpc } from '../api/query';
+import type { RouterOutputs } from '../api/trpc';
 import { ErrorNote } from '../components/ErrorNote';
 import { expiryWarning, timeLeft } from './time-left';
 
@@ -24,9 +25,9 @@ const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-d
  */
 export function LabTimer({ instanceId, expiresAt, request, onChanged }: { instanceId: string; expiresAt: string; request: TimeRequest | null; onChanged: () => void }) {
   const left = timeLeft(expiresAt, useNow());
-  const { busy, error, run } = useAction(onChanged);
+  const ask = useMutation(trpc.timeRequests.request.mutationOptions({ onSettled: onChanged }));
+  const busy = ask.isPending;
   const pending = request?.status === 'pending';
-  const ask = () => run(() => api.timeRequests.request.mutate({ instanceId }));
 
   return (
     <div className="lab-timer" data-testid="lab-timer">
@@ -38,7 +39,7 @@ export function LabTimer({ instanceId, expiresAt, request, onChanged }: { instan
           Asked for more time at {clock(request.createdAt)}; waiting for your teacher.
         </span>
       ) : (
-        <button type="button" className="btn btn-small" disabled={busy} onClick={() => void ask()}>
+        <button type="button" className="btn btn-small" disabled={busy} onClick={() => ask.mutate({ instanceId })}>
           {busy ? 'Asking…' : 'Ask for more time'}
         </button>
       )}
@@ -57,7 +58,7 @@ export function LabTimer({ instanceId, expiresAt, request, onChanged }: { instan
           {expiryWarning(left)}
         </div>
       ) : null}
-      <ErrorNote error={error} />
+      <ErrorNote error={ask.error} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
+import { trpc, useChange } from '../api/query';
 import { api } from '../api/trpc';
-import { useAction } from '../api/use-action';
-import { useLoad } from '../api/use-load';
 import { ErrorNote } from '../components/ErrorNote';
 
 const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -10,8 +10,9 @@ const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-d
  * terminal. While the hand is up it says so, with "Lower hand"; polled, so a teacher lowering it shows.
  */
 export function RaiseHand({ instanceId }: { instanceId: string }) {
-  const state = useLoad(() => api.hands.get.query({ instanceId }), [instanceId], { pollMs: 10_000 });
-  const { busy, error, run } = useAction(state.reload);
+  const state = useQuery(trpc.hands.get.queryOptions({ instanceId }, { refetchInterval: 10_000 }));
+  const change = useChange(() => void state.refetch());
+  const busy = change.isPending;
   const hand = state.data?.hand;
 
   return (
@@ -21,16 +22,16 @@ export function RaiseHand({ instanceId }: { instanceId: string }) {
           <span className="muted" role="status">
             Hand raised at {clock(hand.raisedAt)}; your teacher has been told.
           </span>
-          <button type="button" className="btn btn-small" disabled={busy} onClick={() => void run(() => api.hands.lower.mutate({ instanceId }))}>
+          <button type="button" className="btn btn-small" disabled={busy} onClick={() => change.mutate(() => api.hands.lower.mutate({ instanceId }))}>
             Lower hand
           </button>
         </>
       ) : (
-        <button type="button" className="btn btn-small" disabled={busy || !state.data} onClick={() => void run(() => api.hands.raise.mutate({ instanceId }))}>
+        <button type="button" className="btn btn-small" disabled={busy || !state.data} onClick={() => change.mutate(() => api.hands.raise.mutate({ instanceId }))}>
           {busy ? 'Raising…' : 'Raise hand'}
         </button>
       )}
-      <ErrorNote error={error} />
+      <ErrorNote error={change.error} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
+import { useChange } from '../api/query';
 import { api, type RouterOutputs } from '../api/trpc';
-import { useAction } from '../api/use-action';
 import { ErrorNote } from '../components/ErrorNote';
 
 type TimeRequest = NonNullable<RouterOutputs['deployments']['status']['instances'][number]['timeRequest']>;
@@ -14,7 +14,8 @@ const CHOICES = [15, 30, 60, 120];
  */
 export function TimeRequestControl({ request, onChanged }: { request: TimeRequest; onChanged: () => void }) {
   const [minutes, setMinutes] = useState(30);
-  const { busy, error, run: act } = useAction(onChanged);
+  const answer = useChange(onChanged);
+  const busy = answer.isPending;
 
   return (
     <div className="time-request" role="group" aria-label={`${request.requestedBy.displayName} asks for more time`}>
@@ -26,13 +27,13 @@ export function TimeRequestControl({ request, onChanged }: { request: TimeReques
           </option>
         ))}
       </select>
-      <button type="button" className="btn btn-small btn-primary" disabled={busy} onClick={() => void act(() => api.timeRequests.grant.mutate({ id: request.id, minutes }))}>
+      <button type="button" className="btn btn-small btn-primary" disabled={busy} onClick={() => answer.mutate(() => api.timeRequests.grant.mutate({ id: request.id, minutes }))}>
         Grant
       </button>
-      <button type="button" className="btn btn-small" disabled={busy} onClick={() => void act(() => api.timeRequests.decline.mutate({ id: request.id }))}>
+      <button type="button" className="btn btn-small" disabled={busy} onClick={() => answer.mutate(() => api.timeRequests.decline.mutate({ id: request.id }))}>
         Decline
       </button>
-      <ErrorNote error={error} />
+      <ErrorNote error={answer.error} />
     </div>
   );
 }

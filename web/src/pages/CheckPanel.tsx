@@ -1,6 +1,7 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
+import { trpc } from '../api/query';
+import type { RouterOutputs } from '../api/trpc';
 import { ErrorNote } from '../components/ErrorNote';
 import { MarkdownText } from '../markdown/MarkdownText';
 
@@ -22,24 +23,14 @@ function failureText(r: OneCheck): string {
  */
 export function CheckPanel({ instanceId }: { instanceId: string }) {
   const [result, setResult] = useState<CheckResult>();
-  const [error, setError] = useState<ShownError>();
-  const [busy, setBusy] = useState(false);
-
-  async function run() {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setResult(await api.instances.check.mutate({ id: instanceId }));
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  // The last result stays on screen while the checks run again.
+  const check = useMutation(trpc.instances.check.mutationOptions({ onSuccess: setResult }));
+  const error = check.error;
+  const busy = check.isPending;
 
   return (
     <>
-      <button type="button" className="btn btn-small" onClick={() => void run()} disabled={busy}>
+      <button type="button" className="btn btn-small" onClick={() => check.mutate({ id: instanceId })} disabled={busy}>
         {busy ? 'Checking…' : 'Check my work'}
       </button>
       {error || result ? (

@@ -1,8 +1,8 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { Thumbnail } from '@autolabs/gateway/wall/wall-protocol';
+import { trpc, useChange } from '../api/query';
 import { api } from '../api/trpc';
-import { useAction } from '../api/use-action';
-import { useLoad } from '../api/use-load';
 import { Empty } from '../components/Empty';
 import { ErrorNote } from '../components/ErrorNote';
 import { Loading } from '../components/Loading';
@@ -35,13 +35,13 @@ const sidsOf = (students: WallStudent[]) =>
  * and raised hands; one click opens the shadow view.
  */
 export function ClassWallPage({ deploymentId }: { deploymentId: string }) {
-  const wall = useLoad(() => api.wall.get.query({ id: deploymentId }), [deploymentId], { pollMs: POLL_MS });
+  const wall = useQuery(trpc.wall.get.queryOptions({ id: deploymentId }, { refetchInterval: POLL_MS }));
   const [thumbs, setThumbs] = useState<Map<string, Thumbnail>>(new Map());
   const [state, setState] = useState<WallState>({ kind: 'connecting' });
   const [now, setNow] = useState(Date.now());
   const socket = useRef<WallSocket | null>(null);
   const watched = useRef('');
-  const lower = useAction(wall.reload);
+  const lower = useChange(() => void wall.refetch());
   const data = wall.data;
   const gatewayUrl = data?.gatewayUrl;
 
@@ -108,7 +108,7 @@ export function ClassWallPage({ deploymentId }: { deploymentId: string }) {
               thumb={s.sessionId ? thumbs.get(s.sessionId) : undefined}
               checks={data.checks}
               now={now}
-              onLowerHand={() => void lower.run(() => api.hands.lower.mutate({ instanceId: s.instanceId! }))}
+              onLowerHand={() => lower.mutate(() => api.hands.lower.mutate({ instanceId: s.instanceId! }))}
             />
           ))}
         </div>

@@ -1,5 +1,5 @@
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/trpc';
-import { useLoad } from '../api/use-load';
 import { ErrorNote } from '../components/ErrorNote';
 import { Loading } from '../components/Loading';
 import { Link } from '../router/Link';
@@ -13,16 +13,7 @@ type Loaded = { kind: 'cast'; cast: Cast } | { kind: 'empty' };
  * for its first seconds: that is shown as such, not as an error.
  */
 export function ReplayPage({ recordingId }: { recordingId: string }) {
-  const recording = useLoad(async (): Promise<Loaded> => {
-    const { cast } = await api.recordings.get.query({ id: recordingId });
-    if (!cast.trim()) return { kind: 'empty' };
-    try {
-      return { kind: 'cast', cast: parseCast(cast) };
-    } catch (e) {
-      if (e instanceof CastFormatError) throw Object.assign(new Error(`This recording cannot be played: ${e.message}.`), { code: 'BAD_INPUT' });
-      throw e;
-    }
-  }, [recordingId]);
+  const recording = useQuery({ queryKey: ['replay', recordingId], queryFn: () => loadRecording(recordingId) });
 
   return (
     <div className="term-page">
@@ -37,7 +28,7 @@ export function ReplayPage({ recordingId }: { recordingId: string }) {
           <strong>Nothing recorded yet.</strong>
           <span>The session is still starting; recordings are saved every few seconds.</span>
           <div>
-            <button type="button" className="btn btn-small" onClick={recording.reload}>
+            <button type="button" className="btn btn-small" onClick={() => void recording.refetch()}>
               Reload
             </button>
           </div>
@@ -46,4 +37,16 @@ export function ReplayPage({ recordingId }: { recordingId: string }) {
       {!recording.data && !recording.error ? <Loading what="recording" /> : null}
     </div>
   );
+}
+
+/** The recording, parsed for the player. */
+async function loadRecording(id: string): Promise<Loaded> {
+  const { cast } = await api.recordings.get.query({ id });
+  if (!cast.trim()) return { kind: 'empty' };
+  try {
+    return { kind: 'cast', cast: parseCast(cast) };
+  } catch (e) {
+    if (e instanceof CastFormatError) throw Object.assign(new Error(`This recording cannot be played: ${e.message}.`), { code: 'BAD_INPUT' });
+    throw e;
+  }
 }

@@ -1,6 +1,7 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, type RouterOutputs } from '../api/trpc';
-import { describeError, type ShownError } from '../api/describe-error';
+import { trpc } from '../api/query';
+import type { RouterOutputs } from '../api/trpc';
 import { ErrorNote } from '../components/ErrorNote';
 import { formatDate } from '../components/format';
 import { knownHostsLine, sshCommand } from '../ssh/ssh-access';
@@ -15,26 +16,14 @@ type Revealed = RouterOutputs['sshPasswords']['reveal'];
  */
 export function SshPasswordPanel({ instanceId }: { instanceId: string }) {
   const [revealed, setRevealed] = useState<Revealed>();
-  const [error, setError] = useState<ShownError>();
-  const [busy, setBusy] = useState(false);
-
-  async function reveal() {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setRevealed(await api.sshPasswords.reveal.mutate({ instanceId }));
-    } catch (e) {
-      setRevealed(undefined);
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const reveal = useMutation(trpc.sshPasswords.reveal.mutationOptions({ onSuccess: setRevealed, onError: () => setRevealed(undefined) }));
+  const error = reveal.error;
+  const busy = reveal.isPending;
 
   const host = window.location.hostname;
   return (
     <>
-      <button type="button" className="btn btn-small" onClick={() => void reveal()} disabled={busy} title="A one-time password to log in to this lab over SSH">
+      <button type="button" className="btn btn-small" onClick={() => reveal.mutate({ instanceId })} disabled={busy} title="A one-time password to log in to this lab over SSH">
         {busy ? 'Making a password…' : revealed ? 'New SSH password' : 'SSH password'}
       </button>
       {error || revealed ? (

@@ -1,7 +1,8 @@
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import type { ServerControlMessage } from '@autolabs/gateway/protocol/wire';
+import { trpc } from '../api/query';
 import { api } from '../api/trpc';
-import { useLoad } from '../api/use-load';
 import { ErrorNote } from '../components/ErrorNote';
 import { SplitPane } from '../components/SplitPane';
 import { StatusPill } from '../components/StatusPill';
@@ -24,8 +25,8 @@ import { isFatalTicketError } from './ticket-errors';
  */
 export function TerminalPage({ instanceId }: { instanceId: string }) {
   // Polled: a teacher's answer to a request for more time (a new expiresAt) shows without a reload.
-  const instance = useLoad(() => api.instances.get.query({ id: instanceId }), [instanceId], { pollMs: 10_000 });
-  const assignments = useLoad(() => api.assignments.mine.query(), []);
+  const instance = useQuery(trpc.instances.get.queryOptions({ id: instanceId }, { refetchInterval: 10_000 }));
+  const assignments = useQuery(trpc.assignments.mine.queryOptions());
   const lab = instance.data?.lab;
   const title = assignments.data?.find((a) => a.instance?.id === instanceId)?.title ?? lab?.title ?? 'Lab terminal';
   const [socket, setSocket] = useState<TerminalSocket | null>(null);
@@ -61,7 +62,7 @@ export function TerminalPage({ instanceId }: { instanceId: string }) {
         <h1>{title}</h1>
         {instance.data ? <StatusPill status={instance.data.status} /> : null}
         {instance.data?.status === 'running' && instance.data.expiresAt ? (
-          <LabTimer instanceId={instanceId} expiresAt={instance.data.expiresAt} request={instance.data.timeRequest} onChanged={instance.reload} />
+          <LabTimer instanceId={instanceId} expiresAt={instance.data.expiresAt} request={instance.data.timeRequest} onChanged={() => void instance.refetch()} />
         ) : null}
         {instance.data?.status === 'running' ? <RaiseHand instanceId={instanceId} /> : null}
         <span className="spacer" />

@@ -1,5 +1,5 @@
-import { api } from '../api/trpc';
-import { useLoad } from '../api/use-load';
+import { useQuery } from '@tanstack/react-query';
+import { trpc } from '../api/query';
 import { ErrorNote } from '../components/ErrorNote';
 import { ToolbarPanel } from '../components/ToolbarPanel';
 import { LabSshCommand } from './LabSshCommand';
@@ -20,7 +20,7 @@ export function SshDetails({ labName, labSsh }: { labName: string; labSsh: { hos
 }
 
 function SshDetailsBody({ labName, labSsh }: { labName: string; labSsh: { host: string; port: number } | null }) {
-  const access = useLoad(() => api.sshKeys.access.query(), []);
+  const access = useQuery(trpc.sshKeys.access.queryOptions());
   const host = window.location.hostname;
   const a = access.data;
   return (
