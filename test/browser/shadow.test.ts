@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { login, screenshot, startLabAndOpenTerminal, terminalText, useApp, useBrowser, waitForTerminal, waitForTerminalState } from './harness';
 
 const app = useApp();
@@ -15,6 +15,13 @@ beforeAll(async () => {
   await teacher.page.getByRole('link', { name: 'Shadow' }).first().click();
   await waitForTerminalState(teacher.page, 'live');
 }, 180_000);
+
+// Each case starts from the same state, whatever ran before it: the teacher watches Sam's live terminal
+// read-only (a case that grants control takes it back when it ends).
+beforeEach(async () => {
+  await waitForTerminalState(teacher.page, 'live');
+  await teacher.page.waitForFunction(() => window.__autolabs?.status().readOnly === true, undefined, { timeout: 10_000 });
+});
 
 describe('teacher shadowing a student', () => {
   it('shows a read-only banner to the teacher', async () => {
@@ -34,6 +41,7 @@ describe('teacher shadowing a student', () => {
     await teacher.page.getByTestId('terminal').click();
     await teacher.page.keyboard.type('echo teacher-typed\n');
     // A marker typed by the student afterwards proves the terminal processed everything before it.
+    await student.page.getByTestId('terminal').click();
     await student.page.keyboard.type('echo marker-$((1+1))\n');
     await waitForTerminal(student.page, /^marker-2\s*$/m);
     await waitForTerminal(teacher.page, /^marker-2\s*$/m);
@@ -42,6 +50,11 @@ describe('teacher shadowing a student', () => {
   });
 
   it('lets the teacher type after the student grants a control request', async () => {
+    onTestFinished(async () => {
+      const revoke = student.page.getByRole('button', { name: 'Revoke' });
+      if (await revoke.isVisible()) await revoke.click();
+      await teacher.page.waitForFunction(() => window.__autolabs?.status().readOnly === true, undefined, { timeout: 10_000 });
+    });
     await teacher.page.getByRole('button', { name: 'Request control' }).click();
     const request = student.page.getByTestId('control-request');
     await request.waitFor({ timeout: 10_000 });
@@ -54,7 +67,11 @@ describe('teacher shadowing a student', () => {
   });
 
   it("replays the recorded session for the teacher with the student's output", async () => {
-    const { page } = teacher;
+    await student.page.getByTestId('terminal').click();
+    await student.page.keyboard.type('echo replayed-$((8*8))\n');
+    await waitForTerminal(student.page, /^replayed-64\s*$/m);
+    const page = await teacher.context.newPage();
+    onTestFinished(() => page.close());
     // The gateway stores recordings in chunks (every 10 s): reopen until the chunk with the output is there.
     const deadline = Date.now() + 40_000;
     let text = '';
@@ -78,10 +95,10 @@ describe('teacher shadowing a student', () => {
       await page.getByLabel('Speed').selectOption('8');
       await page.waitForFunction(() => window.__autolabsReplay?.playing() === false, undefined, { timeout: 30_000 });
       text = await page.evaluate(() => window.__autolabsReplay?.terminalText() ?? '');
-      if (/^shadow-42\s*$/m.test(text)) break;
+      if (/^replayed-64\s*$/m.test(text)) break;
       await page.waitForTimeout(3000);
     }
-    expect(text).toMatch(/^shadow-42\s*$/m);
+    expect(text).toMatch(/^replayed-64\s*$/m);
     await screenshot(page, 'replay');
   });
 });
