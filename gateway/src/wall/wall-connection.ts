@@ -10,6 +10,7 @@ import { AppError } from '@autolabs/server/errors/app-error';
 import type { VerifiedWallTicket } from '@autolabs/server/tickets/wall-ticket';
 import type { AuditEntry } from '../hub/client-sink';
 import { CloseCode, LIMITS, type WireErrorCode } from '../protocol/wire';
+import { CLOSE_FOR } from '../ws/client-connection';
 import { keepAlive } from '../ws/keepalive';
 import type { WallHub, WallWatcher } from './wall-hub';
 import { parseWatch, type Thumbnail, type WallServerMessage } from './wall-protocol';
@@ -31,13 +32,6 @@ export interface WallConnectionDeps {
   onSettled?: () => void;
   log: FastifyBaseLogger;
 }
-
-const CLOSE_FOR: Record<string, number> = {
-  TICKET_INVALID: CloseCode.TICKET_INVALID,
-  TICKET_EXPIRED: CloseCode.TICKET_EXPIRED,
-  TICKET_REUSED: CloseCode.TICKET_REUSED,
-  FORBIDDEN: CloseCode.FORBIDDEN,
-};
 
 export function serveWall(socket: WebSocket, deps: WallConnectionDeps): void {
   let ticket: VerifiedWallTicket | null = null;
@@ -113,7 +107,7 @@ export function serveWall(socket: WebSocket, deps: WallConnectionDeps): void {
       const err = e instanceof AppError ? e : null;
       if (!err) deps.log.error({ err: e }, 'wall socket failed');
       const code = (err?.code ?? 'INTERNAL') as WireErrorCode;
-      fail(CLOSE_FOR[code] ?? CloseCode.INTERNAL, code, err?.message ?? 'internal error', err?.field);
+      fail((err && CLOSE_FOR[err.code]) ?? CloseCode.INTERNAL, code, err?.message ?? 'internal error', err?.field);
     }
   }
 

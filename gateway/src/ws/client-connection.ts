@@ -49,7 +49,8 @@ const MAX_EARLY_MESSAGES = 64;
 /** The standard "message too big" close code the ws library uses for a message over maxPayload. */
 const WS_MESSAGE_TOO_BIG = 1009;
 
-const CLOSE_FOR: Partial<Record<ErrorCode, number>> = {
+/** The close code for an AppError's code (the wall socket closes with the same ones). */
+export const CLOSE_FOR: Partial<Record<ErrorCode, number>> = {
   TICKET_INVALID: CloseCode.TICKET_INVALID,
   TICKET_EXPIRED: CloseCode.TICKET_EXPIRED,
   TICKET_REUSED: CloseCode.TICKET_REUSED,
