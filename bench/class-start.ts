@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
-import type { Disposable } from '@autolabs/server/infra/disposable';
+import type { Disposable } from '@autolabs/common/disposable';
 import { kubeCall } from '@autolabs/server/runtime/kubernetes/kube-errors';
 import { DEFAULT_API_LIMIT, type Verb } from '@autolabs/server/runtime/kubernetes/kube-client';
 import { KubernetesRuntime } from '@autolabs/server/runtime/kubernetes/kubernetes-runtime';

@@ -18,11 +18,11 @@ import type { ChildOptions } from '@autolabs/gateway/testing/gateway-child';
 import { requestStats, type GatewayProcess } from '@autolabs/gateway/testing/gateway-process';
 import { GATEWAY_WS_PATH } from '@autolabs/gateway/protocol/wire';
 import { bashTarget, mintOwnerTicket, mintViewerTicket } from '@autolabs/gateway/testing/test-tickets';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
-import { instancePaths } from '@autolabs/server/runtime/local/instance-paths';
-import { writeInstanceState } from '@autolabs/server/runtime/local/instance-state';
-import { writeTerminalLaunch, type PtyLaunch } from '@autolabs/server/runtime/local/sandbox-launch';
+import { freePort } from '@autolabs/common/testing/free-port';
+import { waitFor } from '@autolabs/common/testing/wait-for';
+import { instancePaths } from '@autolabs/common/lab-access/local/instance-paths';
+import { writeInstanceState } from '@autolabs/common/lab-access/local/instance-state';
+import { writeTerminalLaunch, type PtyLaunch } from '@autolabs/common/lab-access/local/sandbox-launch';
 import { bundleEntry } from '../scripts/build/bundle';
 import { ENTRIES, ROOT, distEntry } from '../scripts/build/layout';
 

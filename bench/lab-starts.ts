@@ -15,7 +15,7 @@ import { parseLabConfig, type LabConfig } from '@autolabs/server/labs/lab-config
 import { ImageStore } from '@autolabs/server/runtime/local/images/image-store';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { CONTAINER_UID_BASE } from '@autolabs/server/runtime/local/pod/pod-namespaces';
-import { readTerminalLaunch } from '@autolabs/server/runtime/local/sandbox-launch';
+import { readTerminalLaunch } from '@autolabs/common/lab-access/local/sandbox-launch';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const LABS = ['linux-basics', 'network-analysis', 'sql-injection'];

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
-import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
-import type { SessionRecord, SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';
+import { RedisSessionStore } from '@autolabs/common/session-store/redis-session-store';
+import type { SessionRecord, SessionStore } from '@autolabs/common/session-store/session-store';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15';

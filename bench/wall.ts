@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { startGatewayProcess, type GatewayProcess } from '@autolabs/gateway/testing/gateway-process';
 import { WallClient, wallUrlOf } from '@autolabs/gateway/testing/wall-client';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { DEFAULT_SCREEN, ScreenMirror } from '@autolabs/gateway/hub/screen-mirror';
 import { screenWorkerHost } from '@autolabs/gateway/hub/screen-worker-host';
 import { BenchResults } from './results';

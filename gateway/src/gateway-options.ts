@@ -4,10 +4,10 @@
  */
 import os from 'node:os';
 import type { CryptoKey } from 'jose';
-import type { Env } from '@autolabs/server/config/env';
-import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
-import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
-import { loadInternalSecret } from '@autolabs/server/platform/internal-secret';
+import type { Env } from '@autolabs/common/config/env';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
+import type { SessionStore } from '@autolabs/common/session-store/session-store';
+import { loadInternalSecret } from '@autolabs/common/platform/internal-secret';
 import type { GatewayPluginOptions } from './app';
 import { createBackendOpener } from './backends/backend-opener';
 import { httpSshLoginAuthority } from './ssh/ssh-login-client';
@@ -25,7 +25,7 @@ export async function gatewayOptionsFromEnv(
   const { apiBaseUrl, ...stores } = parts;
   // Loaded only for Kubernetes labs: the client costs ~100 MiB that a local-runtime gateway never uses.
   const kubeConfig =
-    env.LAB_RUNTIME === 'kubernetes' ? (await import('@autolabs/server/runtime/kubernetes/kube-client')).loadKubeConfig(env.KUBECONFIG) : undefined;
+    env.LAB_RUNTIME === 'kubernetes' ? (await import('@autolabs/common/lab-access/kubernetes/kube-config')).loadKubeConfig(env.KUBECONFIG) : undefined;
   const localDataDir = env.LAB_RUNTIME === 'local' ? env.AUTOLABS_DATA_DIR : undefined;
   const apiUrl = apiBaseUrl ?? (env.API_INTERNAL_URL ? () => env.API_INTERNAL_URL as string : undefined);
   // SSH needs the API to decide logins: a standalone gateway without API_INTERNAL_URL serves browsers only.
@@ -34,7 +34,7 @@ export async function gatewayOptionsFromEnv(
       ? {
           host: env.HOST,
           port: env.GATEWAY_SSH_PORT,
-          hostKey: await (await import('@autolabs/server/platform/ssh-host-key')).loadSshHostKey({ privateKey: env.GATEWAY_SSH_HOST_KEY, dataDir: env.AUTOLABS_DATA_DIR }),
+          hostKey: await (await import('@autolabs/common/platform/ssh-host-key')).loadSshHostKey({ privateKey: env.GATEWAY_SSH_HOST_KEY, dataDir: env.AUTOLABS_DATA_DIR }),
           authority: httpSshLoginAuthority({
             baseUrl: apiUrl,
             secret: await loadInternalSecret({ secret: env.INTERNAL_API_SECRET, dataDir: env.AUTOLABS_DATA_DIR }),
@@ -46,7 +46,7 @@ export async function gatewayOptionsFromEnv(
   // first ssh terminal opens. One given in the environment is still checked at start, so a bad
   // LAB_SSH_PRIVATE_KEY stops the gateway as before.
   const loadLabKey = async () =>
-    (await import('@autolabs/server/platform/lab-ssh-key')).loadLabSshPrivateKey({ privateKey: env.LAB_SSH_PRIVATE_KEY, dataDir: env.AUTOLABS_DATA_DIR });
+    (await import('@autolabs/common/platform/lab-ssh-key')).loadLabSshPrivateKey({ privateKey: env.LAB_SSH_PRIVATE_KEY, dataDir: env.AUTOLABS_DATA_DIR });
   let labKey = env.LAB_SSH_PRIVATE_KEY ? Promise.resolve(await loadLabKey()) : undefined;
   const labSshPrivateKey = () => {
     labKey ??= loadLabKey().catch((e: unknown) => {

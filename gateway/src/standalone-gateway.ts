@@ -6,13 +6,13 @@
  * sessions, viewers, bytes, attach times: hub/terminal-metrics.ts) needs METRICS_TOKEN, as on the API.
  */
 import fastify from 'fastify';
-import { openObjectStore, openSessionStore } from '@autolabs/server/platform/stores';
-import { AccessLog } from '@autolabs/server/ops/access-log';
-import { httpTimeoutOptions } from '@autolabs/server/ops/http-timeouts';
-import { registerMetricsRoute } from '@autolabs/server/ops/metrics-route';
-import { NOTHING_POLICY, addSecurityHeaders } from '@autolabs/server/ops/security-headers';
-import { loadTicketKeys } from '@autolabs/server/platform/ticket-keys';
-import { runProcess } from '@autolabs/server/process/run-process';
+import { openObjectStore, openSessionStore } from '@autolabs/common/platform/stores';
+import { AccessLog } from '@autolabs/common/ops/access-log';
+import { httpTimeoutOptions } from '@autolabs/common/ops/http-timeouts';
+import { registerMetricsRoute } from '@autolabs/common/ops/metrics-route';
+import { NOTHING_POLICY, addSecurityHeaders } from '@autolabs/common/ops/security-headers';
+import { loadTicketKeys } from '@autolabs/common/platform/ticket-keys';
+import { runProcess } from '@autolabs/common/process/run-process';
 import { gatewayPlugin } from './app';
 import { gatewayOptionsFromEnv } from './gateway-options';
 

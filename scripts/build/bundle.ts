@@ -1,5 +1,5 @@
 /**
- * One esbuild bundle per entry: our workspaces (server, gateway, the generated Prisma client under
+ * One esbuild bundle per entry: our workspaces (common, server, gateway, embedded, the generated Prisma client under
  * server/src) compiled into one file with its source map, plus a chunk per lazily imported module; every
  * npm package left as an import, installed beside the output from dist/package.json (runtime-package.ts).
  * Packages stay outside because several cannot be bundled (node-pty's and ssh2's native addons, PGlite's
@@ -32,14 +32,14 @@ const npmPackagesExternal: Plugin = {
 
 /**
  * Our workspace packages resolved inside `root` rather than through node_modules (which links this
- * checkout's): the benchmark compiles an earlier commit's copy of server/src and gateway/src this way.
+ * checkout's): the benchmark compiles an earlier commit's copy of the workspaces this way.
  */
 function workspacesIn(root: string): Plugin {
   return {
     name: 'workspaces-in-root',
     setup(b) {
-      b.onResolve({ filter: /^@autolabs\/(server|gateway)\// }, (args) => {
-        const [, pkg, rest] = /^@autolabs\/(server|gateway)\/(.*)$/.exec(args.path) ?? [];
+      b.onResolve({ filter: /^@autolabs\/(common|server|gateway|embedded)\// }, (args) => {
+        const [, pkg, rest] = /^@autolabs\/(common|server|gateway|embedded)\/(.*)$/.exec(args.path) ?? [];
         return { path: path.join(root, pkg, 'src', `${rest}.ts`) };
       });
     },

@@ -26,7 +26,7 @@ export const ENTRIES: Entry[] = [
   { source: 'server/src/server.ts', role: 'API', process: true },
   { source: 'server/src/worker.ts', role: 'workers', process: true },
   { source: 'gateway/src/server.ts', role: 'gateway', process: true },
-  { source: 'server/src/embedded.ts', role: 'embedded', process: true },
+  { source: 'embedded/src/embedded.ts', role: 'embedded', process: true },
   { source: 'server/src/backups/backup-command.ts', role: 'backup and restore command', process: true },
   { source: 'gateway/src/hub/screen-worker.ts', role: 'screen worker (thread)', process: false },
 ];

@@ -21,9 +21,9 @@ function readJson(file: string): PackageJson {
 
 export function runtimePackage(imported: Set<string>): PackageJson & Record<string, unknown> {
   const root = readJson(path.join(ROOT, 'package.json'));
-  const declared = new Set(['server', 'gateway'].flatMap((w) => Object.keys(readJson(path.join(ROOT, w, 'package.json')).dependencies ?? {})));
+  const declared = new Set(['common', 'server', 'gateway'].flatMap((w) => Object.keys(readJson(path.join(ROOT, w, 'package.json')).dependencies ?? {})));
   const undeclared = [...imported].filter((name) => !declared.has(name));
-  if (undeclared.length > 0) throw new Error(`imported but not in server/ or gateway/ package.json dependencies: ${undeclared.join(', ')}`);
+  if (undeclared.length > 0) throw new Error(`imported but not in common/, server/ or gateway/ package.json dependencies: ${undeclared.join(', ')}`);
   const dependencies = Object.fromEntries(
     [...imported].sort().map((name) => [name, readJson(path.join(ROOT, 'node_modules', name, 'package.json')).version]),
   );

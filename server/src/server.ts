@@ -6,7 +6,7 @@
  */
 import { buildApp } from './app';
 import { createServices } from './platform/services';
-import { runProcess } from './process/run-process';
+import { runProcess } from '@autolabs/common/process/run-process';
 import { serveWebApp } from './web/serve-web-app';
 
 const PROCESS = {

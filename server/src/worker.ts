@@ -7,7 +7,7 @@
  */
 import { listenMetrics } from './ops/metrics-server';
 import { createServices } from './platform/services';
-import { runProcess } from './process/run-process';
+import { runProcess } from '@autolabs/common/process/run-process';
 import { startWorkers } from './workers/index';
 import { workerOptionsFromEnv } from './workers/worker-options-from-env';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { freePort } from '@autolabs/common/testing/free-port';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 /** The page's terminal test hook (web/src/terminal/view/test-hooks.ts). */
@@ -86,7 +86,7 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
     throw e;
   }
   const port = opts.port ?? (await freePort());
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/embedded.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'embedded/src/embedded.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { freePort } from '@autolabs/common/testing/free-port';
 import { startZitadelLikeProvider, ZITADEL_ROLES_SCOPE, type ZitadelLikeProvider } from '../oidc/zitadel-like-provider';
 import { openBrowser, startApp, type OpenBrowser, type RunningApp } from './harness';
 

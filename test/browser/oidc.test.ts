@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { freePort } from '@autolabs/common/testing/free-port';
 import { startZitadelLikeProvider, ZITADEL_ROLES_SCOPE, type ZitadelLikeProvider } from '../oidc/zitadel-like-provider';
 import { openBrowser, startApp, type OpenBrowser, type RunningApp } from './harness';
 

@@ -5,7 +5,7 @@
  * student types in over SSH.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { freePort } from '@autolabs/common/testing/free-port';
 import { PtySsh } from '../ssh/pty-ssh';
 import { passwordSshArgs, runSshWithPassword } from '../ssh/ssh-password';
 import { sshArgs, runSsh, type SshTarget } from '../ssh/ssh-run';

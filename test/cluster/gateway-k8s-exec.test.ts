@@ -10,7 +10,7 @@ import type { ExitStatus, TerminalBackend, TerminalBackendOpener } from '@autola
 import { CloseCode, LIMITS } from '@autolabs/gateway/protocol/wire';
 import { startGateway, type GatewayFixture } from '@autolabs/gateway/testing/gateway-fixture';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
 import { TERMINAL_COMMAND } from '@autolabs/server/runtime/kubernetes/kubernetes-runtime';
 import { clusterEnv } from './cluster-env';
 import { kubeCall } from './kube/api-errors';

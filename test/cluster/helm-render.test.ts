@@ -1,11 +1,11 @@
 /**
  * charts/autolabs renders cleanly: `helm lint` with each values file, and `helm template` output that matches
- * the processes, entry points and environment the server expects (server/src/config/env.ts).
+ * the processes, entry points and environment the server expects (common/src/config/env.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
-import { envSchema } from '../../server/src/config/env';
+import { envSchema } from '@autolabs/common/config/env';
 import { clusterEnv } from './cluster-env';
 import type { V1Container } from '@kubernetes/client-node';
 import { chart, devValuesWithTicketKeys } from './kube/chart-values';
@@ -92,7 +92,7 @@ describe('helm template', () => {
     expect(containerOf(m, 'autolabs-api').image).toBe('autolabs/platform:dev');
   });
 
-  it('sets only variables that server/src/config/env.ts knows, secrets from the Secret, private key on the API only', async () => {
+  it('sets only variables that common/src/config/env.ts knows, secrets from the Secret, private key on the API only', async () => {
     const m = await render(devArgs);
     // POD_IP is the downward-API input of GATEWAY_INTERNAL_URL, not read by the process itself.
     const known = new Set([...Object.keys(envSchema.shape), 'POD_IP']);

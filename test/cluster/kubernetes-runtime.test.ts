@@ -12,8 +12,8 @@ import { CoreV1Api, KubeConfig, NetworkingV1Api, type V1LabelSelector } from '@k
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterEnv } from './cluster-env';
-import { loadEnv } from '../../server/src/config/env';
-import { AppError } from '../../server/src/errors/app-error';
+import { loadEnv } from '@autolabs/common/config/env';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { createServices } from '../../server/src/platform/services';
 import type { ProgressEvent, StartRequest } from '../../server/src/runtime/lab-runtime';
 import { kubeCall } from '../../server/src/runtime/kubernetes/kube-errors';

@@ -1,6 +1,6 @@
 /** The shared ObjectStore contract, run against MinioObjectStore talking to the real MinIO server. */
-import { runObjectStoreContract } from '../../server/src/infra/object-store/object-store.contract';
-import { MinioObjectStore } from '../../server/src/infra/object-store/minio-object-store';
+import { runObjectStoreContract } from '@autolabs/common/object-store/object-store.contract';
+import { MinioObjectStore } from '@autolabs/common/object-store/minio-object-store';
 import { clusterEnv } from './cluster-env';
 
 runObjectStoreContract('MinioObjectStore on a real MinIO server', async () => {

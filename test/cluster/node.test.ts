@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { exitCodeOf } from '../../server/src/runtime/kubernetes/exec-status';
+import { exitCodeOf } from '@autolabs/common/lab-access/kubernetes/exec-status';
 import { clusterEnv } from './cluster-env';
 import { kubeCall } from './kube/api-errors';
 import { execOnce } from './kube/exec-capture';

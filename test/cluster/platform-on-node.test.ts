@@ -24,7 +24,7 @@ import amqp from 'amqplib';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loadEnv } from '../../server/src/config/env';
+import { loadEnv } from '@autolabs/common/config/env';
 import { seedDemo } from '../../server/src/demo/seed-demo';
 import { createFreshPostgres, type FreshDatabase } from '../../server/src/infra/database/testing/fresh-postgres';
 import { createServices } from '../../server/src/platform/services';

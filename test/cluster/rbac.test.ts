@@ -3,7 +3,7 @@
  * platform uses for the lab namespace) may act there and is refused everywhere else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../server/src/errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { clusterEnv } from './cluster-env';
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { kubeCall } from './kube/api-errors';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ssh2Backend } from '../../gateway/src/backends/ssh2-backend';
 import { ed25519Pair } from '../../gateway/src/testing/loopback-sshd';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
-import { caught } from '../../server/src/infra/testing/caught';
+import { caught } from '@autolabs/common/testing/caught';
 import { parseLabConfig, type LabConfig } from '../../server/src/labs/lab-config';
 import type { RuntimeHandle } from '../../server/src/runtime/lab-runtime';
 import { KubernetesRuntime } from '../../server/src/runtime/kubernetes/kubernetes-runtime';

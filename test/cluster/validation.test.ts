@@ -4,7 +4,7 @@
  * (NetworkPolicy, PersistentVolumeClaim) are served by this control plane.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../server/src/errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { clusterEnv } from './cluster-env';
 import { CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { kubeCall } from './kube/api-errors';

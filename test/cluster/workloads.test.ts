@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterEnv } from './cluster-env';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { AppError } from '../../server/src/errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { kubeCall } from './kube/api-errors';
 import { createTestNamespace, deleteNamespace, loadKubeConfig } from './kube/test-namespace';
 import { waitFor } from './kube/wait-for';

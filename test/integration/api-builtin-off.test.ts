@@ -6,8 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '@autolabs/server/app';
-import { loadInternalSecret } from '@autolabs/server/platform/internal-secret';
-import { SSH_LOGIN_PATH } from '@autolabs/server/ssh/ssh-login-wire';
+import { loadInternalSecret } from '@autolabs/common/platform/internal-secret';
+import { SSH_LOGIN_PATH } from '@autolabs/common/ssh/ssh-login-wire';
 import { PASSWORD, createHarness, type Harness } from './api-harness';
 
 let h: Harness;

@@ -3,7 +3,7 @@
  * records each run as a submission for the assignment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@autolabs/server/errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { parseLabConfig } from '@autolabs/server/labs/lab-config';
 import type { LabRuntime, RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
 import { storeLab } from '@autolabs/server/trpc/lab-store';

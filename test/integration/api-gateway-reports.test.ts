@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsciicastRecorder } from '@autolabs/gateway/recording/asciicast-recorder';
 import { buildApp } from '@autolabs/server/app';
 import { silentLogger } from '@autolabs/server/infra/database/testing/silent-logger';
-import { AUDIT_CHANNEL, RECORDING_CHANNEL } from '@autolabs/server/infra/session-store/session-store';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { AUDIT_CHANNEL, RECORDING_CHANNEL } from '@autolabs/common/session-store/session-store';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { createHarness, seedWorld, type Harness, type World } from './api-harness';
 
 let h: Harness;

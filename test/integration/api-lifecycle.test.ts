@@ -3,13 +3,13 @@
  * (session store) and RabbitMQ (job queue). Jobs are read back from RabbitMQ to check what workers get.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_CONTROL_CHANNEL, type SessionRecord } from '@autolabs/server/infra/session-store/session-store';
+import { SESSION_CONTROL_CHANNEL, type SessionRecord } from '@autolabs/common/session-store/session-store';
 import type { QueueName } from '@autolabs/server/infra/queue/job-queue';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
-import { verifyTicket } from '@autolabs/server/tickets/ticket';
+import { waitFor } from '@autolabs/common/testing/wait-for';
+import { verifyTicket } from '@autolabs/common/tickets/ticket';
 import { parseLabConfig } from '@autolabs/server/labs/lab-config';
 import { storeLab } from '@autolabs/server/trpc/lab-store';
-import { metricsRegistry } from '@autolabs/server/ops/metrics';
+import { metricsRegistry } from '@autolabs/common/ops/metrics';
 import { LAB_YAML, createHarness, outcomeOf, seedWorld, type Harness, type World } from './api-harness';
 import { sample } from './metrics-scrape';
 

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '@autolabs/server/app';
-import { REDACT_PATHS } from '@autolabs/server/process/run-process';
+import { REDACT_PATHS } from '@autolabs/common/process/run-process';
 import { PASSWORD, createHarness, type Harness } from './api-harness';
 
 let h: Harness;

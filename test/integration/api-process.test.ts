@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshPostgres, type FreshDatabase } from '@autolabs/server/infra/database/testing/fresh-postgres';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

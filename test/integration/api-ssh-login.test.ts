@@ -6,10 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '@autolabs/server/app';
-import { loadInternalSecret } from '@autolabs/server/platform/internal-secret';
+import { loadInternalSecret } from '@autolabs/common/platform/internal-secret';
 import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
-import { SSH_LOGIN_PATH, type SshLoginAnswer } from '@autolabs/server/ssh/ssh-login-wire';
-import { verifyTicket } from '@autolabs/server/tickets/ticket';
+import { SSH_LOGIN_PATH, type SshLoginAnswer } from '@autolabs/common/ssh/ssh-login-wire';
+import { verifyTicket } from '@autolabs/common/tickets/ticket';
 import { PASSWORD, createHarness, seedWorld, type Harness, type World } from './api-harness';
 import { generateKey } from '../ssh/ssh-tools';
 

@@ -9,10 +9,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '@autolabs/server/app';
 import { verifyPassword } from '@autolabs/server/auth/password';
-import { loadInternalSecret } from '@autolabs/server/platform/internal-secret';
+import { loadInternalSecret } from '@autolabs/common/platform/internal-secret';
 import { INSTANCE_PASSWORD_TTL_MS } from '@autolabs/server/ssh/instance-password';
-import { SSH_LOGIN_PATH, type SshLoginAnswer } from '@autolabs/server/ssh/ssh-login-wire';
-import { verifyTicket } from '@autolabs/server/tickets/ticket';
+import { SSH_LOGIN_PATH, type SshLoginAnswer } from '@autolabs/common/ssh/ssh-login-wire';
+import { verifyTicket } from '@autolabs/common/tickets/ticket';
 import { createHarness, outcomeOf, seedWorld, type Harness, type World } from './api-harness';
 
 let h: Harness;

@@ -9,8 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '@autolabs/server/app';
-import { loadEnv } from '@autolabs/server/config/env';
-import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
+import { loadEnv } from '@autolabs/common/config/env';
+import { RedisSessionStore } from '@autolabs/common/session-store/redis-session-store';
 import { TEST_REDIS_URL } from '../setup/services';
 import { PASSWORD, createHarness, uniq, type Harness } from './api-harness';
 

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionRecord } from '@autolabs/server/infra/session-store/session-store.contract';
-import { verifyWallTicket } from '@autolabs/server/tickets/wall-ticket';
-import { verifyTicket } from '@autolabs/server/tickets/ticket';
+import { sessionRecord } from '@autolabs/common/session-store/session-store.contract';
+import { verifyWallTicket } from '@autolabs/common/tickets/wall-ticket';
+import { verifyTicket } from '@autolabs/common/tickets/ticket';
 import { storeLab } from '@autolabs/server/trpc/lab-store';
 import { createCaller } from '@autolabs/server/trpc/root';
 import type { User } from '@autolabs/server/generated/prisma/client';

@@ -10,11 +10,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWKWARD_TEXT, openSeededDatabase, snapshotTables } from '../../server/src/backups/testing/backup-fixture';
-import { loadEnv, type Env } from '../../server/src/config/env';
+import { loadEnv, type Env } from '@autolabs/common/config/env';
 import { createDatabase } from '../../server/src/infra/database/database';
 import { createFreshPostgres, type FreshDatabase } from '../../server/src/infra/database/testing/fresh-postgres';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
-import { LocalDirObjectStore } from '../../server/src/infra/object-store/local-dir-object-store';
+import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';
 import { TEST_DATABASE_URL } from '../setup/services';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { ROOT, distEntry } from '../../scripts/build/layout';
 
 export interface BuiltOutput {

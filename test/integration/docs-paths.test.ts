@@ -31,12 +31,15 @@ function tracked(): { files: string[]; top: Set<string>; all: string[] } {
 
 /** Build output and generated code (`web/dist`): named in the docs, ignored by git. */
 function ignoredByGit(p: string): boolean {
-  try {
-    execFileSync('git', ['check-ignore', '-q', '--no-index', p], { cwd: ROOT });
-    return true;
-  } catch {
-    return false;
-  }
+  // As a file and as a folder: `dist/` in .gitignore matches only folders, and web/dist may not be built yet.
+  return [p, `${p}/`].some((candidate) => {
+    try {
+      execFileSync('git', ['check-ignore', '-q', '--no-index', candidate], { cwd: ROOT });
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Docs in which every relative path with a slash is checked, not only those under a top-level folder. */

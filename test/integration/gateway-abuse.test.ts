@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayFixture } from '@autolabs/gateway/testing/gateway-fixture';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
-import { HTTP_TIMEOUTS } from '@autolabs/server/ops/http-timeouts';
+import { HTTP_TIMEOUTS } from '@autolabs/common/ops/http-timeouts';
 import { CloseCode } from '@autolabs/gateway/protocol/wire';
 
 const MAX_PENDING = 10;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { exportSPKI, generateKeyPair } from 'jose';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
+import { RedisSessionStore } from '@autolabs/common/session-store/redis-session-store';
 import { mintOwnerTicket, mintViewerTicket } from '@autolabs/gateway/testing/test-tickets';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { CloseCode, GATEWAY_WS_PATH } from '@autolabs/gateway/protocol/wire';
@@ -20,7 +20,7 @@ import { labConfigSchema } from '@autolabs/server/labs/lab-config';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { expectRefused, sample, scrape } from './metrics-scrape';
 
 const LAB = labConfigSchema.parse({

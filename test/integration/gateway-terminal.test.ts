@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AUDIT_CHANNEL, RECORDING_CHANNEL, SESSION_CONTROL_CHANNEL } from '@autolabs/server/infra/session-store/session-store';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { AUDIT_CHANNEL, RECORDING_CHANNEL, SESSION_CONTROL_CHANNEL } from '@autolabs/common/session-store/session-store';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { startGateway, type GatewayFixture } from '@autolabs/gateway/testing/gateway-fixture';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { CloseCode } from '@autolabs/gateway/protocol/wire';

@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisSessionStore } from '@autolabs/server/infra/session-store/redis-session-store';
-import { AUDIT_CHANNEL } from '@autolabs/server/infra/session-store/session-store';
-import { revokeUserTickets } from '@autolabs/server/tickets/revoked-users';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { RedisSessionStore } from '@autolabs/common/session-store/redis-session-store';
+import { AUDIT_CHANNEL } from '@autolabs/common/session-store/session-store';
+import { revokeUserTickets } from '@autolabs/common/tickets/revoked-users';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { startGateway, type GatewayFixture } from '@autolabs/gateway/testing/gateway-fixture';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
 import { WallClient, mintTestWallTicket, wallUrlOf } from '@autolabs/gateway/testing/wall-client';

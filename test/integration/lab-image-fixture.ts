@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '../../server/src/infra/testing/free-port';
-import { sleep, waitFor } from '../../server/src/infra/testing/wait-for';
+import { freePort } from '@autolabs/common/testing/free-port';
+import { sleep, waitFor } from '@autolabs/common/testing/wait-for';
 
 const run = promisify(execFile);
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

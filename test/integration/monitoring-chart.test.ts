@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { metricsRegistry } from '@autolabs/server/ops/metrics';
+import { metricsRegistry } from '@autolabs/common/ops/metrics';
 import '@autolabs/server/ops/lab-metrics';
 import '@autolabs/server/ops/queue-metrics';
 import '@autolabs/gateway/hub/terminal-metrics';

@@ -9,12 +9,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '@autolabs/server/app';
-import { AppError } from '@autolabs/server/errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { User } from '@autolabs/server/generated/prisma/client';
-import type { Disposable } from '@autolabs/server/infra/disposable';
+import type { Disposable } from '@autolabs/common/disposable';
 import { silentLogger } from '@autolabs/server/infra/database/testing/silent-logger';
-import type { SessionRecord } from '@autolabs/server/infra/session-store/session-store';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import type { SessionRecord } from '@autolabs/common/session-store/session-store';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { LabConfigCache } from '@autolabs/server/labs/lab-config-cache';
 import type { LabRuntime } from '@autolabs/server/runtime/lab-runtime';
 import { storeNotification } from '@autolabs/server/notifications/store-notifications';

@@ -14,12 +14,12 @@ import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@autolabs/server/auth/password';
-import { loadEnv } from '@autolabs/server/config/env';
+import { loadEnv } from '@autolabs/common/config/env';
 import { createDatabase } from '@autolabs/server/infra/database/database';
 import { createFreshPostgres, type FreshDatabase } from '@autolabs/server/infra/database/testing/fresh-postgres';
 import { silentLogger } from '@autolabs/server/infra/database/testing/silent-logger';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { labConfigSchema } from '@autolabs/server/labs/lab-config';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { GATEWAY_WS_PATH } from '@autolabs/gateway/protocol/wire';
@@ -160,7 +160,7 @@ describe('production build', () => {
   it('compiled embedded app runs on PGlite, seeds the demo from the copied lab configs and signs the admin in', async () => {
     const ownDir = await mkdtemp(path.join(os.tmpdir(), 'autolabs-build-embedded-'));
     try {
-      const embedded = runCompiled(built.entry('server/src/embedded.ts'), built.dir, { HOST: '127.0.0.1', PORT: '0', GATEWAY_SSH_PORT: '0', AUTOLABS_DATA_DIR: ownDir, LOCAL_LAB_IMAGES: 'host', LOG_FORMAT: 'json' });
+      const embedded = runCompiled(built.entry('embedded/src/embedded.ts'), built.dir, { HOST: '127.0.0.1', PORT: '0', GATEWAY_SSH_PORT: '0', AUTOLABS_DATA_DIR: ownDir, LOCAL_LAB_IMAGES: 'host', LOG_FORMAT: 'json' });
       running.push(embedded);
       const base = `http://127.0.0.1:${await embedded.listening()}`;
       const password = /admin +admin \/ (\S+)/.exec(await readFile(path.join(ownDir, 'demo-accounts.txt'), 'utf8'))?.[1];

@@ -3,7 +3,7 @@
  * port, skopeo, umoci and flock. The test image is made here, without network: busybox-static in a first
  * layer, a file deleted in a second (a whiteout), a config with entrypoint, cmd, env, working dir and user.
  */
-import { caught } from '@autolabs/server/infra/testing/caught';
+import { caught } from '@autolabs/common/testing/caught';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { ImageStore, type PullProgress, type RegistryConfig } from '../../server/src/runtime/local/images/image-store';
 import { goArch } from '../../server/src/runtime/local/images/skopeo-argv';
-import { freePort } from '../../server/src/infra/testing/free-port';
-import { waitFor } from '../../server/src/infra/testing/wait-for';
+import { freePort } from '@autolabs/common/testing/free-port';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { removeDataDir } from '../../server/src/infra/testing/remove-data-dir';
 
 const UID_BASE = 300_000;

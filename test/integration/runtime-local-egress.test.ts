@@ -19,11 +19,11 @@ import type { LabConfig } from '@autolabs/server/labs/lab-config';
 import type { RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { EGRESS_TABLE } from '@autolabs/server/runtime/local/pod/egress-rules';
-import { DEFAULT_POD_RUN_DIR, podRunPaths } from '@autolabs/server/runtime/local/pod/pod-run-dir';
+import { DEFAULT_POD_RUN_DIR, podRunPaths } from '@autolabs/common/lab-access/local/pod-run-dir';
 import { BUSYBOX, BusyboxImages } from '@autolabs/server/runtime/local/testing/busybox-images';
 import { busyboxLab } from '@autolabs/server/runtime/local/testing/busybox-lab';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 
 const INTERNET = '203.0.113.10';
 const HOST_PRIVATE = '10.213.7.1';

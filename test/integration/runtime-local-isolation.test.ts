@@ -10,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import * as pty from 'node-pty';
 import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
-import { readTerminalLaunch } from '../../server/src/runtime/local/sandbox-launch';
+import { readTerminalLaunch } from '@autolabs/common/lab-access/local/sandbox-launch';
 import { labConfigSchema, type LabConfig } from '../../server/src/labs/lab-config';
-import type { RuntimeHandle, TerminalTarget } from '../../server/src/runtime/lab-runtime';
+import type { RuntimeHandle } from '../../server/src/runtime/lab-runtime';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 
 const SECRET_DB = 'postgresql://postgres:s3cret-db-password@127.0.0.1:5432/autolabs';
 const SECRET_KEY = '-----BEGIN PRIVATE KEY-----secret-ticket-key-----END PRIVATE KEY-----';

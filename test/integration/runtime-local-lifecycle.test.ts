@@ -3,7 +3,7 @@
  * of our process, after stop and destroy; that stop ends terminals spawned elsewhere; and the errors it
  * gives for a missing bubblewrap, a bad id and an instance that is not running.
  */
-import { caught } from '@autolabs/server/infra/testing/caught';
+import { caught } from '@autolabs/common/testing/caught';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import * as pty from 'node-pty';
 import { list } from 'tar';
-import { readTerminalLaunch } from '../../server/src/runtime/local/sandbox-launch';
+import { readTerminalLaunch } from '@autolabs/common/lab-access/local/sandbox-launch';
 import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
 import { labConfigSchema } from '../../server/src/labs/lab-config';
-import { waitFor } from '../../server/src/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 
 const log = pino({ level: 'silent' });

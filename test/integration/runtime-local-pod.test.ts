@@ -11,16 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppError } from '@autolabs/server/errors/app-error';
+import type { AppError } from '@autolabs/common/errors/app-error';
 import { labConfigSchema, type LabConfig } from '@autolabs/server/labs/lab-config';
 import type { RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
 import { CONTAINER_UID_BASE } from '@autolabs/server/runtime/local/pod/pod-namespaces';
-import { readTerminalLaunch } from '@autolabs/server/runtime/local/sandbox-launch';
+import { readTerminalLaunch } from '@autolabs/common/lab-access/local/sandbox-launch';
 import { BusyboxImages } from '@autolabs/server/runtime/local/testing/busybox-images';
 import { runScriptInPty } from '@autolabs/server/runtime/local/testing/pty-script';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 
 function lab(extra: object[] = []): LabConfig {
   return labConfigSchema.parse({

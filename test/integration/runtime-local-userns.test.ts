@@ -20,7 +20,7 @@ const script = `
 import pino from 'pino';
 const { LocalRuntime } = await import('${repoRoot}/server/src/runtime/local/local-runtime.ts');
 const { labConfigSchema } = await import('${repoRoot}/server/src/labs/lab-config.ts');
-const { loadEnv } = await import('${repoRoot}/server/src/config/env.ts');
+const { loadEnv } = await import('${repoRoot}/common/src/config/env.ts');
 const { localRuntimeOptions, POD_MODE_NEEDS_ROOT } = await import('${repoRoot}/server/src/runtime/local/local-runtime-options.ts');
 process.chdir(process.env.PROBE_DATA_DIR);
 process.setgroups([]);

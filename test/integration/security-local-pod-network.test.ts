@@ -14,7 +14,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeHandle } from '@autolabs/server/runtime/lab-runtime';
 import { LocalRuntime } from '@autolabs/server/runtime/local/local-runtime';
-import { DEFAULT_POD_RUN_DIR, podRunPaths } from '@autolabs/server/runtime/local/pod/pod-run-dir';
+import { DEFAULT_POD_RUN_DIR, podRunPaths } from '@autolabs/common/lab-access/local/pod-run-dir';
 import { BusyboxImages } from '@autolabs/server/runtime/local/testing/busybox-images';
 import { busyboxLab } from '@autolabs/server/runtime/local/testing/busybox-lab';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';

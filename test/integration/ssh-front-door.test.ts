@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { freePort } from '@autolabs/common/testing/free-port';
 import { startApp, type RunningApp } from '../browser/harness';
 import { signIn, startLab, type AppUser } from '../ssh/app-client';
 import { PtySsh } from '../ssh/pty-ssh';

@@ -6,7 +6,7 @@
  * at OpenSSH's prompt in a terminal opens the live shell; keys keep working beside passwords.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { freePort } from '@autolabs/common/testing/free-port';
 import { startApp, type RunningApp } from '../browser/harness';
 import { signIn, startLab, type AppUser } from '../ssh/app-client';
 import { PtySsh } from '../ssh/pty-ssh';

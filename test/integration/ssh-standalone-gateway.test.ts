@@ -13,7 +13,7 @@ import { exportSPKI } from 'jose';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '@autolabs/server/app';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { freePort } from '@autolabs/common/testing/free-port';
 import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
 import { createHarness, seedWorld, type Harness } from './api-harness';
 import { runSsh, type SshTarget } from '../ssh/ssh-run';

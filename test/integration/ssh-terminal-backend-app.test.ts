@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WireClient } from '@autolabs/gateway/testing/wire-client';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { freePort } from '@autolabs/common/testing/free-port';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { startApp, type RunningApp } from '../browser/harness';
 import { signIn, type AppUser } from '../ssh/app-client';
 import { PtySsh } from '../ssh/pty-ssh';

@@ -15,13 +15,13 @@ import { backupKey, decodeHeader } from '../../server/src/backups/backup-format'
 import { listBackups, type BackupTarget } from '../../server/src/backups/backup-target';
 import { restoreBackup } from '../../server/src/backups/restore-backup';
 import { openSeededDatabase, snapshotTables } from '../../server/src/backups/testing/backup-fixture';
-import { loadEnv } from '../../server/src/config/env';
+import { loadEnv } from '@autolabs/common/config/env';
 import { createDatabase } from '../../server/src/infra/database/database';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
 import { MemoryJobQueue } from '../../server/src/infra/queue/memory-job-queue';
-import { MemorySessionStore } from '../../server/src/infra/session-store/memory-session-store';
-import { waitFor } from '../../server/src/infra/testing/wait-for';
-import { openObjectStore } from '../../server/src/platform/stores';
+import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';
+import { waitFor } from '@autolabs/common/testing/wait-for';
+import { openObjectStore } from '@autolabs/common/platform/stores';
 import { LocalRuntime } from '../../server/src/runtime/local/local-runtime';
 import { startWorkers, type WorkerServices } from '../../server/src/workers';
 import { workerOptionsFromEnv } from '../../server/src/workers/worker-options-from-env';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshPostgres, type FreshDatabase } from '../../server/src/infra/database/testing/fresh-postgres';
-import { waitFor } from '../../server/src/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';
 import { expectRefused, sample, scrape } from './metrics-scrape';
 

@@ -10,7 +10,7 @@
 import http from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
+import { freePort } from '@autolabs/common/testing/free-port';
 
 export const ZITADEL_ROLE_CLAIM = 'urn:zitadel:iam:org:project:roles';
 export const ZITADEL_ROLES_SCOPE = 'urn:zitadel:iam:org:projects:roles';

@@ -38,7 +38,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*
-Environment shared by the three processes; names and meaning as in server/src/config/env.ts.
+Environment shared by the three processes; names and meaning as in common/src/config/env.ts.
 Pass (dict "root" $ "privateKey" true|false "gateway" true|false): only the API signs tickets, so only it
 gets the ticket private key; only the gateways log in to labs' sshd, so only they get the platform key's
 private half (LAB_SSH_PRIVATE_KEY), the API and workers its public line (LAB_SSH_PUBLIC_KEY).

@@ -6,7 +6,7 @@
  * address is the proxy's unless TRUST_PROXY names it. An honest browser holds one such socket for a
  * round trip per terminal it opens.
  */
-import { counterAddress } from '@autolabs/server/auth/client-address';
+import { counterAddress } from '@autolabs/common/auth/client-address';
 
 /** Default of GATEWAY_MAX_PENDING_PER_CLIENT: a classroom behind one NAT opening its terminals at once. */
 export const DEFAULT_MAX_PENDING_PER_CLIENT = 32;

@@ -1,7 +1,7 @@
 import { generateKeyPair } from 'jose';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
-import { mintTicket, type TicketClaims } from '@autolabs/server/tickets/ticket';
+import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';
+import { mintTicket, type TicketClaims } from '@autolabs/common/tickets/ticket';
 import { mintOwnerTicket } from '../testing/test-tickets';
 import { claimTicket, verifyTicketClaims } from './ticket-gate';
 

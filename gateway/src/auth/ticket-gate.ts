@@ -8,9 +8,9 @@
  * verifies the ticket but leaves the claim to that peer (docs/terminal-protocol.md, "Replicas").
  */
 import type { CryptoKey } from 'jose';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
-import { verifiedTicketSchema, verifyTicket, type VerifiedTicket } from '@autolabs/server/tickets/ticket';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { SessionStore } from '@autolabs/common/session-store/session-store';
+import { verifiedTicketSchema, verifyTicket, type VerifiedTicket } from '@autolabs/common/tickets/ticket';
 
 /** Prefix of the single-use keys in the session store. */
 export const TICKET_CLAIM_PREFIX = 'autolabs:ticket:';

@@ -3,7 +3,7 @@
  * kept and handed to it (a prompt printed at open is never lost), and the exit status is delivered once,
  * also to a subscriber that comes after the exit.
  */
-import type { Disposable } from '@autolabs/server/infra/disposable';
+import type { Disposable } from '@autolabs/common/disposable';
 import type { ExitStatus } from './terminal-backend';
 
 export class BackendEvents {

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
 import { ed25519Pair, startLoopbackSshd } from '../testing/loopback-sshd';
 import { createBackendOpener } from './backend-opener';
 

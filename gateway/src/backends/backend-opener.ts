@@ -8,10 +8,10 @@
  */
 import type { Duplex } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
-import { readTerminalLaunch } from '@autolabs/server/runtime/local/sandbox-launch';
-import { DEFAULT_POD_RUN_DIR } from '@autolabs/server/runtime/local/pod/pod-run-dir';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
+import { readTerminalLaunch } from '@autolabs/common/lab-access/local/sandbox-launch';
+import { DEFAULT_POD_RUN_DIR } from '@autolabs/common/lab-access/local/pod-run-dir';
 import { LocalPtyBackend } from './local-pty-backend';
 import { connectInPod } from './pod-network-relay';
 import { Ssh2Backend } from './ssh2-backend';

@@ -1,8 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
 import { K8sExecBackend } from './k8s-exec-backend';
 
 const target: Extract<TerminalTarget, { kind: 'k8s-exec' }> = { kind: 'k8s-exec', namespace: 'labs', pod: 'lab-1', container: 'terminal', command: ['sh'] };

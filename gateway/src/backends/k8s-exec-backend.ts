@@ -11,10 +11,10 @@
 import { Readable, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { Disposable } from '@autolabs/server/infra/disposable';
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
-import { exitCodeOf } from '@autolabs/server/runtime/kubernetes/exec-status';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { Disposable } from '@autolabs/common/disposable';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
+import { exitCodeOf } from '@autolabs/common/lab-access/kubernetes/exec-status';
 import { BackendEvents } from './backend-events';
 import type { ExitStatus, TerminalBackend, TerminalSize } from './terminal-backend';
 

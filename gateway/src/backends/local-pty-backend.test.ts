@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { blockedOrGone, writerCommand } from '../testing/blocked-writer';
 import { bashTarget } from '../testing/test-tickets';
 import { LocalPtyBackend } from './local-pty-backend';

@@ -4,9 +4,9 @@
  */
 import { spawn, type IPty } from 'node-pty';
 import { accessSync, constants } from 'node:fs';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
-import type { Disposable } from '@autolabs/server/infra/disposable';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
+import type { Disposable } from '@autolabs/common/disposable';
 import { BackendEvents } from './backend-events';
 import type { ExitStatus, TerminalBackend, TerminalSize } from './terminal-backend';
 

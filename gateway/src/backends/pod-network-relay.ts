@@ -9,11 +9,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Duplex } from 'node:stream';
-import { AppError } from '@autolabs/server/errors/app-error';
-import { OUTER_ENV, requireTools, SSH_RELAY_TOOLS } from '@autolabs/server/runtime/local/host-tools';
-import { instancePaths } from '@autolabs/server/runtime/local/instance-paths';
-import { readInstanceState } from '@autolabs/server/runtime/local/instance-state';
-import { podRunPaths } from '@autolabs/server/runtime/local/pod/pod-run-dir';
+import { AppError } from '@autolabs/common/errors/app-error';
+import { OUTER_ENV, requireTools, SSH_RELAY_TOOLS } from '@autolabs/common/lab-access/local/host-tools';
+import { instancePaths } from '@autolabs/common/lab-access/local/instance-paths';
+import { readInstanceState } from '@autolabs/common/lab-access/local/instance-state';
+import { podRunPaths } from '@autolabs/common/lab-access/local/pod-run-dir';
 
 export async function connectInPod(opts: { dataDir: string; runDir: string; instanceId: string; host: string; port: number }): Promise<Duplex> {
   const state = await readInstanceState(instancePaths(opts.dataDir, opts.instanceId).stateFile);

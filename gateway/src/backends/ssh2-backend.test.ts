@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '@autolabs/server/errors/app-error';
-import { caught } from '@autolabs/server/infra/testing/caught';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { AppError } from '@autolabs/common/errors/app-error';
+import { caught } from '@autolabs/common/testing/caught';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { ed25519Pair, startLoopbackSshd, type LoopbackSshd } from '../testing/loopback-sshd';
 import { Ssh2Backend, type SshEndpoint } from './ssh2-backend';
 import type { ExitStatus } from './terminal-backend';

@@ -16,8 +16,8 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel, ServerHostKeyAlgorithm } from 'ssh2';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { Disposable } from '@autolabs/server/infra/disposable';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { Disposable } from '@autolabs/common/disposable';
 import { BackendEvents } from './backend-events';
 import type { ExitStatus, TerminalBackend, TerminalSize } from './terminal-backend';
 

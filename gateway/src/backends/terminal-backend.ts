@@ -19,8 +19,8 @@
  *   after exit (it kills the process when still running: teardown from our side); the process exiting by
  *   itself is teardown from the other side, reported through `onExit`.
  */
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
-import type { Disposable } from '@autolabs/server/infra/disposable';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
+import type { Disposable } from '@autolabs/common/disposable';
 
 export interface TerminalSize {
   cols: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TicketClaims } from '@autolabs/server/tickets/ticket';
+import type { TicketClaims } from '@autolabs/common/tickets/ticket';
 import { checkAttach } from './attach-policy';
 
 const owner: TicketClaims = {

@@ -4,8 +4,8 @@
  * owner and the session (when it exists) must belong to them. A viewer ticket is read-only and only
  * for staff; the server already checked the course, this is the gateway's second line.
  */
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { TicketClaims } from '@autolabs/server/tickets/ticket';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { TicketClaims } from '@autolabs/common/tickets/ticket';
 
 export interface KnownSession {
   ownerId: string;

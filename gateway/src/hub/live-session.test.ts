@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { BackendEvents } from '../backends/backend-events';
 import type { TerminalBackend, TerminalSize } from '../backends/terminal-backend';
 import { FrameType, decodeServerFrame, type ServerControlMessage } from '../protocol/wire';

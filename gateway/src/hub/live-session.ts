@@ -17,7 +17,7 @@
  * control lapses from the active viewer, the owner who attached last is active again.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@autolabs/server/errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { ExitStatus, TerminalBackend, TerminalSize } from '../backends/terminal-backend';
 import {
   CloseCode,

@@ -6,18 +6,18 @@
  * administrator disabled are refused here, whatever their signature says (tickets/revoked-users.ts).
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { Disposable } from '@autolabs/server/infra/disposable';
-import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { Disposable } from '@autolabs/common/disposable';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
 import {
   AUDIT_CHANNEL,
   isStale,
   SESSION_CONTROL_CHANNEL,
   type SessionRecord,
   type SessionStore,
-} from '@autolabs/server/infra/session-store/session-store';
-import { userTicketsRevoked } from '@autolabs/server/tickets/revoked-users';
-import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
+} from '@autolabs/common/session-store/session-store';
+import { userTicketsRevoked } from '@autolabs/common/tickets/revoked-users';
+import type { VerifiedTicket } from '@autolabs/common/tickets/ticket';
 import type { TerminalBackendOpener, TerminalSize } from '../backends/terminal-backend';
 import { CloseCode } from '../protocol/wire';
 import { AsciicastRecorder } from '../recording/asciicast-recorder';

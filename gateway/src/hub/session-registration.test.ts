@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
-import type { SessionRecord } from '@autolabs/server/infra/session-store/session-store';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';
+import type { SessionRecord } from '@autolabs/common/session-store/session-store';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { SessionRegistration } from './session-registration';
 
 /** The real in-memory store, counting the updates it receives. */

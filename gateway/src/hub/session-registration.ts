@@ -5,7 +5,7 @@
  * thrown: a Redis hiccup must not kill a student's terminal.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { SessionRecord, SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import type { SessionRecord, SessionStore } from '@autolabs/common/session-store/session-store';
 
 type Patch = Partial<Omit<SessionRecord, 'id'>>;
 

@@ -8,8 +8,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { Disposable } from '@autolabs/server/infra/disposable';
-import { metricsRegistry } from '@autolabs/server/ops/metrics';
+import type { Disposable } from '@autolabs/common/disposable';
+import { metricsRegistry } from '@autolabs/common/ops/metrics';
 
 const registers = [metricsRegistry];
 

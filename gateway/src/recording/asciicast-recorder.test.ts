@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalDirObjectStore } from '@autolabs/server/infra/object-store/local-dir-object-store';
-import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
-import { RECORDING_CHANNEL } from '@autolabs/server/infra/session-store/session-store';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
-import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
+import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';
+import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';
+import { RECORDING_CHANNEL } from '@autolabs/common/session-store/session-store';
+import { waitFor } from '@autolabs/common/testing/wait-for';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
 import { AsciicastRecorder, type RecorderOptions, type RecordingAnnouncement } from './asciicast-recorder';
 import { asciicastHeader, outputEvent, resizeEvent } from './asciicast';
 

@@ -6,8 +6,8 @@
  * can index them (the gateway never touches the database).
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
-import { RECORDING_CHANNEL, type SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
+import { RECORDING_CHANNEL, type SessionStore } from '@autolabs/common/session-store/session-store';
 import type { TerminalSize } from '../backends/terminal-backend';
 import { asciicastHeader, chunkKey, markerEvent, outputEvent, recordingPrefix, resizeEvent } from './asciicast';
 

@@ -8,9 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ServerChannel } from 'ssh2';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
-import { readTerminalLaunch } from '@autolabs/server/runtime/local/sandbox-launch';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
+import { readTerminalLaunch } from '@autolabs/common/lab-access/local/sandbox-launch';
 
 /** Longer than any command line a person types; more is refused before anything runs. */
 export const MAX_COMMAND_BYTES = 16 * 1024;

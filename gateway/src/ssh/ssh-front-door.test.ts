@@ -2,7 +2,7 @@ import net from 'node:net';
 import pino from 'pino';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '@autolabs/server/errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { SshFrontDoor, type EdgeDenial } from './ssh-front-door';
 import type { SshLoginAuthority } from './ssh-login-client';
 

@@ -17,9 +17,9 @@
 import net, { type AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuthContext, Connection, Server, ServerChannel, Session } from 'ssh2';
-import { isAppError } from '@autolabs/server/errors/app-error';
-import type { SshLoginAnswer, SshLoginRequest } from '@autolabs/server/ssh/ssh-login-wire';
-import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
+import { isAppError } from '@autolabs/common/errors/app-error';
+import type { SshLoginAnswer, SshLoginRequest } from '@autolabs/common/ssh/ssh-login-wire';
+import type { VerifiedTicket } from '@autolabs/common/tickets/ticket';
 import { DEFAULT_MAX_PENDING_PER_CLIENT, PendingLimit } from '../auth/pending-limit';
 import type { TerminalSize } from '../backends/terminal-backend';
 import type { ClientSink } from '../hub/client-sink';

@@ -1,11 +1,11 @@
 /**
- * The gateway's half of the internal SSH login call (server/src/ssh/ssh-login-wire.ts): it asks the API,
+ * The gateway's half of the internal SSH login call (common/src/ssh/ssh-login-wire.ts): it asks the API,
  * never the database, who a credential belongs to. An interface with one HTTP implementation, so the
  * front door's tests can answer with a fake authority when they only test the door itself.
  */
-import { AppError } from '@autolabs/server/errors/app-error';
-import { internalAuthHeader } from '@autolabs/server/ssh/internal-auth';
-import { SSH_LOGIN_PATH, type SshLoginAnswer, type SshLoginRequest } from '@autolabs/server/ssh/ssh-login-wire';
+import { AppError } from '@autolabs/common/errors/app-error';
+import { internalAuthHeader } from '@autolabs/common/ssh/internal-auth';
+import { SSH_LOGIN_PATH, type SshLoginAnswer, type SshLoginRequest } from '@autolabs/common/ssh/ssh-login-wire';
 
 export interface SshLoginAuthority {
   /** The API's decision; throws AppError SERVICE_UNAVAILABLE when the API cannot be asked. */

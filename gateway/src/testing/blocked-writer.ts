@@ -4,7 +4,7 @@
  * i.e. when nobody reads the terminal and its buffer is full; /proc shows that state. Linux only.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 
 /** A shell command line that records its pid in `pidFile`, then becomes `program` (same pid). */
 export function writerCommand(pidFile: string, program: string): string {

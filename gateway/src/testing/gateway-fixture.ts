@@ -9,16 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ObjectStore } from '@autolabs/server/infra/object-store/object-store';
-import { LocalDirObjectStore } from '@autolabs/server/infra/object-store/local-dir-object-store';
-import { MemorySessionStore } from '@autolabs/server/infra/session-store/memory-session-store';
-import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
+import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';
+import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';
+import type { SessionStore } from '@autolabs/common/session-store/session-store';
 import { gatewayPlugin, type GatewayPluginOptions } from '../app';
 import { createBackendOpener } from '../backends/backend-opener';
 import { GATEWAY_WS_PATH } from '../protocol/wire';
 import { mintOwnerTicket, mintViewerTicket, type TicketOverrides } from './test-tickets';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
-import { httpTimeoutOptions } from '@autolabs/server/ops/http-timeouts';
+import { freePort } from '@autolabs/common/testing/free-port';
+import { httpTimeoutOptions } from '@autolabs/common/ops/http-timeouts';
 
 export interface GatewayFixture {
   app: FastifyInstance;

@@ -9,8 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import { freePort } from '@autolabs/server/infra/testing/free-port';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { freePort } from '@autolabs/common/testing/free-port';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 
 const SSHD = '/usr/sbin/sshd';
 

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { TerminalTarget } from '@autolabs/server/runtime/lab-runtime';
-import { mintTicket, type TicketClaims } from '@autolabs/server/tickets/ticket';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
+import { mintTicket, type TicketClaims } from '@autolabs/common/tickets/ticket';
 
 export type TicketOverrides = Partial<TicketClaims> & { ttlSeconds?: number };
 

@@ -3,8 +3,8 @@
  * and waits for the ones a test expects. Also mints wall tickets the way the API does (wall.get).
  */
 import WebSocket from 'ws';
-import { mintWallTicket, type WallClaims } from '@autolabs/server/tickets/wall-ticket';
-import { waitFor } from '@autolabs/server/infra/testing/wait-for';
+import { mintWallTicket, type WallClaims } from '@autolabs/common/tickets/wall-ticket';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { GATEWAY_WS_PATH } from '../protocol/wire';
 import { GATEWAY_WALL_PATH, type Thumbnail, type WallServerMessage } from '../wall/wall-protocol';
 

@@ -8,8 +8,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
-import type { Disposable } from '@autolabs/server/infra/disposable';
-import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import type { Disposable } from '@autolabs/common/disposable';
+import type { SessionStore } from '@autolabs/common/session-store/session-store';
 import type { LiveSession } from '../hub/live-session';
 import { THUMB_MAX_COLS, THUMB_MAX_ROWS, type Thumbnail } from './wall-protocol';
 

@@ -6,8 +6,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
-import { AppError } from '@autolabs/server/errors/app-error';
-import type { VerifiedWallTicket } from '@autolabs/server/tickets/wall-ticket';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { VerifiedWallTicket } from '@autolabs/common/tickets/wall-ticket';
 import type { AuditEntry } from '../hub/client-sink';
 import { CloseCode, LIMITS, type WireErrorCode } from '../protocol/wire';
 import { CLOSE_FOR } from '../ws/client-connection';

@@ -5,8 +5,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
-import type { Disposable } from '@autolabs/server/infra/disposable';
-import type { SessionStore } from '@autolabs/server/infra/session-store/session-store';
+import type { Disposable } from '@autolabs/common/disposable';
+import type { SessionStore } from '@autolabs/common/session-store/session-store';
 import { WALL_THUMB_CHANNEL, WALL_WATCH_CHANNEL, WATCH_TTL_MS, type WatchMessage } from './thumbnail-publisher';
 import { THUMB_MAX_COLS, THUMB_MAX_ROWS, type Thumbnail } from './wall-protocol';
 

@@ -6,9 +6,9 @@
  */
 import type { CryptoKey } from 'jose';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
-import { AUDIT_CHANNEL, type SessionStore } from '@autolabs/server/infra/session-store/session-store';
-import { userTicketsRevoked } from '@autolabs/server/tickets/revoked-users';
-import { verifyWallTicket } from '@autolabs/server/tickets/wall-ticket';
+import { AUDIT_CHANNEL, type SessionStore } from '@autolabs/common/session-store/session-store';
+import { userTicketsRevoked } from '@autolabs/common/tickets/revoked-users';
+import { verifyWallTicket } from '@autolabs/common/tickets/wall-ticket';
 import { claimTicket } from '../auth/ticket-gate';
 import type { SessionHub } from '../hub/session-hub';
 import { ThumbnailPublisher } from './thumbnail-publisher';

@@ -6,8 +6,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { isAppError, type ErrorCode } from '@autolabs/server/errors/app-error';
-import type { VerifiedTicket } from '@autolabs/server/tickets/ticket';
+import { isAppError, type ErrorCode } from '@autolabs/common/errors/app-error';
+import type { VerifiedTicket } from '@autolabs/common/tickets/ticket';
 import type { ClientSink } from '../hub/client-sink';
 import type { SessionClient } from '../hub/live-session';
 import type { SessionHub } from '../hub/session-hub';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalDirObjectStore } from '../infra/object-store/local-dir-object-store';
+import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';
 import { digestOfObject, uploadArchive, verifyArchive } from './archive-digest';
 
 let root: string;

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { AppError } from '../errors/app-error';
-import type { ObjectStore } from '../infra/object-store/object-store';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
 
 export interface ArchiveDigest {
   /** Lowercase hex sha256 of the tar.gz as stored. */

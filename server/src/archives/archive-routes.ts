@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import { recordAudit } from '../audit/audit-log';
 import type { Authenticator } from '../auth/authenticator';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { routeCaller, routeInstance } from '../files/route-access';
 import type { ApiServices } from '../trpc/api-services';
 import { checkArchive, storedArchiveOf } from './restore-archive';

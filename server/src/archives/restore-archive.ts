@@ -4,8 +4,8 @@
  * written, so a damaged archive changes nothing; the second read streams it, gunzipped, into the runtime.
  */
 import { createGunzip } from 'node:zlib';
-import { AppError } from '../errors/app-error';
-import type { ObjectStore } from '../infra/object-store/object-store';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
 import type { LabRuntime, RuntimeHandle } from '../runtime/lab-runtime';
 import { digestOfObject, verifyArchive } from './archive-digest';
 

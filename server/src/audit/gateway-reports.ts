@@ -6,8 +6,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
-import type { Disposable } from '../infra/disposable';
-import { AUDIT_CHANNEL, RECORDING_CHANNEL, type SessionStore } from '../infra/session-store/session-store';
+import type { Disposable } from '@autolabs/common/disposable';
+import { AUDIT_CHANNEL, RECORDING_CHANNEL, type SessionStore } from '@autolabs/common/session-store/session-store';
 import { recordAudit } from './audit-log';
 
 const gatewayAudit = z.object({

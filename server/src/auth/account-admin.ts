@@ -8,10 +8,10 @@
  * tickets/revoked-users.ts).
  */
 import { randomInt } from 'node:crypto';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { PrismaClient, User } from '../generated/prisma/client';
-import { SESSION_CONTROL_CHANNEL, type SessionStore } from '../infra/session-store/session-store';
-import { restoreUserTickets, revokeUserTickets } from '../tickets/revoked-users';
+import { SESSION_CONTROL_CHANNEL, type SessionStore } from '@autolabs/common/session-store/session-store';
+import { restoreUserTickets, revokeUserTickets } from '@autolabs/common/tickets/revoked-users';
 import { hashPassword } from './password';
 
 export interface AccountServices {

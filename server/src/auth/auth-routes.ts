@@ -6,9 +6,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Env } from '../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import type { PrismaClient } from '../generated/prisma/client';
-import type { SessionStore } from '../infra/session-store/session-store';
+import type { SessionStore } from '@autolabs/common/session-store/session-store';
 import { auditRefusedLogin, endBrowserSession, startBrowserSession } from './browser-session';
 import { LoginThrottle } from './login-throttle';
 import { BUILTIN_OFF_CODE } from './oidc/sign-in-wire';

@@ -3,8 +3,8 @@
  * built-in session cookie. No credentials -> null (anonymous). Credentials that do not check out ->
  * AppError UNAUTHENTICATED: a bad token is an error, never a silent downgrade to anonymous.
  */
-import type { Env } from '../config/env';
-import { AppError } from '../errors/app-error';
+import type { Env } from '@autolabs/common/config/env';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { PrismaClient } from '../generated/prisma/client';
 import { callerFromUser, type Caller } from './caller';
 import { findSessionUser } from './cookie-session';

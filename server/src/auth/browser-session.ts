@@ -6,7 +6,7 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/audit-log';
-import type { Env } from '../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import type { Prisma, PrismaClient, User } from '../generated/prisma/client';
 import { SESSION_COOKIE, createAuthSession, deleteAuthSession, findSessionUser } from './cookie-session';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySessionStore } from '../infra/session-store/memory-session-store';
+import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';
 import { LoginThrottle, type ThrottleLimits } from './login-throttle';
 
 const limits: ThrottleLimits = {

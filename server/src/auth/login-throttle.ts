@@ -17,8 +17,8 @@
  * it precedes are two store calls, so a burst of simultaneous attempts can overshoot a limit by its size;
  * the next wait grows with every failure recorded, burst included.
  */
-import { MAX_HITS_PER_KEY, type SessionStore } from '../infra/session-store/session-store';
-import { counterAddress } from './client-address';
+import { MAX_HITS_PER_KEY, type SessionStore } from '@autolabs/common/session-store/session-store';
+import { counterAddress } from '@autolabs/common/auth/client-address';
 
 export interface ThrottleLimits {
   /** Failures one username + client pair may make before it has to wait. */

@@ -6,7 +6,7 @@
  * which check failed; an unreachable issuer is SERVICE_UNAVAILABLE.
  */
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { Role } from './caller';
 import { roleFromClaim } from './oidc-roles';
 

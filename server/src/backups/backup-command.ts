@@ -12,11 +12,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadEnv, type Env } from '../config/env';
-import { AppError, isAppError } from '../errors/app-error';
+import { ConfigError, loadEnv, type Env } from '@autolabs/common/config/env';
+import { AppError, isAppError } from '@autolabs/common/errors/app-error';
 import { createDatabase } from '../infra/database/database';
-import { makeLogger } from '../process/run-process';
-import { createObjectStore } from '../platform/stores';
+import { makeLogger } from '@autolabs/common/process/run-process';
+import { createObjectStore } from '@autolabs/common/platform/stores';
 import { listBackups, type BackupTarget } from './backup-target';
 import { restoreBackup } from './restore-backup';
 import { takeBackup } from './take-backup';

@@ -12,7 +12,7 @@
  * Pure: no I/O here.
  */
 import { z } from 'zod';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { DumpFormat } from '../infra/database/database';
 
 export const MAGIC = 'AUTOLABS-DATABASE-BACKUP 1';

@@ -4,8 +4,8 @@
  * anything else as SERVICE_UNAVAILABLE with S3's error kept as the cause; its code tells a credential or
  * permission problem from an unreachable server.
  */
-import { AppError, isAppError } from '../errors/app-error';
-import type { ObjectStore } from '../infra/object-store/object-store';
+import { AppError, isAppError } from '@autolabs/common/errors/app-error';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
 import { BACKUP_PREFIX, backupTime } from './backup-format';
 
 export interface BackupTarget {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { labFilePath } from './lab-file-path';
 
 function refusal(raw: unknown): { code: string; field?: string } {

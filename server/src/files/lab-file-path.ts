@@ -2,7 +2,7 @@
  * A path a student names for a file in their lab's storage (upload and download): relative to the
  * storage's root, plain names only, so whatever comes in can only name a file inside the storage. Pure.
  */
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 export const MAX_LAB_FILE_PATH = 1024;
 

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Header, Parser, type ReadEntry } from 'tar';
 import { recordAudit } from '../audit/audit-log';
 import type { Authenticator } from '../auth/authenticator';
-import { AppError, isAppError } from '../errors/app-error';
+import { AppError, isAppError } from '@autolabs/common/errors/app-error';
 import { handleOf } from '../runtime/runtime-handle';
 import type { ApiServices } from '../trpc/api-services';
 import { labFilePath } from './lab-file-path';

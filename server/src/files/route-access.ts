@@ -7,7 +7,7 @@ import { TRPCError } from '@trpc/server';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { requireInstance, type InstanceRelation, type InstanceWithDeployment } from '../trpc/access';
 import type { ApiServices } from '../trpc/api-services';
 import { createRequestContext } from '../trpc/context';

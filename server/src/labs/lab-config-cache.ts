@@ -3,7 +3,7 @@
  * address, see trpc/lab-store.ts), parsed and validated. The YAML of a sha256 never changes, so parsed
  * configs are cached by it.
  */
-import type { ObjectStore } from '../infra/object-store/object-store';
+import type { ObjectStore } from '@autolabs/common/object-store/object-store';
 import { parseLabConfig, type LabConfig } from './lab-config';
 
 const MAX_CACHED = 200;

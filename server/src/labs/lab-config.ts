@@ -4,7 +4,7 @@
  */
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { labConfigSchema, type LabConfig } from './lab-config-schema';
 
 export { labConfigSchema, containerSchema, type LabConfig, type LabContainer, type LabCheck } from './lab-config-schema';

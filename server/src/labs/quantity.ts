@@ -3,7 +3,7 @@
  * only checks the spelling (so the JSON Schema for editors stays a plain regex); these helpers turn the
  * validated strings into numbers where a runtime or a quota needs them.
  */
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 /** CPU: whole or fractional cores (`1`, `0.5`) or millicores (`500m`). */
 export const CPU_QUANTITY = /^(\d+(\.\d+)?|\d+m)$/;

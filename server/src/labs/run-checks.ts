@@ -4,7 +4,7 @@
  * commands at all (NOT_AVAILABLE_YET) stops the whole run.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { isAppError } from '../errors/app-error';
+import { isAppError } from '@autolabs/common/errors/app-error';
 import { checkRunDuration, checkRuns } from '../ops/lab-metrics';
 import type { LabRuntime, RuntimeHandle } from '../runtime/lab-runtime';
 import { parseDuration, type LabConfig } from './lab-config';

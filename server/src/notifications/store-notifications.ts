@@ -5,9 +5,9 @@
  * message is refused (BAD_INPUT) and ends in the queue's dead-letter list.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { PrismaClient } from '../generated/prisma/client';
-import type { Disposable } from '../infra/disposable';
+import type { Disposable } from '@autolabs/common/disposable';
 import type { JobQueue } from '../infra/queue/job-queue';
 import { NOTIFICATION_QUEUES, notificationMessage, type NotificationMessage } from './notification-message';
 

@@ -3,7 +3,7 @@
  * shape as the auth routes: `{ code, message }` with a stable AppError code, 5xx without internals.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isAppError, type ErrorCode } from '../errors/app-error';
+import { isAppError, type ErrorCode } from '@autolabs/common/errors/app-error';
 
 const BY_STATUS: Record<number, ErrorCode> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE' };
 const STATUS_OF: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, RATE_LIMITED: 429, ARCHIVE_CORRUPT: 422, SERVICE_UNAVAILABLE: 503 };

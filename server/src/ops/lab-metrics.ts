@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { InstanceStatus } from '../generated/prisma/enums';
-import { metricsRegistry } from './metrics';
+import { metricsRegistry } from '@autolabs/common/ops/metrics';
 import { ScrapeSource } from './scrape-source';
 
 const registers = [metricsRegistry];

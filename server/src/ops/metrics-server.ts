@@ -5,10 +5,10 @@
  */
 import fastify from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
-import { AccessLog } from './access-log';
-import { httpTimeoutOptions } from './http-timeouts';
-import { registerMetricsRoute } from './metrics-route';
-import { NOTHING_POLICY, addSecurityHeaders } from './security-headers';
+import { AccessLog } from '@autolabs/common/ops/access-log';
+import { httpTimeoutOptions } from '@autolabs/common/ops/http-timeouts';
+import { registerMetricsRoute } from '@autolabs/common/ops/metrics-route';
+import { NOTHING_POLICY, addSecurityHeaders } from '@autolabs/common/ops/security-headers';
 
 export interface MetricsServer {
   port: number;

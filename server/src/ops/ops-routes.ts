@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiServices } from '../trpc/api-services';
-import { httpRequestDuration } from './metrics';
-import { registerMetricsRoute } from './metrics-route';
+import { httpRequestDuration } from '@autolabs/common/ops/metrics';
+import { registerMetricsRoute } from '@autolabs/common/ops/metrics-route';
 import { REQUEST_ID_HEADER } from './request-id';
 
 const PING_TIMEOUT_MS = 3000;

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { QueueName } from '../infra/queue/job-queue';
-import { metricsRegistry } from './metrics';
+import { metricsRegistry } from '@autolabs/common/ops/metrics';
 import { ScrapeSource } from './scrape-source';
 
 const registers = [metricsRegistry];

@@ -4,7 +4,7 @@
  * registrations in one process (tests start several worker sets) read the same services, so one is enough.
  * A reader that fails or hangs leaves the gauge empty for that scrape rather than failing the whole scrape.
  */
-import type { Disposable } from '../infra/disposable';
+import type { Disposable } from '@autolabs/common/disposable';
 
 const READ_TIMEOUT_MS = 2000;
 

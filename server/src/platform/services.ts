@@ -13,17 +13,17 @@
  * Business code receives `Services` and never asks which implementation it got.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Env } from '../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import { createDatabase } from '../infra/database/database';
 import { AmqpJobQueue } from '../infra/queue/amqp-job-queue';
 import { MemoryJobQueue } from '../infra/queue/memory-job-queue';
 import type { LabRuntime } from '../runtime/lab-runtime';
 import { LocalRuntime } from '../runtime/local/local-runtime';
 import { localRuntimeOptions } from '../runtime/local/local-runtime-options';
-import { openObjectStore, openSessionStore } from './stores';
+import { openObjectStore, openSessionStore } from '@autolabs/common/platform/stores';
 import type { CoreServices } from './core-services';
-import { loadLabSshPublicKey } from './lab-ssh-key';
-import { loadTicketKeys, type TicketKeys } from './ticket-keys';
+import { loadLabSshPublicKey } from '@autolabs/common/platform/lab-ssh-key';
+import { loadTicketKeys, type TicketKeys } from '@autolabs/common/platform/ticket-keys';
 
 export interface Services extends CoreServices {
   ticketKeys: TicketKeys;
@@ -91,7 +91,7 @@ async function createRuntime(env: Env, log: FastifyBaseLogger): Promise<LabRunti
   }
   // Loaded only here: the Kubernetes client is heavy, and embedded installs never use it.
   const [{ loadKubeConfig }, { KubernetesRuntime }, { podSettingsFromEnv }] = await Promise.all([
-    import('../runtime/kubernetes/kube-client'),
+    import('@autolabs/common/lab-access/kubernetes/kube-config'),
     import('../runtime/kubernetes/kubernetes-runtime'),
     import('../runtime/kubernetes/pod-settings-from-env'),
   ]);

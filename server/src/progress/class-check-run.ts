@@ -13,7 +13,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { InstanceStatus, LabDeployment, LabInstance, PrismaClient } from '../generated/prisma/client';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { LabConfig } from '../labs/lab-config';
 import { runLabChecks } from '../labs/run-checks';
 import type { LabRuntime } from '../runtime/lab-runtime';

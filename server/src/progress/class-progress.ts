@@ -10,7 +10,7 @@
  * or MAX_PROGRESS_CELLS results it is refused with PROGRESS_TOO_LARGE before any name or result is read.
  */
 import type { InstanceStatus, LabDeployment, PrismaClient } from '../generated/prisma/client';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 export const MAX_PROGRESS_STUDENTS = 1000;
 /** Students x checks: a lab with very many checks makes a big table even for a class under the limit. */

@@ -2,7 +2,7 @@
  * What every runtime's `exec` (LabRuntime.exec) checks before it runs a command, in one place so that the
  * local and the Kubernetes runtime refuse the same input with the same code, field and words.
  */
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { InstanceStatus } from './lab-runtime';
 
 /** BAD_INPUT on `command` unless there is a program to run. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../errors/app-error';
+import { isAppError } from '@autolabs/common/errors/app-error';
 import { handleOf } from './runtime-handle';
 
 function codeOf(fn: () => unknown): string | null {

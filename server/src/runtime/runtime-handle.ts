@@ -3,7 +3,7 @@
  * read back in one place and checked before any runtime is handed it.
  */
 import { z } from 'zod';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { RuntimeHandle } from './lab-runtime';
 
 const storedHandle = z.looseObject({ runtime: z.enum(['local', 'kubernetes']), instanceId: z.string().min(1) });

@@ -3,7 +3,7 @@
  * case is a unit test. Two labs of one name (two assignments of the same lab) are told apart by the first
  * 8 characters of their instance id.
  */
-import type { SshLabChoice } from './ssh-login-wire';
+import type { SshLabChoice } from '@autolabs/common/ssh/ssh-login-wire';
 
 export interface RunningLab {
   instanceId: string;

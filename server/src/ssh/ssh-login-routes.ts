@@ -15,11 +15,11 @@ import { verifyPassword } from '../auth/password';
 import type { Prisma } from '../generated/prisma/client';
 import type { ApiServices } from '../trpc/api-services';
 import { issueOwnerTicket } from '../trpc/terminal-ticket';
-import { internalCallAllowed } from './internal-auth';
+import { internalCallAllowed } from '@autolabs/common/ssh/internal-auth';
 import { matchInstancePassword, spendInstancePassword, type MatchedPassword } from './instance-password';
 import { runningLabsOf } from './running-labs';
 import { pickLab, pickPasswordLab } from './ssh-lab-choice';
-import { SSH_LOGIN_PATH, sshLoginRequestSchema, type SshLoginAnswer, type SshLoginRequest } from './ssh-login-wire';
+import { SSH_LOGIN_PATH, sshLoginRequestSchema, type SshLoginAnswer, type SshLoginRequest } from '@autolabs/common/ssh/ssh-login-wire';
 import { fingerprintOf } from './ssh-public-key';
 
 export interface SshLoginRouteOptions {

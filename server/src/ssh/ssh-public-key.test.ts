@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKey } from '../../../test/ssh/ssh-tools';
-import type { AppError } from '../errors/app-error';
+import type { AppError } from '@autolabs/common/errors/app-error';
 import { parseSshPublicKey } from './ssh-public-key';
 
 function refusal(text: string): { code: string; field?: string; message: string } {

@@ -7,7 +7,7 @@
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import ssh2 from 'ssh2';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 export const ALLOWED_KEY_TYPES = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'] as const;
 export type SshKeyType = (typeof ALLOWED_KEY_TYPES)[number];

@@ -10,7 +10,7 @@
  * (My labs), so an assignment-less deployment started labs that counted against the students' quotas
  * but that they could not see.
  */
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { Assignment, LabConfig, LabMode, Prisma } from '../generated/prisma/client';
 import type { LabResources } from '../labs/lab-resources';
 import type { ApiServices } from './api-services';

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator';
 import type { Caller } from '../auth/caller';
 import { SESSION_COOKIE } from '../auth/cookie-session';
-import { AppError, isAppError } from '../errors/app-error';
+import { AppError, isAppError } from '@autolabs/common/errors/app-error';
 import type { ApiServices } from './api-services';
 
 export interface Context {

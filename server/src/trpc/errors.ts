@@ -5,7 +5,7 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
-import { AppError, isAppError, type ErrorCode } from '../errors/app-error';
+import { AppError, isAppError, type ErrorCode } from '@autolabs/common/errors/app-error';
 
 const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_INPUT: 'BAD_REQUEST',

@@ -13,7 +13,7 @@
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Prisma } from '../generated/prisma/client';
-import { AppError, isAppError } from '../errors/app-error';
+import { AppError, isAppError } from '@autolabs/common/errors/app-error';
 import { auditInput } from '../audit/audit-input';
 import { recordAudit } from '../audit/audit-log';
 import type { Role } from '../auth/caller';

@@ -4,7 +4,7 @@
  * the queue refuses the job, the rows are marked failed with the reason, so nothing waits for a job
  * that will never come, and the caller gets SERVICE_UNAVAILABLE.
  */
-import { AppError, isAppError } from '../errors/app-error';
+import { AppError, isAppError } from '@autolabs/common/errors/app-error';
 import type { LabMode, Prisma } from '../generated/prisma/client';
 import type { LabResources } from '../labs/lab-resources';
 import { labStartFailures } from '../ops/lab-metrics';

@@ -6,7 +6,7 @@
  * (lab-owner.ts): the course uploaded into, or the author when there is none.
  */
 import { createHash } from 'node:crypto';
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { LabConfig as LabConfigRow } from '../generated/prisma/client';
 import { parseLabConfig, type LabConfig } from '../labs/lab-config';
 import { LabConfigCache } from '../labs/lab-config-cache';

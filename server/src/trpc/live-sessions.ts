@@ -5,7 +5,7 @@
  * student, lab, course and door, so those are looked up here from our database.
  */
 import type { PrismaClient } from '../generated/prisma/client';
-import { isStale, type SessionRecord } from '../infra/session-store/session-store';
+import { isStale, type SessionRecord } from '@autolabs/common/session-store/session-store';
 
 export function isLive(r: SessionRecord, now = Date.now()): boolean {
   return r.state !== 'ended' && !isStale(r, now);

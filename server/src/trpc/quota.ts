@@ -6,7 +6,7 @@
  * instance when it was created). Callers hold `lockUsers` in the same transaction, so two starts cannot
  * both squeeze under the limit.
  */
-import { AppError } from '../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { InstanceStatus, Prisma, ResourceQuota } from '../generated/prisma/client';
 import type { LabResources } from '../labs/lab-resources';
 

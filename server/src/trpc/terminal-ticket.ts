@@ -6,7 +6,7 @@
  */
 import type { User } from '../generated/prisma/client';
 import { handleOf } from '../runtime/runtime-handle';
-import { mintTicket } from '../tickets/ticket';
+import { mintTicket } from '@autolabs/common/tickets/ticket';
 import type { InstanceWithDeployment } from './access';
 import type { ApiServices } from './api-services';
 import { fail } from './errors';

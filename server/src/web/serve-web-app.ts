@@ -12,8 +12,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Env } from '../config/env';
-import { contentSecurityPolicy } from '../ops/security-headers';
+import type { Env } from '@autolabs/common/config/env';
+import { contentSecurityPolicy } from '@autolabs/common/ops/security-headers';
 
 /** Where `npm run -w web build` puts the app. */
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');

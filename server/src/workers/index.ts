@@ -11,10 +11,10 @@
  * for the ones in flight, then stops the periodic jobs.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { makeLogger } from '../process/run-process';
+import { makeLogger } from '@autolabs/common/process/run-process';
 import type { z } from 'zod';
-import { AppError } from '../errors/app-error';
-import type { Disposable } from '../infra/disposable';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { Disposable } from '@autolabs/common/disposable';
 import type { JobContext, QueueName } from '../infra/queue/job-queue';
 import { archiveJob, deployJob, startInstanceJob, stopJob } from './jobs';
 import { LabConfigCache } from '../labs/lab-config-cache';

@@ -3,7 +3,7 @@
  * phases and queue depths are read from the database and the broker at each scrape; every delivery is
  * counted by outcome and timed; archives are timed by outcome.
  */
-import type { Disposable } from '../infra/disposable';
+import type { Disposable } from '@autolabs/common/disposable';
 import type { QueueName } from '../infra/queue/job-queue';
 import { archiveDuration, instancePhases } from '../ops/lab-metrics';
 import { queueDepths, queueJobDuration, queueJobs, type JobOutcome } from '../ops/queue-metrics';

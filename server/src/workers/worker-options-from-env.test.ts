@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '../config/env';
+import { loadEnv } from '@autolabs/common/config/env';
 import { workerOptionsFromEnv } from './worker-options-from-env';
 
 describe('workerOptionsFromEnv', () => {

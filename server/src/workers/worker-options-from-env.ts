@@ -1,5 +1,5 @@
 /** The workers' settings from the environment (already checked by config/env.ts), for the worker and embedded processes. */
-import type { Env } from '../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import type { WorkerOptions } from './index';
 
 type WorkerEnv = Pick<Env, 'ARCHIVE_AFTER_DAYS' | 'ARCHIVE_INTERVAL_MINUTES' | 'BACKUP_BUCKET' | 'BACKUP_INTERVAL_HOURS' | 'BACKUP_KEEP'>;

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { isAppError } from '../../../server/src/errors/app-error';
+import { isAppError } from '@autolabs/common/errors/app-error';
 import { kubeCall } from './api-errors';
 
 export function loadKubeConfig(path: string): KubeConfig {

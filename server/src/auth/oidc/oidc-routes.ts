@@ -15,9 +15,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Env } from '../../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import type { PrismaClient } from '../../generated/prisma/client';
-import type { SessionStore } from '../../infra/session-store/session-store';
+import type { SessionStore } from '@autolabs/common/session-store/session-store';
 import { auditRefusedLogin, authCookieOptions, endBrowserSession, startBrowserSession } from '../browser-session';
 import { knownRoleFromClaim } from '../oidc-roles';
 import { upsertOidcUser } from '../oidc-user';

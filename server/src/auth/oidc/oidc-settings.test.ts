@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '../../config/env';
+import { loadEnv } from '@autolabs/common/config/env';
 import { oidcSignInSettings } from './oidc-settings';
 
 const ZITADEL = { OIDC_ISSUER: 'https://id.example.edu', OIDC_CLIENT_ID: '2811@autolabs' };

@@ -2,7 +2,7 @@
  * The browser sign-in's settings, read once from the validated environment (config/env.ts already refused
  * incomplete combinations). Null when OIDC_CLIENT_ID is unset: no "Sign in with ..." button, no routes.
  */
-import type { Env } from '../../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import { OIDC_CALLBACK_PATH } from './sign-in-wire';
 
 export interface OidcSignInSettings {

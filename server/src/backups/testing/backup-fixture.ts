@@ -5,13 +5,13 @@
  */
 import { generateKeyPair } from 'jose';
 import path from 'node:path';
-import type { Env } from '../../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import { seedDemo } from '../../demo/seed-demo';
 import { createDatabase, type Database } from '../../infra/database/database';
 import { silentLogger } from '../../infra/database/testing/silent-logger';
-import { LocalDirObjectStore } from '../../infra/object-store/local-dir-object-store';
+import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';
 import { MemoryJobQueue } from '../../infra/queue/memory-job-queue';
-import { MemorySessionStore } from '../../infra/session-store/memory-session-store';
+import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';
 import { LocalRuntime } from '../../runtime/local/local-runtime';
 
 /** Text that a careless dump or restore would mangle: quotes, backslashes, a tab, a newline, non-ASCII. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEnv } from '../../config/env';
+import { loadEnv } from '@autolabs/common/config/env';
 import { createDatabase } from './database';
 import { migratePostgres } from './postgres-database';
 import { applyMigrations, readMigrations } from './migrator';

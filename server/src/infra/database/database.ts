@@ -9,9 +9,9 @@
  * nothing. PGlite keeps its data in the directory across restarts; only one process may open it.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Env } from '../../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { openPgliteDatabase } from './pglite-database';
 import { restorePglite } from './pglite-dump';
 import { openPostgresDatabase } from './postgres-database';

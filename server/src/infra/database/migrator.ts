@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 /** The key `prisma migrate` locks on (schema-engine's advisory lock id). */
 export const PRISMA_ADVISORY_LOCK_KEY = 72707369;

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 export async function dumpPglite(pglite: PGlite, file: string): Promise<'pglite-datadir-gzip'> {
   const tar = await pglite.dumpDataDir('gzip');

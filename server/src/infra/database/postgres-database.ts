@@ -2,7 +2,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { PrismaClient } from '../../generated/prisma/client';
 import type { Database } from './database';
 import { prismaDatabase } from './prisma-database';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { loadEnv } from '../../config/env';
+import { loadEnv } from '@autolabs/common/config/env';
 import { createDatabase, type Database } from './database';
 import { openPgliteDatabase } from './pglite-database';
 import { createFreshPostgres, type FreshDatabase } from './testing/fresh-postgres';

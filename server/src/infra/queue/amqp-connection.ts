@@ -7,7 +7,7 @@
 import { EventEmitter, once } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { errorText } from './delivery-defaults';
 
 export interface AmqpConnectionOptions {

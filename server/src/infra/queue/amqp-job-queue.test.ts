@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TEST_AMQP_URL } from '../../../../test/setup/services';
-import { waitFor } from '../testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import { AmqpJobQueue } from './amqp-job-queue';
 import type { JobQueue, QueueName } from './job-queue';
 import { runJobQueueContract } from './job-queue.contract';

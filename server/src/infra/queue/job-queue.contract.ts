@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../testing/wait-for';
+import { waitFor } from '@autolabs/common/testing/wait-for';
 import type { JobContext, JobQueue } from './job-queue';
 
 export interface JobQueueHarness {

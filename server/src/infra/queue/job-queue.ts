@@ -9,7 +9,7 @@
  * production implementation (a broker restart loses nothing); publishes made while the broker is down are
  * retried until `publish`'s deadline and then fail with SERVICE_UNAVAILABLE.
  */
-import type { Disposable } from '../disposable';
+import type { Disposable } from '@autolabs/common/disposable';
 
 /** Lab jobs for the workers, and notifications for the API to store (notifications/notification-message.ts). */
 export type QueueName = 'lab.deploy' | 'lab.start' | 'lab.stop' | 'lab.archive' | 'student.notifications' | 'teacher.notifications';

@@ -5,8 +5,8 @@
  * are lost. Embedded mode tolerates that because workers reconcile lab instances from the database on start.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../errors/app-error';
-import type { Disposable } from '../disposable';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { Disposable } from '@autolabs/common/disposable';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_PREFETCH, errorText } from './delivery-defaults';
 import type { ConsumeOptions, JobContext, JobQueue, QueueName } from './job-queue';
 

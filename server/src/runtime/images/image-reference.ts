@@ -3,7 +3,7 @@
  * tag means `:latest`, and a digest pins the content (the tag beside it is then dropped, as skopeo cannot
  * pull by both). Labs name images the short way; the store, the rewrite rules and skopeo see the long way.
  */
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 export const DEFAULT_REGISTRY = 'docker.io';
 

@@ -4,7 +4,7 @@
  * `10.0.0.5:5000/autolabs/netlab:latest`, the image `npm run images` pushed there. LAB_IMAGE_REWRITES adds
  * any other `from=to` prefix pairs after that one.
  */
-import type { Env } from '../../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import { formatReference, normalizeReference, parseReference, type ImageReference } from './image-reference';
 
 export interface ImageRewrite {

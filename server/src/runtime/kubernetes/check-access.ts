@@ -2,7 +2,7 @@
  * Whether the runtime can work at all: the apiserver answers, our credentials are accepted, and the lab
  * namespace exists. Run once at process start, so a misconfigured deployment stops with one clear line.
  */
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { KubeClient } from './kube-client';
 
 export async function checkNamespaceAccess(client: KubeClient, namespace: string): Promise<void> {

@@ -19,7 +19,7 @@ import {
   type V1Service,
   type V1Status,
 } from '@kubernetes/client-node';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { CappedText } from './capped-text';
 import { isAlreadyExists, isNotFound, kubeCall } from './kube-errors';
 import { TokenBucket } from './token-bucket';
@@ -39,19 +39,6 @@ export interface StreamingExecOutput {
   status: V1Status | null;
   timedOut: boolean;
   stderr: string;
-}
-
-/** KUBECONFIG file when given, else the pod's service account (in-cluster). */
-export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
-    else kc.loadFromCluster();
-  } catch (e) {
-    const source = kubeconfigPath ? `KUBECONFIG file ${kubeconfigPath}` : 'the in-cluster service account';
-    throw new AppError('RUNTIME_UNAVAILABLE', `cannot load Kubernetes credentials from ${source}: ${(e as Error).message}`, { field: 'KUBECONFIG', cause: e });
-  }
-  return kc;
 }
 
 /** client-go's defaults are 5 and 10; a class starting at once needs more, and the apiserver copes. */

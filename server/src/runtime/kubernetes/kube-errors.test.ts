@@ -1,6 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { isAlreadyExists, isNotFound, isTransient, kubeCall, toAppError } from './kube-errors';
 
 const status = (code: number, body: object) => new ApiException(code, 'HTTP-Code', JSON.stringify(body), {});

@@ -8,7 +8,7 @@
  * such (`isTransient`): the wait loops keep trying them until their deadline instead of giving up at once.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { AppError, type ErrorCode } from '../../errors/app-error';
+import { AppError, type ErrorCode } from '@autolabs/common/errors/app-error';
 
 interface StatusBody {
   message?: string;

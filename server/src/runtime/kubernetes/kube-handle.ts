@@ -4,7 +4,7 @@
  * change of naming rules or LAB_NAMESPACE never orphans the objects of instances started before it.
  */
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { RuntimeHandle } from '../lab-runtime';
 
 export interface KubernetesHandle extends RuntimeHandle {

@@ -20,14 +20,15 @@
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { LAB_SSH_PORT } from '../lab-host-key';
 import { chooseTerminalBackend, SSH_TERMINAL_USER, type TerminalBackendChoice } from '../terminal-backend-choice';
 import type { LabConfig, LabContainer } from '../../labs/lab-config';
-import type { ExecOptions, HeldInstance, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest, TerminalTarget } from '../lab-runtime';
+import type { ExecOptions, HeldInstance, InstanceStatus, LabRuntime, ProgressEvent, RuntimeHandle, StartRequest } from '../lab-runtime';
+import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
 import { checkExecCommand, checkRunning, execContainer } from '../exec-checks';
 import { checkNamespaceAccess } from './check-access';
-import { exitCodeOf } from './exec-status';
+import { exitCodeOf } from '@autolabs/common/lab-access/kubernetes/exec-status';
 import { KubeClient, type Verb } from './kube-client';
 import { kubernetesHandleOf, type KubernetesHandle } from './kube-handle';
 import { heldInstances, LAB_OBJECTS_SELECTOR } from './inventory';

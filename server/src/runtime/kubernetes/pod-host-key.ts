@@ -4,9 +4,9 @@
  * read inside the container), its Ed25519 public key is read through an exec and kept in the handle with
  * the pod's IP, so every terminal ticket pins it. Waits within the start's deadline.
  */
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { hostKeyLine, LAB_HOST_KEY_FILE } from '../lab-host-key';
-import { exitCodeOf } from './exec-status';
+import { exitCodeOf } from '@autolabs/common/lab-access/kubernetes/exec-status';
 import type { KubeClient } from './kube-client';
 import { pollUntil } from './poll-until';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '../../config/env';
+import { loadEnv } from '@autolabs/common/config/env';
 import { podSettingsFromEnv } from './pod-settings-from-env';
 
 describe('podSettingsFromEnv', () => {

@@ -4,7 +4,7 @@
  * toleration matches it exactly, without one any value), and the image rewrites both runtimes share.
  */
 import type { V1Toleration } from '@kubernetes/client-node';
-import type { Env } from '../../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import { imageRewritesFromEnv } from '../images/image-rewrites';
 import type { PodSettings } from './manifests/pod';
 

@@ -5,7 +5,7 @@
  * AppErrors; except transient ones (the apiserver unreachable or restarting, `isTransient`), which are
  * tried again until the deadline, and named in the timeout message if they last that long.
  */
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { isTransient } from './kube-errors';
 
 export interface PollOptions {

@@ -5,7 +5,7 @@
  * reason. The NetworkPolicy goes in before the Pod, so the lab never runs without its isolation.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { InstanceStatus, StartRequest } from '../lab-runtime';
 import type { KubeClient } from './kube-client';
 import type { KubernetesHandle } from './kube-handle';

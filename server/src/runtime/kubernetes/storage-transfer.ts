@@ -8,8 +8,8 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../../errors/app-error';
-import { exitCodeOf } from './exec-status';
+import { AppError } from '@autolabs/common/errors/app-error';
+import { exitCodeOf } from '@autolabs/common/lab-access/kubernetes/exec-status';
 import type { KubeClient, StreamingExecOutput } from './kube-client';
 import type { KubernetesHandle } from './kube-handle';
 import type { PodSettings } from './manifests/pod';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { create, extract } from 'tar';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 /** A new home starts with /etc/skel (.bashrc, .profile), owned by the sandbox uid (root mode). */
 export async function createHome(home: string, uid: number | null): Promise<void> {

@@ -16,21 +16,15 @@ import { execFile } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AppError } from '../../errors/app-error';
-import type { InstancePaths } from './instance-paths';
+import { AppError } from '@autolabs/common/errors/app-error';
+import type { InstancePaths } from '@autolabs/common/lab-access/local/instance-paths';
+import { isMountpoint } from '@autolabs/common/lab-access/local/mountpoint';
 
 const run = promisify(execFile);
 const TOOL_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
 
 /** ext4 needs some room for itself; smaller storage sizes get an image of this size. */
 export const MIN_VOLUME_BYTES = 16 * 2 ** 20;
-
-export const VOLUME_TOOLS = [
-  { path: '/usr/sbin/mkfs.ext4', pkg: 'e2fsprogs' },
-  { path: '/usr/bin/mount', pkg: 'mount' },
-  { path: '/usr/bin/umount', pkg: 'mount' },
-  { path: '/usr/bin/mountpoint', pkg: 'util-linux' },
-] as const;
 
 /** Mounts the home volume, creating it (with /etc/skel, owned by `uid`) on first use. */
 export async function mountHomeVolume(paths: InstancePaths, bytes: number, uid: number): Promise<void> {
@@ -111,14 +105,3 @@ async function tool(file: string, args: string[], what: string): Promise<void> {
   }
 }
 
-/** True when `dir` is a mount point, from /proc/self/mountinfo (no process to spawn). */
-export async function isMountpoint(dir: string): Promise<boolean> {
-  const target = path.resolve(dir);
-  const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === target);
-}
-
-/** mountinfo writes space, tab, newline and backslash as octal escapes (\040). */
-function unescapeMountPath(p: string): string {
-  return p.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}

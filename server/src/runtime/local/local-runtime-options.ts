@@ -4,7 +4,7 @@
  * registry for autolabs/* (LAB_IMAGE_REGISTRY), then any other rewrite (LAB_IMAGE_REWRITES).
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Env } from '../../config/env';
+import type { Env } from '@autolabs/common/config/env';
 import { imageRewritesFromEnv } from '../images/image-rewrites';
 import { ImageStore, type RegistryConfig } from './images/image-store';
 import type { LocalRuntimeOptions } from './local-runtime';

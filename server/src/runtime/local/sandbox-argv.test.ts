@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PID_WRAPPER, sandboxArgv, type SandboxSpec } from './sandbox-argv';
-import { instancePaths } from './instance-paths';
+import { instancePaths } from '@autolabs/common/lab-access/local/instance-paths';
 
 const spec: SandboxSpec = {
   bwrapPath: '/usr/bin/bwrap',

@@ -28,7 +28,7 @@
  * whole PID namespace.
  */
 import type { HostLayout } from './host-layout';
-import type { InstancePaths } from './instance-paths';
+import type { InstancePaths } from '@autolabs/common/lab-access/local/instance-paths';
 
 export type SandboxIdentity = { mode: 'setuid'; uid: number } | { mode: 'userns' };
 

@@ -2,13 +2,13 @@
  * What one sandbox of an instance looks like, from the runtime's settings, the instance's handle and the
  * lab config. Pure, like the argv built from it: `terminalTarget` must not do I/O.
  */
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { LabConfig } from '../../labs/lab-config';
 import type { RuntimeHandle } from '../lab-runtime';
 import { instanceCgroup } from './cgroup-v1';
 import { STUDENT_USER } from './etc-files';
 import { hostEditorEnv, type HostLayout } from './host-layout';
-import { instancePaths } from './instance-paths';
+import { instancePaths } from '@autolabs/common/lab-access/local/instance-paths';
 import type { SandboxIdentity, SandboxSpec } from './sandbox-argv';
 import { sandboxCgroup, sandboxLimits, terminalContainer } from './sandbox-limits';
 import { UID_BASE, UID_RANGE } from './uid-allocator';

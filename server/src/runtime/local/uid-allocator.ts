@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 export const UID_BASE = 1_000_000_000;
 export const UID_RANGE = 1_000_000;

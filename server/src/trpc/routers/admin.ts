@@ -3,7 +3,7 @@ import { disableAccount, enableAccount, resetAccountPassword } from '../../auth/
 import { hashPassword } from '../../auth/password';
 import { ROLES } from '../../auth/caller';
 import { Prisma } from '../../generated/prisma/client';
-import { SESSION_CONTROL_CHANNEL } from '../../infra/session-store/session-store';
+import { SESSION_CONTROL_CHANNEL } from '@autolabs/common/session-store/session-store';
 import { auditWhereCourse, nameAuditEntries } from '../../audit/audit-names';
 import type { ApiServices } from '../api-services';
 import { fail } from '../errors';

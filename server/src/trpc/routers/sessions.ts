@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mintTicket } from '../../tickets/ticket';
+import { mintTicket } from '@autolabs/common/tickets/ticket';
 import { requireInstance, taughtCourseIds } from '../access';
 import { fail } from '../errors';
 import { authedProcedure, router, type AuthedContext } from '../init';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client';
-import { loadSshHostPublicKey } from '../../platform/ssh-host-key';
+import { loadSshHostPublicKey } from '@autolabs/common/platform/ssh-host-key';
 import { MAX_PUBLIC_KEY_CHARS, parseSshPublicKey } from '../../ssh/ssh-public-key';
 import { fail } from '../errors';
 import { roleProcedure, router } from '../init';

@@ -5,7 +5,7 @@
  * middleware records every reveal and refusal with its input (the instance id), never the answer.
  */
 import { z } from 'zod';
-import { loadSshHostPublicKey } from '../../platform/ssh-host-key';
+import { loadSshHostPublicKey } from '@autolabs/common/platform/ssh-host-key';
 import { revealInstancePassword } from '../../ssh/instance-password';
 import { runningLabsOf } from '../../ssh/running-labs';
 import { choicesOf } from '../../ssh/ssh-lab-choice';

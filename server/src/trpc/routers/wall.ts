@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { loadClassProgress } from '../../progress/class-progress';
-import { mintWallTicket } from '../../tickets/wall-ticket';
+import { mintWallTicket } from '@autolabs/common/tickets/wall-ticket';
 import { requireClassDeployment } from '../class-deployment';
 import { fail } from '../errors';
 import { authedProcedure, router } from '../init';

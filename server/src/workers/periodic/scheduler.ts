@@ -4,7 +4,7 @@
  * worker replicas running the same tasks only repeat work, never corrupt it.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Disposable } from '../../infra/disposable';
+import type { Disposable } from '@autolabs/common/disposable';
 
 export interface PeriodicTask {
   name: string;

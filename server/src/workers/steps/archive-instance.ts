@@ -8,7 +8,7 @@
  * before the row was updated) an object already in the bucket is taken as the archive, its digest read
  * from it.
  */
-import { AppError } from '../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { archiveBytes } from '../../ops/lab-metrics';
 import { auditInstance } from '../audit';
 import type { WorkerContext } from '../worker-context';

@@ -6,7 +6,7 @@
  * its own lab.start job, so a large class starts in parallel across workers and a crash loses one start,
  * not the rest. The lab config is validated first: a broken config fails the deployment at once.
  */
-import { isAppError } from '../../errors/app-error';
+import { isAppError } from '@autolabs/common/errors/app-error';
 import type { LabDeployment, PrismaClient } from '../../generated/prisma/client';
 import { labStartFailures } from '../../ops/lab-metrics';
 import type { StartInstanceJob } from '../jobs';

@@ -5,7 +5,7 @@
  * A stop that lands while the runtime is starting wins: the fresh sandbox is stopped again. A stopped
  * instance may be started again (same storage); its deployment then counts as running again.
  */
-import { isAppError } from '../../errors/app-error';
+import { isAppError } from '@autolabs/common/errors/app-error';
 import type { Prisma } from '../../generated/prisma/client';
 import { parseDuration } from '../../labs/lab-config';
 import type { ProgressEvent } from '../../runtime/lab-runtime';

@@ -6,7 +6,7 @@
  * deployment is stopped too.
  */
 import type { Prisma } from '../../generated/prisma/client';
-import { SESSION_CONTROL_CHANNEL } from '../../infra/session-store/session-store';
+import { SESSION_CONTROL_CHANNEL } from '@autolabs/common/session-store/session-store';
 import type { StopJob } from '../jobs';
 import { auditInstance } from '../audit';
 import type { WorkerContext } from '../worker-context';

@@ -2,7 +2,7 @@
  * What went wrong with an image, said to the user in one sentence that names the image, with the tool's own
  * output kept for the log. skopeo and umoci report failures as text on stderr, so the cause is read from it.
  */
-import { AppError } from '../../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 
 const DISK_FULL = /no space left on device|ENOSPC|disk quota exceeded/i;
 const CORRUPT = /digest did not match|digest mismatch|invalid tar header|gzip: invalid|invalid checksum|unexpected EOF|size mismatch/i;

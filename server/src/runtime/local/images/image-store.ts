@@ -12,7 +12,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError, isAppError } from '../../../errors/app-error';
+import { AppError, isAppError } from '@autolabs/common/errors/app-error';
 import { formatReference, normalizeReference } from '../../images/image-reference';
 import { corruptBlobError, lockTimeoutError, storeFsError } from './image-errors';
 import { imageProcess, type ImageProcess } from './image-process';

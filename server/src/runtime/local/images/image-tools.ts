@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { findInPath, OUTER_ENV } from '../host-tools';
+import { findInPath, OUTER_ENV } from '@autolabs/common/lab-access/local/host-tools';
 import { missingToolError } from './image-errors';
 
 export const IMAGE_TOOLS = { skopeo: 'skopeo', umoci: 'umoci', flock: 'util-linux' } as const;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { runTool, ToolFailure } from './image-tools';
 import { readIndex, writeIndex } from './oci-layout';
 import type { StorePaths } from './store-paths';

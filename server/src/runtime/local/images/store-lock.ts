@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { toolPath } from './image-tools';
-import { OUTER_ENV } from '../host-tools';
+import { OUTER_ENV } from '@autolabs/common/lab-access/local/host-tools';
 
 export class LockTimeout extends Error {}
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isAppError } from '../../../errors/app-error';
+import { isAppError } from '@autolabs/common/errors/app-error';
 import { missingBlobError, storeFsError, unpackError } from './image-errors';
 import { runTool, ToolFailure } from './image-tools';
 import { hashBlob, imageBlobs, readManifest } from './oci-layout';

@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AppError } from '../../../errors/app-error';
-import { isMountpoint } from '../instance-volume';
-import type { PodRunPaths } from './pod-run-dir';
+import { AppError } from '@autolabs/common/errors/app-error';
+import { isMountpoint } from '@autolabs/common/lab-access/local/mountpoint';
+import type { PodRunPaths } from '@autolabs/common/lab-access/local/pod-run-dir';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { instancePaths } from '../instance-paths';
+import { instancePaths } from '@autolabs/common/lab-access/local/instance-paths';
 import { readPodRecord } from './local-pod';
 
 export async function imagesInUse(dataDir: string): Promise<Set<string>> {

@@ -10,19 +10,19 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { LabConfig, LabContainer } from '../../../labs/lab-config';
 import { STUDENT_USER } from '../etc-files';
 import type { ImageProcess, PreparedImage, PullProgress } from '../images/image-store';
-import { isMountpoint } from '../instance-volume';
-import type { InstancePaths } from '../instance-paths';
+import { isMountpoint } from '@autolabs/common/lab-access/local/mountpoint';
+import type { InstancePaths } from '@autolabs/common/lab-access/local/instance-paths';
 import { AUTHORIZED_KEYS_IN_CONTAINER, containerArgv, type ContainerSandboxSpec } from './container-argv';
 import { containerDirs, containerStorage, mountContainerRootfs, unmountContainerRootfs } from './container-rootfs';
 import { lastExit, logTail, startSupervisor, stopSupervisor, supervisorAlive } from './container-supervisor';
 import { ensurePodEgress, type PodNetwork } from './pod-egress';
 import { resolveImageUser, writePodEtc } from './pod-etc';
 import { CONTAINER_UID_BASE, ensurePodNamespaces, removePodNamespaces } from './pod-namespaces';
-import { ensureRunDir, mountTool, podRunPaths, unmountIfMounted } from './pod-run-dir';
+import { ensureRunDir, mountTool, podRunPaths, unmountIfMounted } from '@autolabs/common/lab-access/local/pod-run-dir';
 
 /** What the pod mode needs of the image store (images/image-store.ts). */
 export interface PodImages {

@@ -19,12 +19,12 @@ import { closeSync, openSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AppError } from '../../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import type { LabConfig } from '../../../labs/lab-config';
 import { resolveHosts, type HostResolver } from '../../kubernetes/resolve-hosts';
-import { EGRESS_TOOLS, OUTER_ENV, requireTools } from '../host-tools';
+import { EGRESS_TOOLS, OUTER_ENV, requireTools } from '@autolabs/common/lab-access/local/host-tools';
 import { DNS_FORWARDER, egressRuleset, egressWanted, pastaArgv, type EgressPlan } from './egress-rules';
-import { inPodNet, type PodRunPaths } from './pod-run-dir';
+import { inPodNet, type PodRunPaths } from '@autolabs/common/lab-access/local/pod-run-dir';
 
 /** What the pod's network needs at start: the uid owning it (pasta runs as it) and what may leave. */
 export interface PodNetwork {

@@ -20,10 +20,10 @@
 import { spawn } from 'node:child_process';
 import { promises as fs, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../../errors/app-error';
-import { isMountpoint } from '../instance-volume';
+import { AppError } from '@autolabs/common/errors/app-error';
+import { isMountpoint } from '@autolabs/common/lab-access/local/mountpoint';
 import { stopPodEgress } from './pod-egress';
-import { inPodNet, mountTool, unmountIfMounted, type PodRunPaths } from './pod-run-dir';
+import { inPodNet, mountTool, unmountIfMounted, type PodRunPaths } from '@autolabs/common/lab-access/local/pod-run-dir';
 
 /** Host uid of container uid 0; container uid n is CONTAINER_UID_BASE + n (images are unpacked so). */
 export const CONTAINER_UID_BASE = 2_000_000_000;

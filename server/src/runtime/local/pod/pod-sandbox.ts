@@ -4,14 +4,14 @@
  */
 import { cpuMillis, parseQuantity, type LabConfig } from '../../../labs/lab-config';
 import { CFS_PERIOD_US, instanceCgroup } from '../cgroup-v1';
-import type { InstancePaths } from '../instance-paths';
+import type { InstancePaths } from '@autolabs/common/lab-access/local/instance-paths';
 import { DEFAULT_MAX_PROCESSES } from '../sandbox-limits';
 import type { SandboxCgroup } from '../sandbox-argv';
 import type { ContainerSandboxSpec } from './container-argv';
 
 import { egressWanted } from './egress-rules';
 import type { PodRecord } from './local-pod';
-import { podRunPaths } from './pod-run-dir';
+import { podRunPaths } from '@autolabs/common/lab-access/local/pod-run-dir';
 
 export interface PodSandboxSettings {
   runDir: string;

@@ -4,7 +4,7 @@
  * its Ed25519 public key is read from inside that container (as a check runs, never by following the
  * container's files from the host) and kept with the instance, so every terminal ticket pins it.
  */
-import { AppError } from '../../../errors/app-error';
+import { AppError } from '@autolabs/common/errors/app-error';
 import { hostKeyLine, LAB_HOST_KEY_FILE as HOST_KEY_FILE, LAB_SSH_PORT } from '../../lab-host-key';
 import { waitForPorts } from './pod-readiness';
 

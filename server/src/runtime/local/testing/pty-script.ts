@@ -3,7 +3,7 @@
  * and resolves with everything the terminal printed up to an end marker, carriage returns removed.
  */
 import * as pty from 'node-pty';
-import type { PtyLaunch } from '../sandbox-launch';
+import type { PtyLaunch } from '@autolabs/common/lab-access/local/sandbox-launch';
 
 export function runScriptInPty(launch: PtyLaunch, script: string): Promise<string> {
   return new Promise((resolve) => {

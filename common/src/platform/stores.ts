@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import type { Env } from '../config/env';
-import { LocalDirObjectStore } from '../infra/object-store/local-dir-object-store';
-import { MinioObjectStore } from '../infra/object-store/minio-object-store';
-import type { ObjectStore } from '../infra/object-store/object-store';
-import { MemorySessionStore } from '../infra/session-store/memory-session-store';
-import { RedisSessionStore } from '../infra/session-store/redis-session-store';
-import type { SessionStore } from '../infra/session-store/session-store';
+import { LocalDirObjectStore } from '../object-store/local-dir-object-store';
+import { MinioObjectStore } from '../object-store/minio-object-store';
+import type { ObjectStore } from '../object-store/object-store';
+import { MemorySessionStore } from '../session-store/memory-session-store';
+import { RedisSessionStore } from '../session-store/redis-session-store';
+import type { SessionStore } from '../session-store/session-store';
 
 /** Redis when REDIS_URL is set, else in-process. Shared with the standalone gateway process. */
 export function openSessionStore(env: Env): SessionStore {

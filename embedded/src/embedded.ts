@@ -4,15 +4,15 @@
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { runProcess } from '@autolabs/common/process/run-process';
 import { gatewayPlugin } from '@autolabs/gateway/app';
 import { gatewayOptionsFromEnv } from '@autolabs/gateway/gateway-options';
-import { buildApp } from './app';
-import { seedDemo } from './demo/seed-demo';
-import { createServices } from './platform/services';
-import { runProcess } from './process/run-process';
-import { serveWebApp } from './web/serve-web-app';
-import { startWorkers } from './workers/index';
-import { workerOptionsFromEnv } from './workers/worker-options-from-env';
+import { buildApp } from '@autolabs/server/app';
+import { seedDemo } from '@autolabs/server/demo/seed-demo';
+import { createServices } from '@autolabs/server/platform/services';
+import { serveWebApp } from '@autolabs/server/web/serve-web-app';
+import { startWorkers } from '@autolabs/server/workers/index';
+import { workerOptionsFromEnv } from '@autolabs/server/workers/worker-options-from-env';
 
 /** The API's own address as a loopback URL (the listen address may be 0.0.0.0). */
 function ownUrl(address: string | AddressInfo | null): string {
@@ -24,7 +24,7 @@ function ownUrl(address: string | AddressInfo | null): string {
 const PROCESS = {
   name: 'autolabs',
   summary: 'embedded AutoLabs in one process: web UI, API, terminal gateway and workers (npm start).',
-  entry: 'server/src/embedded.ts',
+  entry: 'embedded/src/embedded.ts',
 };
 
 await runProcess(PROCESS, async (env, log) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { TEST_REDIS_URL } from '../../../../test/setup/services';
+import { TEST_REDIS_URL } from '../../../test/setup/services';
 import { waitFor } from '../testing/wait-for';
 import { RedisSessionStore } from './redis-session-store';
 import { runSessionStoreContract, sessionRecord } from './session-store.contract';

@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../errors/app-error';
-import { VOLUME_TOOLS } from './instance-volume';
 
 /** Environment of the wrapper and bubblewrap themselves; the sandbox starts from --clearenv. */
 export const OUTER_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
@@ -46,6 +45,14 @@ export const POD_NETWORK_TOOLS: HostTool[] = [
 export const EGRESS_TOOLS: HostTool[] = [
   { path: '/usr/bin/pasta', pkg: 'passt' },
   { path: '/usr/sbin/nft', pkg: 'nftables' },
+];
+
+/** What root mode runs for disk quotas (instance-volume.ts). */
+export const VOLUME_TOOLS: HostTool[] = [
+  { path: '/usr/sbin/mkfs.ext4', pkg: 'e2fsprogs' },
+  { path: '/usr/bin/mount', pkg: 'mount' },
+  { path: '/usr/bin/umount', pkg: 'mount' },
+  { path: '/usr/bin/mountpoint', pkg: 'util-linux' },
 ];
 
 /** What the gateway runs to reach the sshd of a pod whose terminal goes over SSH (gateway pod-network-relay.ts). */

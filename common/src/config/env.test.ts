@@ -91,7 +91,7 @@ describe('loadEnv', () => {
 
 describe('process start with a bad configuration', () => {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-  const entries = ['server/src/embedded.ts', 'server/src/server.ts', 'server/src/worker.ts'].filter((f) => existsSync(path.join(root, f)));
+  const entries = ['embedded/src/embedded.ts', 'server/src/server.ts', 'server/src/worker.ts'].filter((f) => existsSync(path.join(root, f)));
 
   it('has at least one process entry point to start', () => {
     expect(entries.length).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
  * Key and bucket rules shared by every object store, checked at the edge so that a key can never name a
  * file outside its bucket (LocalDirObjectStore) or differ between implementations.
  */
-import { AppError } from '../../errors/app-error';
+import { AppError } from '../errors/app-error';
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 

@@ -9,7 +9,7 @@
  * The mark is one hit of the session store's sliding-window counter: a key with a lifetime, in memory
  * and in Redis alike.
  */
-import type { SessionStore } from '../infra/session-store/session-store';
+import type { SessionStore } from '../session-store/session-store';
 
 /** The longest ticket lifetime the environment allows (TICKET_TTL_SECONDS, env.ts), plus clock slack between API and gateways. */
 export const REVOCATION_WINDOW_MS = (600 + 60) * 1000;

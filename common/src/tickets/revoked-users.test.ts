@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySessionStore } from '../infra/session-store/memory-session-store';
+import { MemorySessionStore } from '../session-store/memory-session-store';
 import { REVOCATION_WINDOW_MS, restoreUserTickets, revokeUserTickets, userTicketsRevoked } from './revoked-users';
 
 describe('revoked users', () => {

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { AppError, isAppError } from '../../errors/app-error';
+import { AppError, isAppError } from '../errors/app-error';
 import type { Disposable } from '../disposable';
 import { matchesFilter, type SessionFilter } from './session-filter';
 import { MAX_HITS_PER_KEY, type SessionRecord, type SessionStore } from './session-store';

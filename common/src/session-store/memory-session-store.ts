@@ -3,7 +3,7 @@
  * stops, which is harmless in embedded mode: live terminals end with the process too. Messages are
  * JSON round-tripped and delivered asynchronously, so callers see the same semantics as with Redis.
  */
-import { AppError } from '../../errors/app-error';
+import { AppError } from '../errors/app-error';
 import type { Disposable } from '../disposable';
 import { matchesFilter } from './session-filter';
 import { MAX_HITS_PER_KEY, type SessionRecord, type SessionStore } from './session-store';

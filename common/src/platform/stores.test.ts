@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv, type Env } from '../config/env';
-import { caught } from '../infra/testing/caught';
+import { caught } from '../testing/caught';
 import { createObjectStore, openObjectStore } from './stores';
 
 describe('object store buckets (embedded: a local directory)', () => {

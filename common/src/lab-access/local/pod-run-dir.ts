@@ -17,9 +17,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AppError } from '../../../errors/app-error';
-import { hostToolPackage } from '../host-tools';
-import { isMountpoint } from '../instance-volume';
+import { AppError } from '../../errors/app-error';
+import { hostToolPackage } from './host-tools';
+import { isMountpoint } from './mountpoint';
 
 const run = promisify(execFile);
 export const DEFAULT_POD_RUN_DIR = '/run/autolabs';

@@ -4,7 +4,7 @@
  * session store), audience-bound, and bound to user + session + mode.
  */
 import { z } from 'zod';
-import type { TerminalTarget } from '../runtime/lab-runtime';
+import type { TerminalTarget } from '../lab-access/terminal-target';
 import { signTicket, verifySignedTicket, type SigningKey, type TicketKind } from './signed-ticket';
 
 export const TICKET_AUDIENCE = 'autolabs-gateway';

@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error';
-import type { TerminalTarget } from '../lab-runtime';
+import type { TerminalTarget } from '../terminal-target';
 import { instancePaths, type InstancePaths } from './instance-paths';
 import { readInstanceState } from './instance-state';
 

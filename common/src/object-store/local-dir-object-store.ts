@@ -15,7 +15,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '../../errors/app-error';
+import { AppError } from '../errors/app-error';
 import { assertBucketName, assertObjectKey } from './object-key';
 import type { ObjectInfo, ObjectStore } from './object-store';
 

@@ -1,4 +1,4 @@
-import type { AppError } from '../../errors/app-error';
+import type { AppError } from '../errors/app-error';
 
 /** The AppError a promise rejects with; fails the test when it resolves instead. */
 export async function caught(p: Promise<unknown>): Promise<AppError> {

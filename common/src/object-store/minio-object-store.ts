@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Client, S3Error } from 'minio';
-import { AppError, isAppError } from '../../errors/app-error';
+import { AppError, isAppError } from '../errors/app-error';
 import { assertBucketName, assertObjectKey } from './object-key';
 import type { ObjectInfo, ObjectStore } from './object-store';
 
