@@ -8,8 +8,7 @@
  * screen plus the ring frames after it), so no client ever sees a gap or a duplicate.
  *
  * Flow control: the owner's unacknowledged bytes pause the backend (the shell blocks; nothing is lost).
- * A viewer never pauses it: past its credit it is marked behind and skipped, and when it acks again it
- * catches up from the ring, or from the screen if the ring moved on.
+ * A viewer never pauses it: past its credit it is left behind and catches up later (slow-viewers.ts).
  *
  * Size: as tmux's `window-size latest`, the terminal has the size of the active client's window. An owner
  * becomes active by attaching, resizing or typing; a viewer granted control by typing; a read-only viewer
@@ -34,6 +33,7 @@ import type { AuditEntry, ClientIdentity, ClientSink } from './client-sink';
 import { ClientRoster, type AttachedClient } from './client-roster';
 import { ADAPTIVE_WINDOW, CreditWindow, DEFAULT_BATCHING, OutputBatcher, PauseGate, fixedWindow, type BatcherOptions, type WindowPolicy } from './flow-control';
 import { RingBuffer, type OutputFrame } from './ring-buffer';
+import { catchUp, framesWithin, leftBehind, sumBytes } from './slow-viewers';
 import { DEFAULT_SCREEN, ScreenMirror, type ScreenText } from './screen-mirror';
 import { terminalTraffic } from './terminal-metrics';
 
@@ -234,8 +234,7 @@ export class LiveSession {
 
   private deliver(c: AttachedClient, seq: number, frame: Uint8Array): void {
     if (c.state !== 'live') return;
-    if (c.role === 'viewer' && (c.credit.exhausted || c.sink.bufferedAmount > 2 * c.credit.windowBytes)) {
-      // A slow viewer is left behind rather than allowed to hold output in memory or slow the owner.
+    if (leftBehind(c)) {
       c.state = 'behind';
       return;
     }
@@ -337,14 +336,12 @@ export class LiveSession {
       if (!c.credit.exhausted) this.gate.set(ownerCredit(c), false);
       return;
     }
-    if (c.state === 'behind' && c.credit.inflight <= c.credit.windowBytes / 2) {
-      const missed = this.ring.since(c.seq);
-      if (missed !== null && sumBytes(missed) <= c.credit.windowBytes / 2) {
-        this.sendFrames(c, missed);
-        c.state = 'live';
-      } else {
-        void this.resync(c);
-      }
+    const plan = catchUp(c, this.ring);
+    if (plan.kind === 'frames') {
+      this.sendFrames(c, plan.frames);
+      c.state = 'live';
+    } else if (plan.kind === 'resync') {
+      void this.resync(c);
     }
   }
 
@@ -444,16 +441,3 @@ function sinkKind(sink: ClientSink): 'browser' | 'ssh' {
 }
 
 /** The longest run of frames from the start whose payloads fit in `budget` bytes. */
-function framesWithin(frames: OutputFrame[], budget: number): OutputFrame[] {
-  let used = 0;
-  let n = 0;
-  while (n < frames.length && used + frames[n].data.byteLength - FRAME_HEADER_BYTES <= budget) {
-    used += frames[n].data.byteLength - FRAME_HEADER_BYTES;
-    n++;
-  }
-  return frames.slice(0, n);
-}
-
-function sumBytes(frames: OutputFrame[]): number {
-  return frames.reduce((n, f) => n + f.data.byteLength, 0);
-}
