@@ -38,7 +38,7 @@ logged() {
 
 # The files of the checkout (tracked or new, not ignored) that the production build reads.
 inputs() {
-  (cd "$repo" && git ls-files -co --exclude-standard -- server gateway web scripts/build lab-configs \
+  (cd "$repo" && git ls-files -co --exclude-standard -- common server gateway embedded web scripts/build lab-configs \
     package.json package-lock.json .npmrc tsconfig.base.json platform-image) |
     grep -Ev '\.test\.tsx?$' | while IFS= read -r f; do [ -f "$repo/$f" ] && printf '%s\n' "$f"; done
 }
