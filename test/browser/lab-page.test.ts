@@ -4,17 +4,40 @@
  * lead with a message for people.
  */
 import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { PROMPT_AT_END, login, screenshot, startLabAndOpenTerminal, terminalText, useApp, useBrowser, waitForTerminal } from './harness';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  PROMPT_AT_END,
+  login,
+  screenshot,
+  startLabAndOpenTerminal,
+  terminalText,
+  useApp,
+  useBrowser,
+  waitForTerminal,
+  waitForTerminalState,
+} from './harness';
 
 const app = useApp();
 const browser = useBrowser();
+let terminalUrl = '';
 
 beforeAll(async () => {
   await login(browser.page, app, 'student');
   await startLabAndOpenTerminal(browser.page, app);
+  terminalUrl = browser.page.url();
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.baseUrl });
 }, 180_000);
+
+// Each case starts from the student's terminal freshly loaded in a laptop-sized window, live and focused,
+// whatever the case before it left (a phone-sized window, an open panel, another page).
+beforeEach(async () => {
+  const { page } = browser;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  if (page.url() === terminalUrl) await page.reload();
+  else await page.goto(terminalUrl);
+  await waitForTerminalState(page, 'live', 30_000);
+  await page.getByTestId('terminal').click();
+});
 
 async function toClipboard(page: Page, text: string): Promise<void> {
   await page.evaluate((t) => navigator.clipboard.writeText(t), text);
@@ -64,7 +87,11 @@ describe('the lab page', () => {
     await page.keyboard.press('Control+C');
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/select/);
 
-    await page.keyboard.type('sleep 600\n');
+    // Ctrl+C only once sleep runs in the foreground: pressed while the shell was still starting it, the
+    // interrupt reached the shell instead and sleep ran on, with the next command typed behind it. The
+    // subshell is in the foreground before it runs its first command, so its echo is the evidence.
+    await page.keyboard.type('(echo sleeping-$((2*3)); sleep 600)\n');
+    await waitForTerminal(page, /^sleeping-6\s*$/m);
     await page.keyboard.press('Control+C');
     await page.keyboard.type('echo interrupted-$((5+5))\n');
     await waitForTerminal(page, /^interrupted-10\s*$/m);
@@ -83,6 +110,8 @@ describe('the lab page', () => {
 
   it('shows check results in a bounded area, each failing check by name with a friendly text and its output folded away', async () => {
     const { page } = browser;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('toolbar', { name: 'Terminal keys' }).waitFor();
     await page.getByRole('button', { name: 'Check my work' }).click();
     const panel = page.getByRole('status', { name: 'Check results' });
     await panel.getByText(/\d+ of \d+ checks passed/).waitFor({ timeout: 30_000 });
@@ -108,7 +137,6 @@ describe('the lab page', () => {
     }
     expect(await panel.locator('pre:visible').count()).toBe(0);
     await panel.getByRole('button', { name: 'Close' }).click();
-    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('shows an error as a message for people, with its code only in a folded details line', async () => {
