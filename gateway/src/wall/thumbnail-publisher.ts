@@ -1,8 +1,8 @@
 /**
  * The holder's half of the class wall: every replica listens for walls asking to watch sessions
  * (WALL_WATCH_CHANNEL) and, for the watched sessions it holds, publishes a thumbnail (WALL_THUMB_CHANNEL)
- * each interval in which the screen changed. A session nobody watches costs nothing here; a watch lapses
- * unless it is renewed (wall-hub.ts renews its sessions every WATCH_RENEW_MS).
+ * each interval in which the screen changed. A session nobody watches costs nothing here, and while nothing
+ * is watched no timer runs; a watch lapses unless it is renewed (wall-hub.ts renews its sessions every WATCH_RENEW_MS).
  * The text comes from the session's screen mirror (LiveSession.screenText), parsed in the screen worker:
  * a watched session's output is parsed once per interval rather than per byte, within the mirror's budget.
  */
@@ -52,13 +52,10 @@ export class ThumbnailPublisher {
 
   async start(): Promise<void> {
     this.subscription = await this.opts.sessionStore.subscribe(WALL_WATCH_CHANNEL, (message) => this.onWatch(message));
-    this.timer = setInterval(() => this.tick(), this.opts.intervalMs);
-    this.timer.unref();
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopTicking();
     await this.subscription?.dispose();
     this.subscription = null;
     this.watches.clear();
@@ -75,6 +72,11 @@ export class ThumbnailPublisher {
       const w = this.watches.get(sid);
       if (w) w.until = until;
       else this.watches.set(sid, { until, lastSeq: -1, busy: false });
+    }
+    if (this.watches.size > 0 && !this.timer) {
+      // The interval runs only while something is watched.
+      this.timer = setInterval(() => this.tick(), this.opts.intervalMs);
+      this.timer.unref();
     }
     let freshHere = false;
     for (const sid of parsed.data.fresh) {
@@ -109,5 +111,16 @@ export class ThumbnailPublisher {
           w.busy = false;
         });
     }
+    if (this.watches.size === 0) this.stopTicking();
+  }
+
+  /** True while the interval runs (something is watched). */
+  get ticking(): boolean {
+    return this.timer !== null;
+  }
+
+  private stopTicking(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 }
