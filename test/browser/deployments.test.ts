@@ -1,5 +1,6 @@
 import type { Locator } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { trpcCall } from './api-steps';
 import { login, screenshot, useApp, useBrowser } from './harness';
 
 const app = useApp();
@@ -15,14 +16,51 @@ async function signOut(): Promise<void> {
   await browser.page.getByRole('button', { name: 'Sign in' }).waitFor();
 }
 
+/** Signs in as `username` on a freshly loaded app, whoever was signed in before (each case starts here). */
+async function signInAs(username: string): Promise<void> {
+  await browser.context.clearCookies();
+  await browser.page.goto('about:blank');
+  await login(browser.page, app, username);
+}
+
+/** As the teacher, Linux 101's "Start for class" page, reached from the courses as a teacher does; returns its form. */
+async function openStartForClass(): Promise<Locator> {
+  const { page } = browser;
+  await signInAs('teacher');
+  await page.goto(`${app.baseUrl}/#/courses`);
+  await page.getByRole('link', { name: 'Linux 101' }).click();
+  await page.getByRole('link', { name: 'Start for class' }).click();
+  return page.getByRole('form', { name: 'Start a lab for the class' });
+}
+
+interface Quota {
+  scope: string;
+  maxInstances: number;
+  maxCpuMillis: number;
+  maxMemoryMi: number;
+}
+
+/**
+ * As the admin (through the page's request context, which then holds the admin's session): student2's own
+ * quota made equal to the global one, which limits student2 as having none did. The API removes no quota.
+ */
+async function liftStudent2Quota(): Promise<void> {
+  const { page } = browser;
+  const admin = app.accounts.admin;
+  const signedIn = await page.request.post(`${app.baseUrl}/api/auth/login`, { data: { username: admin.username, password: admin.password } });
+  expect(signedIn.status()).toBe(200);
+  const users = await trpcCall<{ id: string; username: string }[]>(page, app, 'admin.users', {});
+  const quotas = await trpcCall<Quota[]>(page, app, 'admin.quotas', undefined);
+  const global = quotas.find((q) => q.scope === 'global')!;
+  const userId = users.find((u) => u.username === 'student2')!.id;
+  const limits = { maxInstances: global.maxInstances, maxCpuMillis: global.maxCpuMillis, maxMemoryMi: global.maxMemoryMi };
+  await trpcCall(page, app, 'admin.setQuota', { scope: 'user', userId, ...limits }, 'mutation');
+}
+
 describe('deployments and quotas in the browser', () => {
   it('lets a teacher start linux-basics for the whole course, see each student instance reach running, and stop it', async () => {
     const { page } = browser;
-    await login(page, app, 'teacher');
-    await page.goto(`${app.baseUrl}/#/courses`);
-    await page.getByRole('link', { name: 'Linux 101' }).click();
-    await page.getByRole('link', { name: 'Start for class' }).click();
-    const form = page.getByRole('form', { name: 'Start a lab for the class' });
+    const form = await openStartForClass();
     await form.getByLabel('Lab').selectOption({ label: 'Linux basics: files, permissions and pipes' });
     await form.getByText('Mode: per student').waitFor();
     await form.getByRole('radio', { name: 'All students (2)' }).check();
@@ -45,7 +83,7 @@ describe('deployments and quotas in the browser', () => {
 
   it('asks for at least one student when "Some students" is empty, and starts an instance only for the chosen student', async () => {
     const { page } = browser;
-    const form = page.getByRole('form', { name: 'Start a lab for the class' });
+    const form = await openStartForClass();
     await form.getByLabel('Lab').selectOption({ label: 'Network analysis: find the services on a small network' });
     await form.getByText('Mode: per student').waitFor();
     await form.getByRole('radio', { name: 'Some students' }).check();
@@ -67,6 +105,8 @@ describe('deployments and quotas in the browser', () => {
 
   it('starts a per-student lab for the students of a chosen group only', async () => {
     const { page } = browser;
+    await openStartForClass();
+    await page.getByRole('form', { name: 'Start a lab for the class' }).waitFor();
     // No page manages groups yet, so the teacher's own session creates one through the API.
     const courseId = new URL(page.url().replace('#', '')).searchParams.get('course') ?? '';
     const members = (await (await page.request.get(`${app.baseUrl}/api/trpc/courses.members?input=${encodeURIComponent(JSON.stringify({ courseId }))}`)).json()) as {
@@ -95,8 +135,9 @@ describe('deployments and quotas in the browser', () => {
 
   it('shows the field of a refused quota, saves a per-user quota of 0 for student2, and student2 then gets QUOTA_EXCEEDED from My labs', async () => {
     const { page } = browser;
-    await signOut();
-    await login(page, app, 'admin');
+    // The quota of 0 would refuse student2 a lab in every case after this one.
+    onTestFinished(liftStudent2Quota);
+    await signInAs('admin');
     await page.goto(`${app.baseUrl}/#/admin/quotas`);
     await page.getByTestId('quota-global-global').waitFor();
     const form = page.getByRole('form', { name: 'Set quota' });
