@@ -16,7 +16,7 @@ import { loadEnv } from '@autolabs/common/config/env';
 import { callerFromUser, type Caller } from '@autolabs/server/auth/caller';
 import { hashPassword } from '@autolabs/server/auth/password';
 import { parseLabConfig } from '@autolabs/server/labs/lab-config';
-import { createDatabase } from '@autolabs/server/infra/database/database';
+import { createDatabase } from '@autolabs/server/infra/database/open-database';
 import { createFreshPostgres, type FreshDatabase } from '@autolabs/server/infra/database/testing/fresh-postgres';
 import { silentLogger } from '@autolabs/server/infra/database/testing/silent-logger';
 import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWKWARD_TEXT, openSeededDatabase, snapshotTables } from '../../server/src/backups/testing/backup-fixture';
 import { loadEnv, type Env } from '@autolabs/common/config/env';
-import { createDatabase } from '../../server/src/infra/database/database';
+import { createDatabase } from '../../server/src/infra/database/open-database';
 import { createFreshPostgres, type FreshDatabase } from '../../server/src/infra/database/testing/fresh-postgres';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
 import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';

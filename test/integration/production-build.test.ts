@@ -15,7 +15,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@autolabs/server/auth/password';
 import { loadEnv } from '@autolabs/common/config/env';
-import { createDatabase } from '@autolabs/server/infra/database/database';
+import { createDatabase } from '@autolabs/server/infra/database/open-database';
 import { createFreshPostgres, type FreshDatabase } from '@autolabs/server/infra/database/testing/fresh-postgres';
 import { silentLogger } from '@autolabs/server/infra/database/testing/silent-logger';
 import { removeDataDir } from '@autolabs/server/infra/testing/remove-data-dir';

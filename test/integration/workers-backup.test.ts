@@ -16,7 +16,7 @@ import { listBackups, type BackupTarget } from '../../server/src/backups/backup-
 import { restoreBackup } from '../../server/src/backups/restore-backup';
 import { openSeededDatabase, snapshotTables } from '../../server/src/backups/testing/backup-fixture';
 import { loadEnv } from '@autolabs/common/config/env';
-import { createDatabase } from '../../server/src/infra/database/database';
+import { createDatabase } from '../../server/src/infra/database/open-database';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
 import { MemoryJobQueue } from '../../server/src/infra/queue/memory-job-queue';
 import { MemorySessionStore } from '@autolabs/common/session-store/memory-session-store';

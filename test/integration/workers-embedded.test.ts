@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '@autolabs/common/config/env';
-import { createDatabase } from '../../server/src/infra/database/database';
+import { createDatabase } from '../../server/src/infra/database/open-database';
 import { silentLogger } from '../../server/src/infra/database/testing/silent-logger';
 import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';
 import { MemoryJobQueue } from '../../server/src/infra/queue/memory-job-queue';

@@ -5,7 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 import { envSchema } from '../config/env';
-import type { ProcessInfo } from './run-process';
+
+export interface ProcessInfo {
+  name: string;
+  /** One sentence for --help: what this process is. */
+  summary: string;
+  /** The entry file, relative to the repository (for the usage line). */
+  entry: string;
+}
 
 export type CommandLine = { kind: 'run' } | { kind: 'help' } | { kind: 'bad'; message: string };
 

@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { ConfigError, loadEnv, type Env } from '../config/env';
 import { isAppError } from '../errors/app-error';
-import { helpText, readCommandLine } from './help';
+import { helpText, readCommandLine, type ProcessInfo } from './help';
 
 export interface Running {
   /** Stop accepting work, drain, release every connection. */
@@ -39,14 +39,6 @@ export function makeLogger(env: Env, name: string, out: NodeJS.WritableStream & 
 }
 
 const SHUTDOWN_DEADLINE_MS = 15_000;
-
-export interface ProcessInfo {
-  name: string;
-  /** One sentence for --help: what this process is. */
-  summary: string;
-  /** The entry file, relative to the repository (for the usage line). */
-  entry: string;
-}
 
 export async function runProcess(info: ProcessInfo, start: (env: Env, log: Logger) => Promise<Running>): Promise<void> {
   const { name } = info;

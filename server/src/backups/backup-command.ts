@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadEnv, type Env } from '@autolabs/common/config/env';
 import { AppError, isAppError } from '@autolabs/common/errors/app-error';
-import { createDatabase } from '../infra/database/database';
+import { createDatabase } from '../infra/database/open-database';
 import { makeLogger } from '@autolabs/common/process/run-process';
 import { createObjectStore } from '@autolabs/common/platform/stores';
 import { listBackups, type BackupTarget } from './backup-target';

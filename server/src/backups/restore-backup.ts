@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from '@autolabs/common/config/env';
 import { AppError, isAppError } from '@autolabs/common/errors/app-error';
-import { createDatabase, restoreDatabase } from '../infra/database/database';
+import { createDatabase, restoreDatabase } from '../infra/database/open-database';
 import { readMigrations } from '../infra/database/migrator';
 import { decodeHeader, unknownMigrations, type BackupManifest } from './backup-format';
 import { listBackups, targetRefusal, type BackupTarget } from './backup-target';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../auth/password';
 import { loadEnv } from '@autolabs/common/config/env';
-import { createDatabase } from '../infra/database/database';
+import { createDatabase } from '../infra/database/open-database';
 import { silentLogger } from '../infra/database/testing/silent-logger';
 import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';
 import { MemoryJobQueue } from '../infra/queue/memory-job-queue';

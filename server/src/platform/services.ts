@@ -1,5 +1,5 @@
 /**
- * Picks the implementations, here or through what it calls (createDatabase in infra/database/database.ts,
+ * Picks the implementations, here or through what it calls (createDatabase in infra/database/open-database.ts,
  * stores.ts for the two stores the gateway also opens). Every backing service the environment leaves
  * unset falls back to its embedded implementation, so `npm start` with no configuration runs everything in
  * one process:
@@ -14,7 +14,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from '@autolabs/common/config/env';
-import { createDatabase } from '../infra/database/database';
+import { createDatabase } from '../infra/database/open-database';
 import { AmqpJobQueue } from '../infra/queue/amqp-job-queue';
 import { MemoryJobQueue } from '../infra/queue/memory-job-queue';
 import type { LabRuntime } from '../runtime/lab-runtime';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '@autolabs/common/config/env';
-import { createDatabase } from './database';
+import { createDatabase } from './open-database';
 import { migratePostgres } from './postgres-database';
 import { applyMigrations, readMigrations } from './migrator';
 import { createFreshPostgres, type FreshDatabase } from './testing/fresh-postgres';

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { loadEnv } from '@autolabs/common/config/env';
-import { createDatabase, type Database } from './database';
+import type { Database } from './database';
+import { createDatabase } from './open-database';
 import { openPgliteDatabase } from './pglite-database';
 import { createFreshPostgres, type FreshDatabase } from './testing/fresh-postgres';
 import { readPrismaSchema, type ExpectedSchema } from './testing/read-prisma-schema';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadEnv, type Env } from '@autolabs/common/config/env';
-import { createDatabase } from '../../infra/database/database';
+import { createDatabase } from '../../infra/database/open-database';
 import { createFreshPostgres, type FreshDatabase } from '../../infra/database/testing/fresh-postgres';
 import { silentLogger } from '../../infra/database/testing/silent-logger';
 import { LocalDirObjectStore } from '@autolabs/common/object-store/local-dir-object-store';
