@@ -114,8 +114,12 @@ describe('student terminal in the browser', () => {
 
   it('interrupts with the key bar: sticky Ctrl then c', async () => {
     const { page } = browser;
-    await page.keyboard.type('sleep 30\n');
-    await page.waitForTimeout(300);
+    // The key goes in only once sleep runs in the foreground: sent while the shell is still starting it, the
+    // interrupt reaches the shell instead and sleep runs on. A subshell is in the foreground before it runs
+    // its first command, so its echo is the evidence (the command line on the screen is not: it is echoed
+    // before the shell starts the command).
+    await page.keyboard.type('(echo sleeping-$((3*3)); sleep 30)\n');
+    await waitForTerminal(page, /^sleeping-9\s*$/m);
     await page.getByRole('toolbar', { name: 'Terminal keys' }).getByRole('button', { name: 'Ctrl' }).click();
     expect(await page.getByRole('button', { name: 'Ctrl' }).getAttribute('aria-pressed')).toBe('true');
     await page.keyboard.type('c');
@@ -126,20 +130,38 @@ describe('student terminal in the browser', () => {
 
   it('resizes the remote terminal when the window shrinks', async () => {
     const { page } = browser;
-    await page.keyboard.type('clear; stty size\n');
-    const before = await waitForTerminal(page, /^\d+ \d+\s*$/m);
-    const [rowsBefore, colsBefore] = /^(\d+) (\d+)\s*$/m.exec(before)!.slice(1).map(Number);
+    // What the shell says its size is, from a command typed now: the tag tells its output from an older
+    // command's (an earlier case leaves a size on the screen too, and matching that one let this case go
+    // on before its own command had run).
+    let tags = 0;
+    const shellSize = async (): Promise<{ rows: number; cols: number }> => {
+      const tag = `size${++tags}`;
+      await page.keyboard.type(`clear; echo ${tag}-$(stty size | tr ' ' x)\n`);
+      const shown = await waitForTerminal(page, new RegExp(`^${tag}-\\d+x\\d+\\s*$`, 'm'));
+      const [rows, cols] = new RegExp(`^${tag}-(\\d+)x(\\d+)\\s*$`, 'm').exec(shown)!.slice(1).map(Number);
+      return { rows, cols };
+    };
+    const before = await shellSize();
     await page.setViewportSize({ width: 900, height: 600 });
-    await page.waitForTimeout(500);
-    await page.keyboard.type('clear; stty size\n');
+    // The terminal refits to the smaller frame and tells the gateway in the same step: once xterm shows the
+    // size its frame fits, the new size is on its way ahead of the command typed next.
+    await page.waitForFunction(
+      (cols) => {
+        const shown = window.__autolabs?.size();
+        const fits = window.__autolabs?.fits();
+        return !!shown && !!fits && shown.cols < cols && shown.cols === fits.cols && shown.rows === fits.rows;
+      },
+      before.cols,
+      { timeout: 10_000 },
+    );
+    let after = before;
     await expect
       .poll(async () => {
-        const m = /^(\d+) (\d+)\s*$/m.exec(await terminalText(page));
-        return m ? Number(m[2]) : colsBefore;
+        after = await shellSize();
+        return after.cols;
       })
-      .toBeLessThan(colsBefore);
-    const after = /^(\d+) (\d+)\s*$/m.exec(await terminalText(page))!.slice(1).map(Number);
-    expect(after[0]).toBeLessThan(rowsBefore);
+      .toBeLessThan(before.cols);
+    expect(after.rows).toBeLessThan(before.rows);
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
