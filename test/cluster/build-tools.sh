@@ -14,6 +14,11 @@ mkdir -p "$BIN_DIR" "$BUILD_DIR"
 
 log() { printf '[build-tools] %s\n' "$*" >&2; }
 
+# One build at a time: a second run (the cluster tests' setup while .ci/run or a person builds) waits, then
+# finds what the first built, instead of both writing the same wrapper modules and binaries.
+exec 9>"$BIN_DIR/.build-tools.lock"
+flock -n 9 || { log "waiting for another build-tools run to finish"; flock 9; }
+
 # go_build <wrapper-dir> <package> <binary-name> <version> [more ldflags]
 go_build() {
   local dir="$1" pkg="$2" name="$3" version="$4" out="$BIN_DIR/$3-$4"
