@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   lastLine,
   login,
@@ -21,6 +21,17 @@ beforeAll(async () => {
   await screenshot(browser.page, 'my-labs');
   await startLabAndOpenTerminal(browser.page, app);
 }, 180_000);
+
+// Each case starts from the lab running and its terminal opened anew from My labs in a laptop-sized window,
+// live and focused, whatever the case before it left: the lab stopped, another page, a small window, the
+// DOM renderer after a lost WebGL context.
+beforeEach(async () => {
+  const { page } = browser;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await startLabAndOpenTerminal(page, app);
+  await page.getByTestId('terminal-status').getByText('live', { exact: true }).waitFor();
+  await page.getByTestId('terminal').click();
+}, 120_000);
 
 const countLines = (text: string, line: string) => text.split('\n').filter((l) => l.trim() === line).length;
 
