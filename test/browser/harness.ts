@@ -4,7 +4,7 @@
  * drives Debian's Chromium through playwright-core with a fresh profile per browser.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,15 +47,26 @@ export interface RunningApp {
 
 let built = false;
 
-/** Builds web/dist once per test process, so the tests run what `npm start` would serve. */
+/**
+ * Builds web/dist once per test file, so the tests run what `npm start` would serve. The build goes to a
+ * folder of its own and then takes web/dist's place: building in place empties web/dist first, and an app
+ * of another test run serving from it meanwhile (two runs in one checkout) answered pages without their
+ * scripts, so its sign-in form never appeared.
+ */
 export function buildWeb(): void {
   if (built) return;
+  const dist = path.join(ROOT, 'web', 'dist');
+  const fresh = `${dist}.build-${process.pid}`;
+  const old = `${dist}.old-${process.pid}`;
   // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], {
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', fresh, '--emptyOutDir'], {
     cwd: path.join(ROOT, 'web'),
     stdio: 'inherit',
     env: { ...process.env, NODE_ENV: 'production' },
   });
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(fresh, dist);
+  rmSync(old, { recursive: true, force: true });
   built = true;
 }
 
@@ -213,7 +224,13 @@ export async function login(page: Page, app: RunningApp, username: string): Prom
   const account = app.accounts[username];
   if (!account) throw new Error(`no demo account ${username}; got ${Object.keys(app.accounts).join(', ')}`);
   await page.goto(`${app.baseUrl}/#/login`);
-  await page.getByLabel('Username').fill(account.username);
+  await page
+    .getByLabel('Username')
+    .fill(account.username)
+    .catch(async (e: unknown) => {
+      const shown = await page.locator('body').innerText().catch(() => '(unreadable)');
+      throw new Error(`the sign-in form did not appear at ${page.url()}; the page shows: ${JSON.stringify(shown.slice(0, 500))}`, { cause: e });
+    });
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('current-user').waitFor({ state: 'attached' });
