@@ -13,11 +13,11 @@ import path from 'node:path';
 import { create } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
-import ssh2 from 'ssh2';
 import { parseSshPublicKey } from '@autolabs/server/ssh/ssh-public-key';
 import { appRouter } from '@autolabs/server/trpc/root';
 import { handleOf } from '@autolabs/server/runtime/runtime-handle';
 import { CAST, LAB_YAML, PASSWORD, createHarness, seedWorld, uniq, type CastMember, type Harness, type World } from './api-harness';
+import { generateEd25519OpenSsh } from '@autolabs/common/platform/ed25519-openssh';
 
 type Input = (w: World, h: Harness, who: CastMember) => Promise<unknown> | unknown;
 interface Row {
@@ -220,7 +220,7 @@ async function tarGz(files: Record<string, string>): Promise<Buffer> {
 
 /** A new ed25519 public key line each call (keys are unique across accounts). */
 function freshPublicKey(): string {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
+  const pair = generateEd25519OpenSsh();
   return pair.public;
 }
 

@@ -6,6 +6,7 @@
  */
 import ssh2 from 'ssh2';
 import { AppError } from '../errors/app-error';
+import { generateEd25519OpenSsh } from './ed25519-openssh';
 import { readOrCreateKeyFile } from './key-file';
 
 export interface SshKeyPairSource {
@@ -19,7 +20,7 @@ export interface SshKeyPairSource {
 
 /** The private key (OpenSSH text), from the environment or the data directory. */
 export async function loadSshPrivateKey(source: SshKeyPairSource, opts: { privateKey?: string; dataDir: string }): Promise<string> {
-  if (!opts.privateKey) return readOrCreateKeyFile(opts.dataDir, source.file, () => ssh2.utils.generateKeyPairSync('ed25519', { comment: source.comment }).private);
+  if (!opts.privateKey) return readOrCreateKeyFile(opts.dataDir, source.file, () => generateEd25519OpenSsh(source.comment).private);
   const text = opts.privateKey.includes('\\n') ? opts.privateKey.replace(/\\n/g, '\n') : opts.privateKey;
   const parsed = ssh2.utils.parseKey(text);
   if (parsed instanceof Error || Array.isArray(parsed) || !parsed.isPrivateKey()) {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '@autolabs/common/errors/app-error';
 import { SshFrontDoor, type EdgeDenial } from './ssh-front-door';
 import type { SshLoginAuthority } from './ssh-login-client';
+import { generateEd25519OpenSsh } from '@autolabs/common/platform/ed25519-openssh';
 
 /** An API that refuses everyone, counting the questions it was asked. */
 class RefusingAuthority implements SshLoginAuthority {
@@ -35,7 +36,7 @@ async function openDoor(
   door = await SshFrontDoor.listen({
     host: '127.0.0.1',
     port: 0,
-    hostKey: ssh2.utils.generateKeyPairSync('ed25519').private,
+    hostKey: generateEd25519OpenSsh().private,
     authority,
     admit: () => Promise.reject(new AppError('TICKET_INVALID', 'not in this test')),
     attach: () => Promise.reject(new AppError('FORBIDDEN', 'not in this test')),

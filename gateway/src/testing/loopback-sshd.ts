@@ -8,9 +8,9 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { freePort } from '@autolabs/common/testing/free-port';
 import { waitFor } from '@autolabs/common/testing/wait-for';
+import { generateEd25519OpenSsh } from '@autolabs/common/platform/ed25519-openssh';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -27,8 +27,7 @@ export interface LoopbackSshd {
 
 /** An unencrypted Ed25519 key pair as OpenSSH text: `private` for a client, `public` for authorized_keys. */
 export function ed25519Pair(comment: string): { private: string; public: string } {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-  return { private: pair.private, public: pair.public.trim() };
+  return generateEd25519OpenSsh(comment);
 }
 
 export async function startLoopbackSshd(authorizedKeys: string[]): Promise<LoopbackSshd> {
