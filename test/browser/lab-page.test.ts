@@ -135,6 +135,9 @@ describe('the lab page', () => {
       }
     }
     expect(await panel.locator('pre:visible').count()).toBe(0);
+    // A laptop's window, as short as 800 px: the key bar stays on screen under the results too.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect.poll(() => fullyShown(page, '.keybar button')).toEqual([]);
     await panel.getByRole('button', { name: 'Close' }).click();
   });
 
