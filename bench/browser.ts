@@ -3,10 +3,14 @@
  * terminal (bench/browser/page.ts: createTerminal, TerminalSocket); in the same run, alternating, it
  * measures xterm.js drawing `yes` lines written from memory (the browser's floor) and the same bytes of
  * `yes` coming from a gateway process (local PTY) through the web app's transport, each write acknowledged
- * on xterm's callback as TerminalView does; then Ctrl-C during `yes` until the prompt is drawn.
+ * on xterm's callback as TerminalView does; then Ctrl-C during `yes` until xterm has written the prompt at
+ * the cursor. The gateway (and the shells it starts) runs on CPU 0 and Chromium on CPU 1, as issue 9
+ * measures: a browser's floor on its own core, a server on another.
  * Options: --mb N (per throughput sample, default 20), --rounds R (default 3), --ctrl-c N (samples, default
- * 20), --window BYTES (a fixed credit window in place of the adaptive one), --json FILE (keys browser_mb_s.{floor,gateway}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
+ * 20), --window BYTES (a fixed credit window in place of the adaptive one), --no-pin (both on all CPUs),
+ * --json FILE (keys browser_mb_s.{floor,gateway}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
  */
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -28,6 +32,8 @@ const { values } = parseArgs({
     'ctrl-c': { type: 'string', default: '20' },
     /** A fixed credit window (bytes) instead of the adaptive one, to compare. */
     window: { type: 'string' },
+    /** Leave the gateway and the browser on all CPUs instead of one each. */
+    'no-pin': { type: 'boolean' },
     json: { type: 'string' },
   },
 });
@@ -53,7 +59,12 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const gw = await startGatewayProcess({ allowedOrigins: [origin], creditWindowBytes: values.window ? Number(values.window) : undefined });
-  const browser = await openBrowser({ viewport: { width: 1000, height: 700 } });
+  // As issue 9 measures (the server on one core, the client on the other): the browser's floor is what the
+  // browser does on its own core, and through the gateway the server side works on the other, as it
+  // would on a server of its own.
+  const pin = !values['no-pin'] && os.availableParallelism() >= 2;
+  if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(gw.pid)], { stdio: 'ignore' });
+  const browser = await openBrowser({ viewport: { width: 1000, height: 700 }, cpus: pin ? '1' : undefined });
   try {
     const { page } = browser;
     const sid = `bench-browser-${process.pid}`;
@@ -62,7 +73,7 @@ async function main(): Promise<void> {
     await page.waitForFunction(() => 'bench' in window);
     const renderer = await page.evaluate(() => window.bench.renderer());
     await page.evaluate(({ url, s }) => window.bench.connect(url, s), { url: gw.url, s: sid });
-    log(`browser bench: ${values.mb} MB per sample, ${rounds} rounds, xterm renderer ${renderer}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    log(`browser bench: ${values.mb} MB per sample, ${rounds} rounds, xterm renderer ${renderer}; ${pin ? 'gateway and shells on CPU 0, Chromium on CPU 1' : 'not pinned'}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
     const floor: number[] = [];
     const viaGateway: number[] = [];

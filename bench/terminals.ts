@@ -105,7 +105,7 @@ export async function viaGatewayRendering(gw: GatewayProcess): Promise<BenchTerm
       unacked += bytes;
       processedSeq = seq;
       if (unacked >= LIMITS.ackEveryBytes || inFlight === 0) {
-        client.sendControl({ type: 'ack', seq: processedSeq, bytes: unacked });
+        client.sendControl({ type: 'ack', seq: processedSeq, bytes: unacked, idle: inFlight === 0 });
         unacked = 0;
       }
       const text = decoder.decode(payload, { stream: true });

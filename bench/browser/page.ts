@@ -50,6 +50,24 @@ function waitFor(marker: string): Promise<void> {
 
 const decoder = new TextDecoder();
 
+/** Resolved when the line at the cursor is `prompt` and nothing follows it: what the user sees come back. */
+let promptWaiter: { prompt: string; resolve: () => void } | null = null;
+
+function promptCheck(): void {
+  if (!promptWaiter) return;
+  const buffer = term.buffer.active;
+  const line = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? '';
+  if (line.trimEnd() === promptWaiter.prompt.trimEnd() && buffer.cursorX === promptWaiter.prompt.length) {
+    const w = promptWaiter;
+    promptWaiter = null;
+    w.resolve();
+  }
+}
+
+function waitForPrompt(prompt: string): Promise<void> {
+  return new Promise((resolve) => (promptWaiter = { prompt, resolve }));
+}
+
 const bench = {
   renderer: () => built.renderer(),
 
@@ -80,12 +98,16 @@ const bench = {
           maxPending = Math.max(maxPending, pending);
           term.write(payload, () => {
             pending -= payload.byteLength;
+            promptCheck();
             done();
           });
         },
         snapshot: (payload, done) => {
           term.reset();
-          term.write(payload, done);
+          term.write(payload, () => {
+            promptCheck();
+            done();
+          });
         },
         status: (s: TerminalStatus) => {
           if (s.state === 'live') live();
@@ -127,11 +149,11 @@ const bench = {
     for (let i = 0; i < samples; i++) {
       socket!.sendInput(new TextEncoder().encode('yes\r'));
       await new Promise((r) => setTimeout(r, floodMs));
-      const back = waitFor(prompt);
+      // The prompt at the cursor, written by xterm, after the interrupt.
+      const back = waitForPrompt(prompt);
       const t0 = performance.now();
       socket!.sendInput(new Uint8Array([3]));
       await back;
-      await write('');
       out.push(performance.now() - t0);
     }
     return out;

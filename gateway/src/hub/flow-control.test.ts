@@ -104,7 +104,7 @@ describe('CreditWindow', () => {
     expect(w.exhausted).toBe(true);
   });
 
-  const adaptive = (clock: { t: number }) => new CreditWindow({ minBytes: 64, maxBytes: 4096, targetMs: 100, now: () => clock.t });
+  const adaptive = (clock: { t: number }) => new CreditWindow({ minBytes: 64, maxBytes: 4096, targetMs: 100, starvedMaxBytes: 1024, now: () => clock.t });
 
   /** Keeps the window full and acks `perMs` bytes each ms for `ms` (a client processing at that pace). */
   function drain(w: CreditWindow, clock: { t: number }, perMs: number, ms: number): void {
@@ -129,8 +129,62 @@ describe('CreditWindow', () => {
     const w = adaptive(clock);
     drain(w, clock, 30, 200);
     expect(w.windowBytes).toBe(3000);
-    drain(w, clock, 0.1, 400);
+    drain(w, clock, 0.1, 2000);
     expect(w.windowBytes).toBe(64);
+  });
+
+  /**
+   * A browser that draws a frame (`frameMs`) between batches: it takes all that was sent, is busy for
+   * the frame, then processes it all at once and has nothing left (its last ack says idle when `idle`).
+   */
+  function drawFrames(w: CreditWindow, clock: { t: number }, frames: number, frameMs: number, idle: boolean): void {
+    for (let i = 0; i < frames; i++) {
+      const batch = w.windowBytes - w.inflight;
+      w.onSent(batch);
+      clock.t += frameMs;
+      w.onAck(batch, idle);
+    }
+  }
+
+  it('doubles the window of a client that runs dry while output is held back, up to starvedMaxBytes', () => {
+    const clock = { t: 0 };
+    const w = adaptive(clock);
+    w.onSent(64);
+    expect(w.exhausted).toBe(true);
+    w.onAck(64, true);
+    expect(w.windowBytes).toBe(128);
+    w.onSent(128);
+    w.onAck(128, true);
+    expect(w.windowBytes).toBe(256);
+    for (let i = 0; i < 5; i++) {
+      w.onSent(w.windowBytes);
+      w.onAck(w.windowBytes, true);
+    }
+    expect(w.windowBytes).toBe(1024);
+  });
+
+  it('does not grow for an idle client the window did not hold back (typing)', () => {
+    const clock = { t: 0 };
+    const w = adaptive(clock);
+    for (let i = 0; i < 10; i++) {
+      w.onSent(10);
+      clock.t += 50;
+      w.onAck(10, true);
+    }
+    expect(w.windowBytes).toBe(64);
+  });
+
+  it('grows for a client that draws a frame between batches when it says it ran dry, and stays at the minimum when it does not', () => {
+    // Without idle acks each 100 ms frame moves one window: the pace measured is window / 100 ms, the
+    // window it gives is the same window.
+    const quiet = { t: 0 };
+    const silent = adaptive(quiet);
+    drawFrames(silent, quiet, 20, 100, false);
+    expect(silent.windowBytes).toBe(64);
+    const clock = { t: 0 };
+    const w = adaptive(clock);
+    drawFrames(w, clock, 20, 100, true);
+    expect(w.windowBytes).toBe(1024);
   });
 
   it('stays at its minimum for a client that never acks, and is not grown by acks beyond what was sent', () => {

@@ -87,23 +87,41 @@ export interface WindowPolicy {
    * is drawn before the prompt that follows a Ctrl-C, so this is about how long that takes.
    */
   targetMs: number;
+  /**
+   * How far the window doubles for a client that runs dry while it holds output back (`idle` acks):
+   * beyond it, only a measured pace grows the window. Everything in flight is drawn before a Ctrl-C's
+   * prompt, and a browser that draws slowly looks starved too (its socket is read between frames).
+   */
+  starvedMaxBytes: number;
   now?: () => number;
 }
 
-/** Start at the protocol's window and follow the client's pace up to 1 MiB, for 100 ms of its drawing. */
-export const ADAPTIVE_WINDOW: WindowPolicy = { minBytes: LIMITS.creditWindowBytes, maxBytes: 1024 * 1024, targetMs: 100 };
+/**
+ * Start at the protocol's window; follow the client's pace up to 1 MiB, for 100 ms of its processing;
+ * a starved client's window doubles up to 256 KiB.
+ */
+export const ADAPTIVE_WINDOW: WindowPolicy = { minBytes: LIMITS.creditWindowBytes, maxBytes: 1024 * 1024, targetMs: 100, starvedMaxBytes: 256 * 1024 };
 
-export const fixedWindow = (bytes: number): WindowPolicy => ({ minBytes: bytes, maxBytes: bytes, targetMs: 100 });
+export const fixedWindow = (bytes: number): WindowPolicy => ({ minBytes: bytes, maxBytes: bytes, targetMs: 100, starvedMaxBytes: bytes });
 
-/** A rate is measured over at least this long a busy spell (acks every 16 KiB are too close to judge alone). */
-const MIN_SAMPLE_MS = 20;
+/**
+ * A rate is measured over at least this long a busy spell: long enough to span several of a browser's
+ * frames, between which it processes nothing (a shorter sample taken across one frame would read as a
+ * slow client).
+ */
+const MIN_SAMPLE_MS = 200;
 
 /**
  * Bytes sent to one client that it has not yet acknowledged as processed, and the window they may
- * reach. The window adapts: while the client has output in flight, its acks measure how fast it
- * processes (a browser drawing, a network in between), and the window becomes that rate times
- * `targetMs`, within [minBytes, maxBytes]. A window that limits the stream measures window / round
- * trip, so it grows while a round trip is shorter than `targetMs` and shrinks while it is longer.
+ * reach. The window adapts to the client:
+ * - while it has output in flight, its acks measure how fast it processes (a browser drawing, a network
+ *   in between), and the window becomes that rate times `targetMs`, within [minBytes, maxBytes]: a
+ *   client that slows down gets a smaller window, so an interrupted flood stays short;
+ * - a client that says it processed everything it had (an `idle` ack) while the window held output
+ *   back was starved by the window, not by its own pace: the window doubles (up to starvedMaxBytes),
+ *   and a sample that saw it starve does not shrink the window. Without this a browser that draws a
+ *   frame between batches settles where each batch is one window (window / frame time is the rate
+ *   that measures it), however much faster it could go: at 64 KiB in Chromium (issue 9).
  * A client that never acks keeps the smallest window.
  */
 export class CreditWindow {
@@ -117,6 +135,10 @@ export class CreditWindow {
   private spellBytes = 0;
   /** Bytes per ms, smoothed; 0 until measured. */
   private rate = 0;
+  /** The window held output back since the client's last idle ack. */
+  private limited = false;
+  /** The client said it was idle during the current sample: the sample measures less than its pace. */
+  private starvedInSample = false;
 
   constructor(policy: WindowPolicy | number) {
     this.policy = typeof policy === 'number' ? fixedWindow(policy) : policy;
@@ -137,18 +159,30 @@ export class CreditWindow {
   }
 
   onSent(bytes: number): void {
-    if (this.inflight === 0 && bytes > 0) {
+    if (this.spellStart < 0 && bytes > 0) {
       this.spellStart = this.now();
       this.spellBytes = 0;
     }
     this.sent += bytes;
+    if (this.exhausted) this.limited = true;
   }
 
-  /** Acks beyond what was sent are capped: a client cannot buy credit it was never given. */
-  onAck(bytes: number): void {
+  /**
+   * Acks beyond what was sent are capped: a client cannot buy credit it was never given. `idle`: the
+   * client has processed everything it received.
+   */
+  onAck(bytes: number, idle = false): void {
     const before = this.inflight;
     this.acked = Math.min(this.sent, this.acked + bytes);
-    if (this.spellStart < 0 || this.policy.minBytes === this.policy.maxBytes) return;
+    if (this.policy.minBytes === this.policy.maxBytes) return;
+    if (idle) {
+      if (this.limited) {
+        this.starvedInSample = true;
+        this.window = Math.max(this.window, Math.min(this.policy.starvedMaxBytes, this.window * 2));
+      }
+      this.limited = false;
+    }
+    if (this.spellStart < 0) return;
     this.spellBytes += before - this.inflight;
     const now = this.now();
     const elapsed = now - this.spellStart;
@@ -156,12 +190,15 @@ export class CreditWindow {
       const sample = this.spellBytes / elapsed;
       this.rate = this.rate === 0 ? sample : (this.rate + sample) / 2;
       const { minBytes, maxBytes, targetMs } = this.policy;
-      this.window = Math.max(minBytes, Math.min(maxBytes, Math.round(this.rate * targetMs)));
+      const paced = Math.max(minBytes, Math.min(maxBytes, Math.round(this.rate * targetMs)));
+      this.window = this.starvedInSample ? Math.max(paced, this.window) : paced;
+      this.starvedInSample = false;
       this.spellStart = now;
       this.spellBytes = 0;
     }
-    // Caught up before a sample was complete: an idle gap is not the client's pace.
-    if (this.inflight === 0) this.spellStart = -1;
+    // Caught up before a sample was complete: an idle gap is not the client's pace, unless the window
+    // made it (the client ran dry while output was held back).
+    if (this.inflight === 0 && !this.starvedInSample) this.spellStart = -1;
   }
 
   /** Forget what is in flight (the client's terminal was reset, e.g. by a resync). */

@@ -311,7 +311,7 @@ export class LiveSession {
     if (this.ended) return;
     switch (m.type) {
       case 'ack':
-        return this.ack(c, m.bytes);
+        return this.ack(c, m.bytes, m.idle === true);
       case 'resize':
         // Remembered for everyone; applied for an owner, or for a viewer with control that is typing.
         c.size = { cols: m.cols, rows: m.rows };
@@ -330,8 +330,8 @@ export class LiveSession {
     }
   }
 
-  private ack(c: AttachedClient, bytes: number): void {
-    c.credit.onAck(bytes);
+  private ack(c: AttachedClient, bytes: number, idle: boolean): void {
+    c.credit.onAck(bytes, idle);
     if (c.role === 'owner') {
       if (!c.credit.exhausted) this.gate.set(ownerCredit(c), false);
       return;

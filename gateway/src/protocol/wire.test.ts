@@ -99,6 +99,13 @@ describe('control messages', () => {
     expect(!d.ok && d.fault.field).toBe('bytes');
   });
 
+  it('accepts an ack that says the client is idle, and refuses an idle that is not a boolean naming idle', () => {
+    expect(decodeClientControl(JSON.stringify({ type: 'ack', seq: 3, bytes: 9, idle: true }))).toEqual({ ok: true, value: { type: 'ack', seq: 3, bytes: 9, idle: true } });
+    expect(decodeClientControl(JSON.stringify({ type: 'ack', seq: 3, bytes: 9, idle: false }))).toEqual({ ok: true, value: { type: 'ack', seq: 3, bytes: 9 } });
+    const d = decodeClientControl(JSON.stringify({ type: 'ack', seq: 3, bytes: 9, idle: 'yes' }));
+    expect(!d.ok && d.fault.field).toBe('idle');
+  });
+
   it('drops unknown fields from accepted messages', () => {
     const d = decodeClientControl(JSON.stringify({ type: 'grant-control', userId: 'u1', extra: true }));
     expect(d).toEqual({ ok: true, value: { type: 'grant-control', userId: 'u1' } });

@@ -158,6 +158,8 @@ export interface AckMessage {
   seq: number;
   /** Payload bytes processed since the previous ack (returned credit). */
   bytes: number;
+  /** The terminal has processed everything it received: it waits for output (flow-control.ts grows the window). */
+  idle?: boolean;
 }
 export interface PingMessage {
   type: 'ping';
@@ -392,7 +394,8 @@ export function decodeClientControl(text: string): Decoded<ClientControlMessage>
     case 'ack':
       if (!isUint32(m.seq)) return malformed('ack needs a seq', 'seq');
       if (!isUint32(m.bytes)) return malformed('ack needs a byte count', 'bytes');
-      return ok({ type: 'ack', seq: m.seq, bytes: m.bytes });
+      if (m.idle !== undefined && typeof m.idle !== 'boolean') return malformed('ack.idle must be a boolean', 'idle');
+      return ok(m.idle ? { type: 'ack', seq: m.seq, bytes: m.bytes, idle: true } : { type: 'ack', seq: m.seq, bytes: m.bytes });
     case 'ping':
     case 'pong':
       if (m.t !== undefined && typeof m.t !== 'number') return malformed(`${m.type}.t must be a number`, 't');

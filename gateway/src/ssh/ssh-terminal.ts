@@ -37,7 +37,8 @@ export async function attachShell(channel: ServerChannel, size: TerminalSize, at
 
   const ack = () => {
     if (!client || unacked === 0) return;
-    client.control({ type: 'ack', seq: lastSeq, bytes: unacked });
+    // The channel took everything (written, or drained): this client waits for output.
+    client.control({ type: 'ack', seq: lastSeq, bytes: unacked, idle: true });
     unacked = 0;
   };
   channel.on('drain', ack);

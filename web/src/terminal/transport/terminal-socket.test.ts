@@ -264,8 +264,9 @@ describe('TerminalSocket', () => {
     await roundTrip(conn);
     expect(conn.controls.filter((m) => m.type === 'ack')).toHaveLength(0);
     sink.held[1]();
+    // The terminal has processed everything: the ack says so (the gateway grows a window that starved it).
     const ack = (await conn.nextControl('ack')) as AckMessage;
-    expect(ack).toEqual({ type: 'ack', seq: 2, bytes: 8 });
+    expect(ack).toEqual({ type: 'ack', seq: 2, bytes: 8, idle: true });
   });
 
   it('acks every ackEveryBytes while the terminal is still busy', async () => {
@@ -280,7 +281,7 @@ describe('TerminalSocket', () => {
     sink.held[0]();
     sink.held[1]();
     const ack = (await conn.nextControl('ack')) as AckMessage;
-    expect(ack).toEqual({ type: 'ack', seq: 2, bytes: LIMITS.ackEveryBytes });
+    expect(ack).toEqual({ type: 'ack', seq: 2, bytes: LIMITS.ackEveryBytes, idle: false });
   });
 
   it('keeps a viewer read-only until the owner grants control, then sends its input', async () => {

@@ -396,7 +396,7 @@ export class TerminalSocket {
     if (this.unackedBytes === 0) return;
     if (this.unackedBytes >= LIMITS.ackEveryBytes || this.inFlight === 0) {
       if (this.socket?.readyState !== OPEN) return;
-      this.socket.send(encodeControl({ type: 'ack', seq: this.processedSeq, bytes: this.unackedBytes }));
+      this.socket.send(encodeControl({ type: 'ack', seq: this.processedSeq, bytes: this.unackedBytes, idle: this.inFlight === 0 }));
       this.unackedBytes = 0;
     }
   }
