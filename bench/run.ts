@@ -3,17 +3,18 @@
  * Not a test: it prints a table (and with --json FILE writes the numbers). The gateway runs in a child
  * process, as in production, so its RSS and CPU are its own.
  *
- *   npm run bench -- [--size quick|standard|full] [--json FILE] [--baseline REV] [--gateway REV] [--compiled] [--phases terminal,sessions,flood,windows]
+ *   npm run bench -- [--help] [--size quick|standard|full] [--json FILE] [--baseline REV] [--gateway REV] [--compiled] [--phases terminal,sessions,flood,windows]
  *
  * --size sets how much is measured (standard, the default, takes a few minutes on 2 cores; quick is for
  * iterating; full is the issue's sizes: 1,000 sessions, a 1 GB flood, the credit-window comparison).
- * --baseline REV measures REV's gateway too, in the same run, each gateway measurement interleaved
+ * --baseline REV measures REV's gateway too, in the same run, right after this tree's in each phase
  * (bench/baseline-gateway.sh extracts it); --gateway REV measures REV in place of this tree's gateway.
  * --compiled measures every gateway compiled and started as production starts it (compiled-gateway.ts)
  * instead of run through tsx. Env knobs override one size each: BENCH_SAMPLES,
  * BENCH_THROUGHPUT_MB, BENCH_SESSIONS, BENCH_FLOOD_MB, BENCH_WINDOWS_KB, BENCH_CTRLC_SAMPLES, BENCH_RENDER_MB.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,8 +38,15 @@ const { values: args } = parseArgs({
     gateway: { type: 'string' },
     phases: { type: 'string' },
     compiled: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   },
 });
+if (args.help) {
+  // The usage is this file's header comment.
+  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0];
+  process.stdout.write(`${header.replace(/^\/\*\*\n|^ \* ?/gm, '').trimEnd()}\n`);
+  process.exit(0);
+}
 const preset = PRESETS[args.size ?? 'standard'];
 if (!preset) throw new Error(`--size must be one of ${Object.keys(PRESETS).join(', ')}`);
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);

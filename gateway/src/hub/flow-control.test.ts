@@ -69,6 +69,17 @@ describe('OutputBatcher', () => {
     expect(frames).toEqual(['a', 'b']);
   });
 
+  it('leaves headerBytes of room before each frame, and copies the output so the reader may reuse its chunk', () => {
+    const frames: Uint8Array[] = [];
+    const b = new OutputBatcher({ coalesceMs: 3, maxFrameBytes: 8, quietMs: 3, interactiveBytes: 1, headerBytes: 5, now: () => clock }, (f) => frames.push(f));
+    const chunk = bytes('xy');
+    b.push(chunk);
+    b.push(bytes('abcdefghij'));
+    chunk.fill(0);
+    expect(frames.map((f) => f.byteLength)).toEqual([7, 13, 7]);
+    expect(frames.map((f) => text(f.subarray(5)))).toEqual(['xy', 'abcdefgh', 'ij']);
+  });
+
   it('loses no byte and keeps order across immediate, coalesced and split frames', () => {
     const frames: string[] = [];
     const b = make(frames);

@@ -22,6 +22,11 @@ export interface BatcherOptions {
    * after echo), however fast. Bulk output arrives in larger reads and is coalesced.
    */
   interactiveBytes: number;
+  /**
+   * Room left before each frame's payload for the caller's header, so a frame is built with one copy of
+   * its bytes (default 0: frames are the payload alone).
+   */
+  headerBytes?: number;
   now?: () => number;
 }
 
@@ -48,7 +53,7 @@ export class OutputBatcher {
     const interactive = chunk.byteLength <= this.opts.interactiveBytes && this.lastEmitBytes <= this.opts.interactiveBytes;
     if (this.pendingBytes === 0 && this.timer === null && (interactive || now - this.lastEmitAt >= this.opts.quietMs)) {
       this.lastEmitAt = now;
-      this.emitSplit(chunk);
+      this.emitFrames([chunk], chunk.byteLength);
       return;
     }
     this.pending.push(chunk);
@@ -62,17 +67,23 @@ export class OutputBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pendingBytes === 0) return;
-    const joined = this.pending.length === 1 ? this.pending[0] : concatBytes(this.pending, this.pendingBytes);
+    const parts = this.pending;
+    const total = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
     this.lastEmitAt = this.now();
-    this.emitSplit(joined);
+    this.emitFrames(parts, total);
   }
 
-  private emitSplit(data: Uint8Array): void {
-    this.lastEmitBytes = data.byteLength;
+  /** `parts` (`total` bytes) as frames of at most maxFrameBytes, each copied once behind its header room. */
+  private emitFrames(parts: Uint8Array[], total: number): void {
+    this.lastEmitBytes = total;
     const max = this.opts.maxFrameBytes;
-    for (let at = 0; at < data.byteLength; at += max) this.emit(data.subarray(at, Math.min(at + max, data.byteLength)));
+    const header = this.opts.headerBytes ?? 0;
+    if (total <= max) return this.emit(concatBytes(parts, total, header));
+    // Rare (a read larger than a frame): join once, then copy each frame's share.
+    const joined = parts.length === 1 ? parts[0] : concatBytes(parts, total);
+    for (let at = 0; at < total; at += max) this.emit(concatBytes([joined.subarray(at, Math.min(at + max, total))], Math.min(max, total - at), header));
   }
 }
 

@@ -24,6 +24,7 @@ import {
   FrameType,
   PROTOCOL_VERSION,
   encodeServerFrame,
+  writeServerFrameHeader,
   type ClientControlMessage,
   type ViewerInfo,
   type WireErrorCode,
@@ -69,7 +70,10 @@ const REFUSAL_INTERVAL_MS = 1000;
 /** Input waiting for a program that does not read stdin; beyond this, more input is refused. */
 const MAX_INPUT_BACKLOG_BYTES = 1024 * 1024;
 const MAX_RESYNC_ATTEMPTS = 5;
-/** What a frame's objects cost beside its bytes (typed array, buffer, entry): a keystroke echo is mostly this. */
+/**
+ * What the ring counts for a frame beside its bytes: a replayed frame is a message of its own, so a resume
+ * after thousands of keystroke echoes replays a bounded number of them.
+ */
 const RING_FRAME_OVERHEAD_BYTES = 192;
 
 export class LiveSession {
@@ -100,7 +104,7 @@ export class LiveSession {
       () => opts.backend.resume(),
     );
     this.screen = new ScreenMirror(opts.size, DEFAULT_SCREEN);
-    this.batcher = new OutputBatcher(opts.batching ?? DEFAULT_BATCHING, (data) => this.emit(data));
+    this.batcher = new OutputBatcher({ ...(opts.batching ?? DEFAULT_BATCHING), headerBytes: FRAME_HEADER_BYTES }, (frame) => this.emit(frame));
     opts.backend.onData((chunk) => this.batcher.push(chunk));
     opts.backend.onExit((status) => this.exited(status));
   }
@@ -220,15 +224,16 @@ export class LiveSession {
     await this.finish();
   }
 
-  private emit(data: Uint8Array): void {
+  /** `frame` holds a batch of output after room for its header (the batcher's headerBytes). */
+  private emit(frame: Uint8Array): void {
     const seq = ++this.seq;
-    const frame = encodeServerFrame(FrameType.output, seq, data);
-    const payload = frame.subarray(frame.byteLength - data.byteLength);
+    writeServerFrameHeader(frame, FrameType.output, seq);
+    const payload = frame.subarray(FRAME_HEADER_BYTES);
     this.ring.push({ seq, data: frame });
     this.screen.write(seq, payload);
     this.opts.recorder?.output(payload);
     this.opts.onActivity('output');
-    terminalTraffic.outputBytes += data.byteLength;
+    terminalTraffic.outputBytes += payload.byteLength;
     for (const c of this.roster.all()) this.deliver(c, seq, frame);
   }
 

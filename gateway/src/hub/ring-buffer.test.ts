@@ -60,4 +60,27 @@ describe('RingBuffer', () => {
     expect(ring.latestSeq).toBe(100_000);
     expect(ring.since(ring.oldestSeq - 1)?.length).toBe(ring.length);
   });
+
+  it('keeps its own copy of each frame and hands out copies, intact across the store wrapping around', () => {
+    const ring = new RingBuffer(100);
+    const sent: Uint8Array[] = [];
+    for (let s = 1; s <= 37; s++) {
+      const f = frame(s, 1 + (s % 13));
+      sent.push(f.data.slice());
+      ring.push(f);
+      f.data.fill(0);
+    }
+    const held = ring.since(ring.oldestSeq - 1) ?? [];
+    expect(held.map((f) => f.seq)).toEqual(Array.from({ length: ring.length }, (_, i) => ring.oldestSeq + i));
+    for (const f of held) expect(f.data).toEqual(sent[f.seq - 1]);
+    held[0].data.fill(0);
+    expect(ring.since(ring.oldestSeq - 1)?.[0].data).toEqual(sent[ring.oldestSeq - 1]);
+  });
+
+  it('grows its store with the output, so a quiet session holds little', () => {
+    const ring = new RingBuffer(2 * 1024 * 1024);
+    ring.push(frame(1, 30));
+    expect(ring.bytesSince(0)).toBe(30);
+    expect(ring.bytesSince(5)).toBeNull();
+  });
 });

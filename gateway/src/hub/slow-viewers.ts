@@ -20,8 +20,8 @@ export type CatchUp = { kind: 'wait' } | { kind: 'frames'; frames: OutputFrame[]
 
 export function catchUp(c: AttachedClient, ring: RingBuffer): CatchUp {
   if (c.state !== 'behind' || c.credit.inflight > c.credit.windowBytes / 2) return { kind: 'wait' };
-  const missed = ring.since(c.seq);
-  if (missed !== null && sumBytes(missed) <= c.credit.windowBytes / 2) return { kind: 'frames', frames: missed };
+  const missed = ring.bytesSince(c.seq);
+  if (missed !== null && missed <= c.credit.windowBytes / 2) return { kind: 'frames', frames: ring.since(c.seq) ?? [] };
   return { kind: 'resync' };
 }
 

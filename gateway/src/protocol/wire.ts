@@ -288,10 +288,15 @@ export const FRAME_HEADER_BYTES = 5;
 
 export function encodeServerFrame(type: ServerFrameType, seq: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
-  out[0] = type;
-  new DataView(out.buffer).setUint32(1, seq >>> 0, false);
   out.set(payload, FRAME_HEADER_BYTES);
-  return out;
+  return writeServerFrameHeader(out, type, seq);
+}
+
+/** Fills in the header of `frame`, whose payload already sits after FRAME_HEADER_BYTES (no copy). */
+export function writeServerFrameHeader(frame: Uint8Array, type: ServerFrameType, seq: number): Uint8Array {
+  frame[0] = type;
+  new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).setUint32(1, seq >>> 0, false);
+  return frame;
 }
 
 export interface ServerFrame {
