@@ -23,7 +23,7 @@ const PROCESS = {
 };
 
 await runProcess(PROCESS, async (env, log) => {
-  const sessionStore = openSessionStore(env);
+  const sessionStore = await openSessionStore(env);
   const objectStore = await openObjectStore(env);
   const keys = await loadTicketKeys({ publicPem: env.TICKET_PUBLIC_KEY, dataDir: env.AUTOLABS_DATA_DIR });
   const app = fastify({

@@ -31,7 +31,7 @@ describe('object store buckets (embedded: a local directory)', () => {
   });
 
   it('createObjectStore creates no bucket, so a missing one is reported by whoever uses it', async () => {
-    const store = createObjectStore(loadEnv({ AUTOLABS_DATA_DIR: path.join(dataDir, 'other') }));
+    const store = await createObjectStore(loadEnv({ AUTOLABS_DATA_DIR: path.join(dataDir, 'other') }));
     expect(await caught(store.list(env.BACKUP_BUCKET))).toMatchObject({ code: 'NOT_FOUND' });
   });
 });

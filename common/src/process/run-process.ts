@@ -3,8 +3,8 @@
  * once, make the logger (secrets redacted), start, and on SIGINT/SIGTERM close gracefully with a deadline.
  * A bad configuration stops the process with exactly one line naming the variable.
  */
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { ConfigError, loadEnv, type Env } from '../config/env';
 import { isAppError } from '../errors/app-error';
 import { helpText, readCommandLine, type ProcessInfo } from './help';
@@ -35,6 +35,8 @@ export function makeLogger(env: Env, name: string, out: NodeJS.WritableStream & 
   const options = { name, level: env.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   const readable = env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && out.isTTY === true);
   if (!readable) return out === process.stdout ? pino(options) : pino(options, out);
+  // Loaded only for people reading logs: a production process writes JSON and does without it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   return pino(options, pretty({ destination: out, sync: true, colorize: out.isTTY === true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
 }
 

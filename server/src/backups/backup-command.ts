@@ -45,7 +45,7 @@ function readBackupCommand(argv: string[]): Command {
 
 async function run(command: Exclude<Command, { kind: 'help' }>, env: Env): Promise<string> {
   const log = makeLogger(env, 'autolabs-backup', process.stderr);
-  const target: BackupTarget = { store: createObjectStore(env), bucket: env.BACKUP_BUCKET };
+  const target: BackupTarget = { store: await createObjectStore(env), bucket: env.BACKUP_BUCKET };
   if (command.kind === 'list') {
     const backups = await listBackups(target);
     if (backups.length === 0) return `no backups in the bucket "${env.BACKUP_BUCKET}" yet\n`;

@@ -50,7 +50,7 @@ export async function createServices(env: Env, log: FastifyBaseLogger): Promise<
     const db = track('database', await createDatabase(env, log));
     const objectStore = track('object store', await openObjectStore(env));
     const queue = track('job queue', env.AMQP_URL ? await AmqpJobQueue.connect({ url: env.AMQP_URL, queuePrefix: env.AMQP_QUEUE_PREFIX, log }) : new MemoryJobQueue());
-    const sessionStore = track('session store', openSessionStore(env));
+    const sessionStore = track('session store', await openSessionStore(env));
 
     log.info(
       {
