@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +75,30 @@ describe('LocalPtyBackend', () => {
       await waitFor('all numbers', () => out.text.includes('\r\n50000\r\n'));
       const numbers = out.text.match(/^\d+\r$/gm)!.map((l) => Number(l.slice(0, -1)));
       expect(numbers).toEqual(Array.from({ length: 50000 }, (_, i) => i + 1));
+      await pty.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('delivers input in order when the pty takes part of it at once and the rest later', async () => {
+    const pty = await LocalPtyBackend.open(target, { cols: 80, rows: 24 });
+    const out = collect(pty);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pty-input-'));
+    const file = path.join(dir, 'input');
+    // Keystrokes and pastes far beyond what the pty's input buffer holds, as they come: small and large.
+    const sizes = [1, 3, 70_000, 1, 1, 150_000, 2, 20_000, 1];
+    const input = Uint8Array.from({ length: sizes.reduce((a, b) => a + b, 0) }, (_, i) => 32 + (i % 90));
+    try {
+      pty.write(`stty raw -echo; echo rea""dy; head -c ${input.byteLength} > ${file}; echo do""ne\r`);
+      await waitFor('ready', () => out.text.includes('ready'));
+      let at = 0;
+      for (const n of sizes) {
+        pty.write(input.subarray(at, at + n));
+        at += n;
+      }
+      await waitFor('head read it all', () => out.text.includes('done'), 20_000);
+      expect(new Uint8Array(readFileSync(file))).toEqual(input);
       await pty.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

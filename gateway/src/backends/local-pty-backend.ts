@@ -3,7 +3,7 @@
  * runtime's bubblewrap sandbox, or a plain shell in tests and the benchmark.
  */
 import { spawn, type IPty } from 'node-pty';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, writeSync } from 'node:fs';
 import { AppError } from '@autolabs/common/errors/app-error';
 import type { TerminalTarget } from '@autolabs/common/lab-access/terminal-target';
 import type { Disposable } from '@autolabs/common/disposable';
@@ -20,7 +20,7 @@ const KILL_GRACE_MS = 2000;
  * grow without bound; if a node-pty upgrade renames it, the backlog reads 0 and the unit test fails.
  */
 interface PtyWriteInternals {
-  _writeStream?: { _writeQueue?: { buffer: Uint8Array; offset: number }[] };
+  _writeStream?: { _fd?: number; _writeQueue?: { buffer: Uint8Array; offset: number }[] };
 }
 
 const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 9: 'SIGKILL', 15: 'SIGTERM' };
@@ -86,9 +86,24 @@ export class LocalPtyBackend implements TerminalBackend {
     return (this.pty as unknown as PtyWriteInternals)._writeStream?._writeQueue ?? [];
   }
 
+  /**
+   * Written to the pty at once when nothing is queued before it (the pty's fd is non-blocking): node-pty
+   * writes through libuv's thread pool, a round trip of two thread wake-ups for every keystroke. What the
+   * pty does not take now (EAGAIN, a partial write) goes to node-pty's queue, which retries in order.
+   */
   write(data: Uint8Array | string): void {
     if (this.exitStatus) return;
-    this.pty.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    let bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const stream = (this.pty as unknown as PtyWriteInternals)._writeStream;
+    if (typeof stream?._fd === 'number' && stream._writeQueue?.length === 0) {
+      try {
+        bytes = bytes.subarray(writeSync(stream._fd, bytes));
+      } catch {
+        // EAGAIN (the pty's input is full) or the shell is gone: node-pty's queue retries or reports it.
+      }
+      if (bytes.byteLength === 0) return;
+    }
+    this.pty.write(bytes);
   }
 
   resize(size: TerminalSize): void {
