@@ -93,7 +93,7 @@ describe('AsciicastRecorder', () => {
     expect(announced[1].durationMs).toBe(Math.round((events.at(-1)[0] as number) * 1000));
   });
 
-  it('grows its chunk while the store is busy, and holds the shell only when the store falls a megabyte behind', async () => {
+  it('grows its chunk while the store is busy, and holds the shell only when the store falls two megabytes behind', async () => {
     /** A store whose puts finish only when the test lets them. */
     const puts: { bytes: number; settled: boolean; done: () => void }[] = [];
     const busyStore = {
@@ -117,7 +117,9 @@ describe('AsciicastRecorder', () => {
     // The first chunk went at 1000 bytes; the rest waits for it, in one growing chunk.
     await waitFor('the first put', () => puts.length === 1);
     expect(backlog).toEqual([]);
-    for (let i = 0; i < 12_000; i++) rec.output(line);
+    for (let i = 0; i < 15_000; i++) rec.output(line);
+    expect(backlog).toEqual([]);
+    for (let i = 0; i < 5_000; i++) rec.output(line);
     expect(backlog).toEqual([true]);
     expect(puts.length).toBeLessThanOrEqual(3);
     puts[0].settled = true;
@@ -128,6 +130,6 @@ describe('AsciicastRecorder', () => {
     let finished = false;
     void rec.finish().then(() => (finished = true));
     await settle(() => finished);
-    expect(puts.reduce((n, p) => n + p.bytes, 0)).toBeGreaterThan(12_020 * 100);
+    expect(puts.reduce((n, p) => n + p.bytes, 0)).toBeGreaterThan(20_020 * 100);
   });
 });
