@@ -34,7 +34,7 @@ import type { AuditEntry, ClientIdentity, ClientSink } from './client-sink';
 import { ClientRoster, type AttachedClient } from './client-roster';
 import { ADAPTIVE_WINDOW, CreditWindow, DEFAULT_BATCHING, OutputBatcher, PauseGate, fixedWindow, type BatcherOptions, type WindowPolicy } from './flow-control';
 import { RingBuffer, type OutputFrame } from './ring-buffer';
-import { catchUp, framesWithin, leftBehind, sumBytes } from './slow-viewers';
+import { catchUp, framesWithin, leftBehind } from './slow-viewers';
 import { DEFAULT_SCREEN, ScreenMirror, type ScreenText } from './screen-mirror';
 import { terminalTraffic } from './terminal-metrics';
 
@@ -195,10 +195,11 @@ export class LiveSession {
       viewers: this.viewers(),
     });
     client.welcomed = true;
-    const replay = resumeFrom === undefined ? (this.seq === 0 ? [] : null) : this.ring.since(resumeFrom);
-    if (replay !== null && (role === 'owner' || sumBytes(replay) <= client.credit.windowBytes)) {
+    // What a resume would replay, sized before the ring copies it out: a viewer past its credit resyncs instead.
+    const replayBytes = resumeFrom === undefined ? (this.seq === 0 ? 0 : null) : this.ring.bytesSince(resumeFrom);
+    if (replayBytes !== null && (role === 'owner' || replayBytes <= client.credit.windowBytes)) {
       client.seq = resumeFrom ?? 0;
-      this.sendFrames(client, replay);
+      this.sendFrames(client, resumeFrom === undefined ? [] : (this.ring.since(resumeFrom) ?? []));
       client.state = 'live';
       if (role === 'owner') this.gate.set(ownerCredit(client), client.credit.exhausted);
     } else {

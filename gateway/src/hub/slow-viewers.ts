@@ -35,7 +35,3 @@ export function framesWithin(frames: OutputFrame[], budget: number): OutputFrame
   }
   return frames.slice(0, n);
 }
-
-export function sumBytes(frames: OutputFrame[]): number {
-  return frames.reduce((n, f) => n + f.data.byteLength, 0);
-}
