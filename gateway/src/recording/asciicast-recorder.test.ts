@@ -132,4 +132,15 @@ describe('AsciicastRecorder', () => {
     await settle(() => finished);
     expect(puts.reduce((n, p) => n + p.bytes, 0)).toBeGreaterThan(20_020 * 100);
   });
+
+  it('with its default chunk size, holds the shell once two megabytes wait for a store that does not answer', async () => {
+    const stalled = { put: () => new Promise<void>(() => {}) } as unknown as ObjectStore;
+    const backlog: boolean[] = [];
+    const rec = start(1000, { objectStore: stalled, sessionId: 'sess-3', chunkBytes: undefined, onBacklog: (b) => backlog.push(b) });
+    const line = bytes(`${'y'.repeat(99)}\n`);
+    for (let i = 0; i < 15_000; i++) rec.output(line);
+    expect(backlog).toEqual([]);
+    for (let i = 0; i < 5_000; i++) rec.output(line);
+    expect(backlog).toEqual([true]);
+  });
 });

@@ -151,8 +151,9 @@ export class AsciicastRecorder {
   }
 
   private updateBacklog(): void {
-    // Behind when the store falls more than two full-size chunks behind: the shell waits for it.
-    const behind = this.unsentBytes + this.bufferBytes > 2 * Math.max(MAX_CHUNK_BYTES, 4 * this.chunkBytes);
+    // Behind when the store falls more than two full-size chunks behind: the shell waits for it. This is
+    // what a recorded session may hold while its store is slow (2 MiB; a student's flood cannot grow it).
+    const behind = this.unsentBytes + this.bufferBytes > 2 * Math.max(MAX_CHUNK_BYTES, this.chunkBytes);
     if (behind !== this.behind) {
       this.behind = behind;
       this.opts.onBacklog?.(behind);
