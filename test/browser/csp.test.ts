@@ -24,6 +24,9 @@ const documents: { url: string; policy: string | null }[] = [];
 beforeAll(async () => {
   const { page } = browser;
   await page.exposeFunction('__reportCspViolation', (v: Violation) => violations.push(v));
+  // The first terminal on the WebGL renderer (auto would pick DOM here, where WebGL is drawn in software):
+  // each renderer puts its own <style> elements in the page, and both must keep to the policy.
+  await page.addInitScript(() => localStorage.setItem('autolabs.terminal.renderer', 'webgl'));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       const report = (window as unknown as { __reportCspViolation: (v: unknown) => void }).__reportCspViolation;
@@ -68,6 +71,7 @@ describe('the web app under its Content-Security-Policy', () => {
 
   it('keeps to the policy on the DOM renderer, whose theme and cell size are inline <style> elements', async () => {
     const { page } = browser;
+    expect(await page.evaluate(() => window.__autolabs?.renderer())).toBe('webgl');
     await page.evaluate(() => {
       for (const canvas of document.querySelectorAll<HTMLCanvasElement>('.xterm-screen canvas')) canvas.getContext('webgl2')?.getExtension('WEBGL_lose_context')?.loseContext();
     });

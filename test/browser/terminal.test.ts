@@ -213,8 +213,41 @@ describe('student terminal in the browser', () => {
     expect(lastLine(await terminalText(page))).toMatch(PROMPT_AT_END);
   });
 
+  it('draws with the DOM renderer where WebGL is drawn in software, says why, and switches to the GPU renderer on request, remembered', async () => {
+    const { page } = browser;
+    await page.evaluate(() => localStorage.removeItem('autolabs.terminal.renderer'));
+    await startLabAndOpenTerminal(page, app);
+    // Headless Chromium with --disable-gpu (test/browser/chromium.ts) draws WebGL with SwiftShader.
+    const glName = await page.evaluate(() => {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      const info = gl?.getExtension('WEBGL_debug_renderer_info');
+      return info ? String(gl?.getParameter(info.UNMASKED_RENDERER_WEBGL)) : null;
+    });
+    expect(glName).toMatch(/SwiftShader/);
+    const button = page.getByTestId('terminal-renderer');
+    expect(await page.evaluate(() => window.__autolabs?.renderer())).toBe('dom');
+    expect(await button.textContent()).toBe('DOM renderer');
+    expect(await button.getAttribute('title')).toContain('WebGL is drawn in software here (');
+
+    await button.click();
+    await page.waitForFunction(() => window.__autolabs?.renderer() === 'webgl');
+    expect(await button.textContent()).toBe('GPU renderer');
+    expect(await button.getAttribute('title')).toContain('chosen in this browser');
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo gpu-$((40+2))\n');
+    await waitForTerminal(page, /^gpu-42\s*$/m);
+    // The DOM renderer's rows are gone: the canvas draws now.
+    expect(await page.locator('.xterm-rows').count()).toBe(0);
+
+    // The next terminal in this browser starts on the renderer chosen.
+    await startLabAndOpenTerminal(page, app);
+    expect(await page.evaluate(() => window.__autolabs?.renderer())).toBe('webgl');
+  });
+
   it('keeps working on the DOM renderer after the WebGL context is lost', async () => {
     const { page } = browser;
+    await page.evaluate(() => localStorage.setItem('autolabs.terminal.renderer', 'webgl'));
+    await startLabAndOpenTerminal(page, app);
     expect(await page.evaluate(() => window.__autolabs?.renderer())).toBe('webgl');
     const lost = await page.evaluate(() => {
       // getContext returns the canvas's existing context only for the type it was created with.

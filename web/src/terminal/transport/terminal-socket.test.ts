@@ -284,6 +284,20 @@ describe('TerminalSocket', () => {
     expect(ack).toEqual({ type: 'ack', seq: 2, bytes: LIMITS.ackEveryBytes, idle: false });
   });
 
+  it('sends one ack for writes the terminal processed in one go (xterm parses a batch per turn)', async () => {
+    const sink = new RecordingSink(false);
+    open(sink);
+    const conn = await gateway.connection(0);
+    await conn.nextControl('hello');
+    conn.welcome();
+    const chunk = new Uint8Array(LIMITS.ackEveryBytes / 2).fill(66);
+    for (let seq = 1; seq <= 5; seq++) conn.output(seq, chunk);
+    await until(() => sink.held.length === 5, 'five frames');
+    for (const done of sink.held) done();
+    await roundTrip(conn);
+    expect(conn.controls.filter((m) => m.type === 'ack')).toEqual([{ type: 'ack', seq: 5, bytes: 5 * chunk.byteLength, idle: true }]);
+  });
+
   it('keeps a viewer read-only until the owner grants control, then sends its input', async () => {
     const sink = new RecordingSink();
     const socket = open(sink);

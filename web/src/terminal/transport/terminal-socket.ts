@@ -132,6 +132,8 @@ export class TerminalSocket {
   private inFlight = 0;
   private unackedBytes = 0;
   private processedSeq = 0;
+  /** An ack is due at the end of the current batch of processed writes. */
+  private ackQueued = false;
   private current: TerminalStatus = {
     state: 'connecting',
     readOnly: true,
@@ -387,12 +389,26 @@ export class TerminalSocket {
     this.sink.output(payload, () => this.processed(generation, seq, bytes));
   }
 
-  /** Credit: ack every `ackEveryBytes` processed, and whenever the terminal has caught up. */
+  /**
+   * Credit: ack every `ackEveryBytes` processed, and whenever the terminal has caught up. The terminal
+   * reports a batch of writes processed in one go (xterm parses many writes per turn): one ack, sent
+   * after the batch, covers them all, rather than an ack per write (each a message across the browser's
+   * processes while it draws).
+   */
   private processed(generation: number, seq: number, bytes: number): void {
     if (generation !== this.generation) return;
     this.inFlight--;
     this.unackedBytes += bytes;
     if (seq > this.processedSeq) this.processedSeq = seq;
+    if (this.ackQueued) return;
+    this.ackQueued = true;
+    queueMicrotask(() => {
+      this.ackQueued = false;
+      if (generation === this.generation) this.sendAck();
+    });
+  }
+
+  private sendAck(): void {
     if (this.unackedBytes === 0) return;
     if (this.unackedBytes >= LIMITS.ackEveryBytes || this.inFlight === 0) {
       if (this.socket?.readyState !== OPEN) return;

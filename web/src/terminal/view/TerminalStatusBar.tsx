@@ -1,8 +1,16 @@
 import { StatusPill } from '../../components/StatusPill';
 import type { TerminalStatus } from '../transport/terminal-socket';
 
-/** Connection state, read-only and recording at a glance, plus the search toggle. */
-export function TerminalStatusBar(props: { status: TerminalStatus | null; renderer: 'webgl' | 'dom'; onSearch: () => void }) {
+interface Props {
+  status: TerminalStatus | null;
+  renderer: 'webgl' | 'dom';
+  rendererWhy: string;
+  onSwitchRenderer: () => void;
+  onSearch: () => void;
+}
+
+/** Connection state, read-only and recording at a glance; the renderer (and why), to switch; the search toggle. */
+export function TerminalStatusBar(props: Props) {
   const s = props.status;
   const others = s ? s.viewers.filter((v) => v.userId !== s.userId) : [];
   return (
@@ -25,9 +33,15 @@ export function TerminalStatusBar(props: { status: TerminalStatus | null; render
         </span>
       ) : null}
       <span className="spacer" />
-      <span className="muted renderer" title="Copy: select + Ctrl+Shift+C (or Ctrl+C) · Paste: Ctrl+V · Find: Ctrl+Shift+F">
+      <button
+        type="button"
+        className="btn btn-small btn-ghost renderer"
+        data-testid="terminal-renderer"
+        title={`${props.rendererWhy ? `${props.rendererWhy}. ` : ''}Switch to the ${props.renderer === 'webgl' ? 'DOM' : 'GPU'} renderer · Copy: select + Ctrl+Shift+C (or Ctrl+C) · Paste: Ctrl+V · Find: Ctrl+Shift+F`}
+        onClick={props.onSwitchRenderer}
+      >
         {props.renderer === 'webgl' ? 'GPU' : 'DOM'} renderer
-      </span>
+      </button>
       <button type="button" className="btn btn-small" onClick={props.onSearch}>
         Find
       </button>

@@ -13,7 +13,7 @@ import { useTerminal, type TerminalOptions } from './use-terminal';
 export type TerminalViewProps = TerminalOptions;
 
 export function TerminalView(props: TerminalViewProps) {
-  const { hostRef, built, socket, status, renderer, searchOpen, setSearchOpen, ctrlArmed, toggleCtrl } = useTerminal(props);
+  const { hostRef, built, socket, status, renderer, rendererWhy, switchRenderer, searchOpen, setSearchOpen, ctrlArmed, toggleCtrl } = useTerminal(props);
   const viewer = Boolean(props.viewer);
 
   const sendBarKey = (key: BarKey) => {
@@ -36,7 +36,7 @@ export function TerminalView(props: TerminalViewProps) {
 
   return (
     <div className="term-page">
-      <TerminalStatusBar status={status} renderer={renderer} onSearch={() => setSearchOpen((open) => !open)} />
+      <TerminalStatusBar status={status} renderer={renderer} rendererWhy={rendererWhy} onSwitchRenderer={switchRenderer} onSearch={() => setSearchOpen((open) => !open)} />
       {searchOpen && search ? (
         <SearchBox search={search} onClose={() => { setSearchOpen(false); built()?.term.focus(); }} />
       ) : null}

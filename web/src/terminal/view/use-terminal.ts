@@ -31,6 +31,10 @@ export interface TerminalParts {
   socket: () => TerminalSocket | null;
   status: TerminalStatus | null;
   renderer: 'webgl' | 'dom';
+  /** Why that renderer (renderer-choice.ts), for the status bar. */
+  rendererWhy: string;
+  /** The other renderer, now and for this browser's next terminals. */
+  switchRenderer: () => void;
   searchOpen: boolean;
   setSearchOpen: (open: boolean | ((open: boolean) => boolean)) => void;
   /** The key bar's sticky Ctrl: applies to the next key typed. */
@@ -48,7 +52,7 @@ export function useTerminal(options: TerminalOptions): TerminalParts {
   const [ctrlArmed, setCtrlArmed] = useState(false);
   const [status, setStatus] = useState<TerminalStatus | null>(null);
   const [searchOpen, setSearchOpen] = useState(false);
-  const [renderer, setRenderer] = useState<'webgl' | 'dom'>('dom');
+  const [renderer, setRendererState] = useState<{ kind: 'webgl' | 'dom'; why: string }>({ kind: 'dom', why: '' });
   const viewer = Boolean(options.viewer);
 
   const armCtrl = (armed: boolean) => {
@@ -59,10 +63,12 @@ export function useTerminal(options: TerminalOptions): TerminalParts {
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
-    const built = createTerminal(host, { readOnly: viewer, onRendererChange: setRenderer });
+    let built: BuiltTerminal | null = null;
+    const setRenderer = () => built && setRendererState({ kind: built.renderer(), why: built.rendererWhy() });
+    built = createTerminal(host, { readOnly: viewer, onRendererChange: setRenderer });
     builtRef.current = built;
     const { term, fit } = built;
-    setRenderer(built.renderer());
+    setRenderer();
     if (!viewer) fit.fit();
     const report = () => reportSize(built, socketRef.current, viewer);
 
@@ -71,7 +77,7 @@ export function useTerminal(options: TerminalOptions): TerminalParts {
       isFatalTicketError: (e) => optionsRef.current.isFatalTicketError?.(e) ?? false,
       status: (s) => {
         setStatus(s);
-        setRenderer(built.renderer());
+        setRenderer();
         optionsRef.current.onStatus?.(s);
       },
       control: (m) => optionsRef.current.onControl?.(m),
@@ -116,7 +122,9 @@ export function useTerminal(options: TerminalOptions): TerminalParts {
     built: () => builtRef.current,
     socket: () => socketRef.current,
     status,
-    renderer,
+    renderer: renderer.kind,
+    rendererWhy: renderer.why,
+    switchRenderer: () => builtRef.current?.switchRenderer(),
     searchOpen,
     setSearchOpen,
     ctrlArmed,
