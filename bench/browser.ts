@@ -3,12 +3,17 @@
  * terminal (bench/browser/page.ts: createTerminal, TerminalSocket); in the same run, alternating, it
  * measures xterm.js drawing `yes` lines written from memory (the browser's floor) and the same bytes of
  * `yes` coming from a gateway process (local PTY) through the web app's transport, each write acknowledged
- * on xterm's callback as TerminalView does; then Ctrl-C during `yes` until xterm has written the prompt at
- * the cursor. The gateway (and the shells it starts) runs on CPU 0 and Chromium on CPU 1, as issue 9
- * measures: a browser's floor on its own core, a server on another.
+ * on xterm's callback as TerminalView does, and the same stream acknowledged on arrival without drawing
+ * (what the transport alone carries); then Ctrl-C during `yes` until xterm has written the prompt at the
+ * cursor. The gateway (and the shells it starts) runs on CPU 0 and Chromium on CPU 1, as issue 9 measures:
+ * a browser's floor on its own core, a server on another; Chromium is held there by a cpuset where the
+ * machine allows one (software WebGL pins threads of its own otherwise). The page is driven over the
+ * DevTools protocol with only `Runtime` on (browser/cdp-page.ts): a driver that watches the network has
+ * Chromium copy every WebSocket message to it.
  * Options: --mb N (per throughput sample, default 20), --rounds R (default 3), --ctrl-c N (samples, default
- * 20), --window BYTES (a fixed credit window in place of the adaptive one), --no-pin (both on all CPUs),
- * --json FILE (keys browser_mb_s.{floor,gateway}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
+ * 20), --renderer auto|webgl|dom (default auto: the web app's own choice), --window BYTES (a fixed credit
+ * window in place of the adaptive one), --no-pin (both on all CPUs), --json FILE (keys
+ * browser_mb_s.{floor,gateway,stream}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
  */
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -21,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { startGatewayProcess } from '@autolabs/gateway/testing/gateway-process';
-import { openBrowser } from '../test/browser/chromium';
+import { openCdpPage } from './browser/cdp-page';
 import { percentile } from './measure';
 import { BenchResults } from './results';
 
@@ -32,6 +37,7 @@ const { values } = parseArgs({
     'ctrl-c': { type: 'string', default: '20' },
     /** A fixed credit window (bytes) instead of the adaptive one, to compare. */
     window: { type: 'string' },
+    renderer: { type: 'string', default: 'auto' },
     /** Leave the gateway and the browser on all CPUs instead of one each. */
     'no-pin': { type: 'boolean' },
     json: { type: 'string' },
@@ -64,43 +70,49 @@ async function main(): Promise<void> {
   // would on a server of its own.
   const pin = !values['no-pin'] && os.availableParallelism() >= 2;
   if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(gw.pid)], { stdio: 'ignore' });
-  const browser = await openBrowser({ viewport: { width: 1000, height: 700 }, cpus: pin ? '1' : undefined });
+  const page = await openCdpPage(`${origin}/?renderer=${values.renderer}`, { width: 1000, height: 700, cpus: pin ? '1' : undefined });
   try {
-    const { page } = browser;
     const sid = `bench-browser-${process.pid}`;
-    await page.exposeFunction('benchTicket', (s: string) => gw.ownerTicket({ sid: s }));
-    await page.goto(origin);
-    await page.waitForFunction(() => 'bench' in window);
-    const renderer = await page.evaluate(() => window.bench.renderer());
-    await page.evaluate(({ url, s }) => window.bench.connect(url, s), { url: gw.url, s: sid });
-    log(`browser bench: ${values.mb} MB per sample, ${rounds} rounds, xterm renderer ${renderer}; ${pin ? 'gateway and shells on CPU 0, Chromium on CPU 1' : 'not pinned'}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const tickets = await Promise.all([1, 2, 3].map(() => gw.ownerTicket({ sid })));
+    await page.evaluate(`new Promise((r) => { const t = () => ('bench' in window ? r(1) : setTimeout(t, 10)); t(); })`);
+    const renderer = await page.evaluate<string>('window.bench.renderer()');
+    await page.evaluate(`window.bench.connect(${JSON.stringify(gw.url)}, ${JSON.stringify(tickets)})`);
+    const where = pin ? `gateway and shells on CPU 0, Chromium on CPU 1 (${page.pinnedBy})` : 'not pinned';
+    log(`browser bench: ${values.mb} MB per sample, ${rounds} rounds, xterm renderer ${renderer}; ${where}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
+    const mbs = (ms: number) => bytes / 1e6 / (ms / 1000);
     const floor: number[] = [];
     const viaGateway: number[] = [];
+    const stream: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      floor.push(bytes / 1e6 / ((await page.evaluate((n) => window.bench.floor(n), bytes)) / 1000));
-      await page.evaluate(() => window.bench.maxPending());
-      viaGateway.push(bytes / 1e6 / ((await page.evaluate((n) => window.bench.throughput(n), bytes)) / 1000));
-      const held = await page.evaluate(() => window.bench.maxPending());
-      log(`  round ${r + 1}: floor ${floor[r].toFixed(2)} MB/s, through the gateway ${viaGateway[r].toFixed(2)} MB/s (xterm held at most ${(held / 1024).toFixed(0)} KiB unwritten)`);
+      floor.push(mbs(await page.evaluate<number>(`window.bench.floor(${bytes})`)));
+      await page.evaluate('window.bench.maxPending()');
+      viaGateway.push(mbs(await page.evaluate<number>(`window.bench.throughput(${bytes})`)));
+      const held = await page.evaluate<number>('window.bench.maxPending()');
+      stream.push(mbs(await page.evaluate<number>(`window.bench.drain(${bytes})`)));
+      log(
+        `  round ${r + 1}: floor ${floor[r].toFixed(2)} MB/s, through the gateway ${viaGateway[r].toFixed(2)} MB/s (xterm held at most ${(held / 1024).toFixed(0)} KiB unwritten), the stream undrawn ${stream[r].toFixed(2)} MB/s`,
+      );
     }
-    const ctrlC = await page.evaluate((n) => window.bench.ctrlC(n, 300), ctrlCSamples);
+    const ctrlC = await page.evaluate<number[]>(`window.bench.ctrlC(${ctrlCSamples}, 300)`);
 
     const median = (xs: number[]) => percentile(xs, 50);
     const r = new BenchResults(['measurement', 'value'], log);
     r.row(['xterm.js from memory, the floor (MB/s, median)', median(floor).toFixed(2)]);
     r.row(['xterm.js through the gateway (MB/s, median)', median(viaGateway).toFixed(2)]);
     r.row(['through the gateway / floor', (median(viaGateway) / median(floor)).toFixed(2)]);
+    r.row(['the stream alone, acknowledged undrawn (MB/s, median)', median(stream).toFixed(2)]);
     r.row(['Ctrl-C during yes to the prompt drawn, p50 / p99 (ms)', `${percentile(ctrlC, 50).toFixed(0)} / ${percentile(ctrlC, 99).toFixed(0)}`]);
     log(`\n${r.table()}`);
     r.set('browser_mb_s.floor', median(floor));
     r.set('browser_mb_s.gateway', median(viaGateway));
+    r.set('browser_mb_s.stream', median(stream));
     r.set('browser_ratio', median(viaGateway) / median(floor));
     r.set('browser_ctrl_c_ms.p50', percentile(ctrlC, 50));
     r.set('browser_ctrl_c_ms.p99', percentile(ctrlC, 99));
     if (values.json) r.writeJson(values.json);
   } finally {
-    await browser.close();
+    await page.close();
     await gw.close();
     server.close();
   }

@@ -1,24 +1,25 @@
 /**
  * The page `npm run bench:browser` drives in Chromium: the web app's own terminal (createTerminal: xterm
- * with its WebGL renderer, or DOM when WebGL is missing) fed either from memory (the browser's floor) or by
- * the web app's own transport (TerminalSocket) from a gateway, writing with xterm's callback as
- * TerminalView does, so credit goes back at the pace the page draws.
+ * with the renderer the app would pick here, or the one in `?renderer=`) fed either from memory (the
+ * browser's floor) or by the web app's own transport (TerminalSocket) from a gateway, writing with xterm's
+ * callback as TerminalView does, so credit goes back at the pace the page draws; or, to tell the stream's
+ * limit from the drawing's, through the gateway acknowledged on arrival without drawing.
  */
 import type { Terminal } from '@xterm/xterm';
 import { createTerminal } from '../../web/src/terminal/view/create-terminal';
+import type { RendererPreference } from '../../web/src/terminal/view/renderer-choice';
 import { TerminalSocket, type TerminalStatus } from '../../web/src/terminal/transport/terminal-socket';
 
 declare global {
   interface Window {
-    /** Set by the bench runner (page.exposeFunction): a fresh owner ticket for session `sid`. */
-    benchTicket(sid: string): Promise<string>;
     bench: typeof bench;
   }
 }
 
 const LINE = '0123456789abcdefghijklmnopqrstuvwxyz\r\n';
 const host = document.getElementById('terminal')!;
-const built = createTerminal(host, { readOnly: false });
+const asked = new URLSearchParams(location.search).get('renderer');
+const built = createTerminal(host, { readOnly: false, renderer: (asked ?? 'auto') as RendererPreference });
 const term: Terminal = built.term;
 built.fit.fit();
 
@@ -27,11 +28,23 @@ function write(data: string | Uint8Array): Promise<void> {
 }
 
 let socket: TerminalSocket | null = null;
+/** Acknowledge output on arrival without writing it (bench.drain). */
+let drainOnly = false;
 /** Output bytes handed to xterm and not yet written by it, and the most seen during a sample. */
 let pending = 0;
 let maxPending = 0;
 let seen = '';
 const waiters: { marker: string; resolve: () => void }[] = [];
+
+/**
+ * Looks for the waiters' markers at a frame's ends (a marker is echoed after the flood, so it ends a frame
+ * or spans two): decoding only those costs the page next to nothing per byte, as the floor pays nothing.
+ */
+function onOutput(payload: Uint8Array): void {
+  if (payload.byteLength <= 2 * END_BYTES) return onText(decoder.decode(payload));
+  onText(decoder.decode(payload.subarray(0, END_BYTES)));
+  onText(decoder.decode(payload.subarray(payload.byteLength - END_BYTES)));
+}
 
 function onText(text: string): void {
   seen = (seen + text).slice(-4096);
@@ -49,6 +62,8 @@ function waitFor(marker: string): Promise<void> {
 }
 
 const decoder = new TextDecoder();
+/** Longer than any marker waited for and the prompt after it. */
+const END_BYTES = 1024;
 
 /** Resolved when the line at the cursor is `prompt` and nothing follows it: what the user sees come back. */
 let promptWaiter: { prompt: string; resolve: () => void } | null = null;
@@ -69,7 +84,6 @@ function waitForPrompt(prompt: string): Promise<void> {
 }
 
 const bench = {
-  renderer: () => built.renderer(),
 
   /** Milliseconds for xterm to take `bytes` of `yes`-like lines written from memory in 64 KiB writes. */
   async floor(bytes: number): Promise<number> {
@@ -86,14 +100,20 @@ const bench = {
     return performance.now() - t0;
   },
 
-  /** Opens the terminal through the gateway at `url` (session `sid`), and waits until it is live. */
-  async connect(url: string, sid: string): Promise<void> {
+  renderer: () => `${built.renderer()} (${built.rendererWhy()})`,
+
+  /**
+   * Opens the terminal through the gateway at `url` with the first of `tickets` (one more per reconnect),
+   * and waits until it is live.
+   */
+  async connect(url: string, tickets: string[]): Promise<void> {
     let live: () => void;
     const isLive = new Promise<void>((r) => (live = r));
     socket = new TerminalSocket(
       {
         output: (payload, done) => {
-          onText(decoder.decode(payload, { stream: true }));
+          onOutput(payload);
+          if (drainOnly) return done();
           pending += payload.byteLength;
           maxPending = Math.max(maxPending, pending);
           term.write(payload, () => {
@@ -113,7 +133,14 @@ const bench = {
           if (s.state === 'live') live();
         },
       },
-      { getTicket: async () => ({ ticket: await window.benchTicket(sid), url }), size: { cols: term.cols, rows: term.rows } },
+      {
+        getTicket: async () => {
+          const ticket = tickets.shift();
+          if (!ticket) throw new Error('out of tickets');
+          return { ticket, url };
+        },
+        size: { cols: term.cols, rows: term.rows },
+      },
     );
     await isLive;
     const ready = waitFor('bench-ready');
@@ -137,6 +164,16 @@ const bench = {
     // The marker arrived; wait until xterm wrote everything before it.
     await write('');
     return performance.now() - t0;
+  },
+
+  /** Milliseconds until `bytes` of `yes` output went through the gateway into the page, acknowledged undrawn. */
+  async drain(bytes: number): Promise<number> {
+    drainOnly = true;
+    try {
+      return await bench.throughput(bytes);
+    } finally {
+      drainOnly = false;
+    }
   },
 
   /** Ctrl-C during `yes` (flooding `floodMs`), milliseconds until the next prompt is drawn, `samples` times. */
