@@ -10,7 +10,7 @@
  * machine allows one (software WebGL pins threads of its own otherwise). The page is driven over the
  * DevTools protocol with only `Runtime` on (browser/cdp-page.ts): a driver that watches the network has
  * Chromium copy every WebSocket message to it.
- * Options: --mb N (per throughput sample, default 20), --rounds R (default 3), --ctrl-c N (samples, default
+ * Options: --mb N (per throughput sample, default 20), --rounds R (default 3, after one unmeasured), --ctrl-c N (samples, default
  * 20), --renderer auto|webgl|dom (default auto: the web app's own choice), --window BYTES (a fixed credit
  * window in place of the adaptive one), --no-pin (both on all CPUs), --json FILE (keys
  * browser_mb_s.{floor,gateway,stream}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     /** A fixed credit window (bytes) instead of the adaptive one, to compare. */
     window: { type: 'string' },
     renderer: { type: 'string', default: 'auto' },
+    /** The page holds the WebSocket itself, as before the socket worker. */
+    'no-worker': { type: 'boolean' },
     /** Leave the gateway and the browser on all CPUs instead of one each. */
     'no-pin': { type: 'boolean' },
     json: { type: 'string' },
@@ -49,17 +51,20 @@ const ctrlCSamples = Number(values['ctrl-c']);
 const log = (line: string) => console.log(line);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-async function pageBundle(): Promise<string> {
-  const out = await build({ entryPoints: [path.join(here, 'browser/page.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, minify: true, logLevel: 'error' });
+async function bundle(entry: string): Promise<string> {
+  const out = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', write: false, minify: true, logLevel: 'error' });
   return out.outputFiles[0].text;
 }
 
 async function main(): Promise<void> {
-  const script = await pageBundle();
+  const script = await bundle(path.join(here, 'browser/page.ts'));
+  // The web app's socket worker, where the page asks for it (new URL('./socket-worker.ts', import.meta.url)).
+  const worker = await bundle(path.join(here, '../web/src/terminal/transport/socket-worker.ts'));
   const css = readFileSync(createRequire(import.meta.url).resolve('@xterm/xterm/css/xterm.css'), 'utf8');
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>${css} html,body{margin:0;background:#0f1419} #terminal{width:960px;height:640px}</style></head><body><div id="terminal"></div><script type="module" src="/page.js"></script></body></html>`;
   const server = createServer((req, res) => {
     if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else if (req.url === '/socket-worker.ts') res.writeHead(200, { 'content-type': 'text/javascript' }).end(worker);
     else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -70,7 +75,7 @@ async function main(): Promise<void> {
   // would on a server of its own.
   const pin = !values['no-pin'] && os.availableParallelism() >= 2;
   if (pin) execFileSync('taskset', ['-a', '-p', '-c', '0', String(gw.pid)], { stdio: 'ignore' });
-  const page = await openCdpPage(`${origin}/?renderer=${values.renderer}`, { width: 1000, height: 700, cpus: pin ? '1' : undefined });
+  const page = await openCdpPage(`${origin}/?renderer=${values.renderer}${values['no-worker'] ? '&no-worker' : ''}`, { width: 1000, height: 700, cpus: pin ? '1' : undefined });
   try {
     const sid = `bench-browser-${process.pid}`;
     const tickets = await Promise.all([1, 2, 3].map(() => gw.ownerTicket({ sid })));
@@ -84,6 +89,10 @@ async function main(): Promise<void> {
     const floor: number[] = [];
     const viaGateway: number[] = [];
     const stream: number[] = [];
+    // Unmeasured: the first megabytes through a cold page and gateway (JIT, the gateway's screen worker
+    // starting) ran at a third of the rate of every round after.
+    await page.evaluate<number>(`window.bench.floor(${bytes})`);
+    await page.evaluate<number>(`window.bench.throughput(${bytes})`);
     for (let r = 0; r < rounds; r++) {
       floor.push(mbs(await page.evaluate<number>(`window.bench.floor(${bytes})`)));
       await page.evaluate('window.bench.maxPending()');

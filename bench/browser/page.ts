@@ -9,6 +9,7 @@ import type { Terminal } from '@xterm/xterm';
 import { createTerminal } from '../../web/src/terminal/view/create-terminal';
 import type { RendererPreference } from '../../web/src/terminal/view/renderer-choice';
 import { TerminalSocket, type TerminalStatus } from '../../web/src/terminal/transport/terminal-socket';
+import { newSocketWorker, workerSocketFactory } from '../../web/src/terminal/transport/worker-socket';
 
 declare global {
   interface Window {
@@ -140,6 +141,8 @@ const bench = {
           return { ticket, url };
         },
         size: { cols: term.cols, rows: term.rows },
+        // As the web app does (connect-terminal.ts), unless asked for the page's own socket.
+        ...(new URLSearchParams(location.search).has('no-worker') ? {} : { createSocket: workerSocketFactory(newSocketWorker) }),
       },
     );
     await isLive;

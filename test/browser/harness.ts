@@ -19,7 +19,7 @@ declare global {
     __autolabs?: {
       dropSocket(): void;
       terminalText(tailLines?: number): string;
-      status(): { state: string; readOnly: boolean; recording: boolean; reason: string | null };
+      status(): { state: string; readOnly: boolean; recording: boolean; reason: string | null; stalled: boolean };
       renderer(): 'webgl' | 'dom';
       size(): { cols: number; rows: number };
       fits(): { cols: number; rows: number } | null;

@@ -5,6 +5,7 @@
  */
 import type { ServerControlMessage } from '@autolabs/gateway/protocol/wire';
 import { TerminalSocket, type TerminalStatus, type TicketGrant } from '../transport/terminal-socket';
+import { newSocketWorker, workerSocketFactory } from '../transport/worker-socket';
 import type { BuiltTerminal } from './create-terminal';
 import { applyCtrl } from './key-input';
 
@@ -38,7 +39,13 @@ export function connectTerminal({ term }: BuiltTerminal, c: TerminalConnection):
         c.control(m);
       },
     },
-    { getTicket: c.getTicket, isFatalTicketError: c.isFatalTicketError, size: { cols: term.cols, rows: term.rows } },
+    {
+      getTicket: c.getTicket,
+      isFatalTicketError: c.isFatalTicketError,
+      size: { cols: term.cols, rows: term.rows },
+      // The socket on a thread of its own, so a flood reaches xterm as fast as it can draw (worker-socket.ts).
+      createSocket: workerSocketFactory(newSocketWorker),
+    },
   );
 
   const onData = term.onData((data) => {
