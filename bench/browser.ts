@@ -10,8 +10,9 @@
  * machine allows one (software WebGL pins threads of its own otherwise). The page is driven over the
  * DevTools protocol with only `Runtime` on (browser/cdp-page.ts): a driver that watches the network has
  * Chromium copy every WebSocket message to it.
- * Options: --mb N (per throughput sample, default 20), --rounds R (default 3, after one unmeasured), --ctrl-c N (samples, default
- * 20), --renderer auto|webgl|dom (default auto: the web app's own choice), --window BYTES (a fixed credit
+ * Options: --mb N (per throughput sample, default 20), --rounds R (default 3, after one unmeasured),
+ * --ctrl-c N (samples, default 20), --renderer auto|webgl|dom (default auto: the web app's own choice),
+ * --no-worker (the page holds the socket, as before the socket worker), --window BYTES (a fixed credit
  * window in place of the adaptive one), --no-pin (both on all CPUs), --json FILE (keys
  * browser_mb_s.{floor,gateway,stream}, browser_ratio, browser_ctrl_c_ms.{p50,p99}).
  */
