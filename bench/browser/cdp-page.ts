@@ -6,13 +6,13 @@
  * the server's CPU. `npm run bench:browser` measures the terminal's stream, so its page is driven here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { CHROMIUM_ARGS } from '../../test/browser/chromium';
-import { createCpuset, type Cpuset } from '../../test/browser/cpuset';
+import { pinnedChromium } from '../../test/browser/cpuset';
 
 export interface CdpPage {
   /** Evaluates `expression` in the page, awaits it when it is a promise, and returns its value (JSON). */
@@ -58,14 +58,7 @@ async function helpersGone(profile: string): Promise<void> {
 /** Opens `url` in a new headless Chromium (on `cpus` when given, taskset syntax) of `width` x `height`. */
 export async function openCdpPage(url: string, opts: { width: number; height: number; cpus?: string }): Promise<CdpPage> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'autolabs-cdp-'));
-  let cpuset: Cpuset | null = null;
-  let command = '/usr/bin/chromium';
-  if (opts.cpus) {
-    cpuset = createCpuset(path.basename(profile), opts.cpus);
-    command = path.join(profile, 'chromium-pinned');
-    writeFileSync(command, `#!/bin/sh\n${cpuset ? `echo $$ > ${cpuset.procsFile}\n` : ''}exec taskset -c ${opts.cpus} /usr/bin/chromium "$@"\n`);
-    chmodSync(command, 0o755);
-  }
+  const { command, cpuset, pinnedBy } = pinnedChromium(profile, opts.cpus);
   const child = spawn(command, [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', `--window-size=${opts.width},${opts.height}`, 'about:blank'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -102,7 +95,7 @@ export async function openCdpPage(url: string, opts: { width: number; height: nu
   await send('Page.disable');
 
   return {
-    pinnedBy: opts.cpus ? (cpuset ? 'cpuset' : 'taskset') : null,
+    pinnedBy,
     async evaluate<T>(expression: string): Promise<T> {
       const r = (await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })) as {
         result: { value?: unknown };
@@ -113,7 +106,7 @@ export async function openCdpPage(url: string, opts: { width: number; height: nu
     },
     async close() {
       ws.close();
-      const exited = new Promise((r) => child.once('exit', r));
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
       await helpersGone(profile);

@@ -2,11 +2,11 @@
  * Debian's Chromium driven by playwright-core, each browser with a fresh profile: for the browser tests
  * (harness.ts) and the benchmark that measures the terminal in Chromium (bench/browser.ts).
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createCpuset } from './cpuset';
+import { pinnedChromium } from './cpuset';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -34,14 +34,7 @@ export interface OpenBrowser {
  */
 export async function openBrowser(opts: { viewport?: { width: number; height: number }; cpus?: string } = {}): Promise<OpenBrowser> {
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'autolabs-chromium-'));
-  let executablePath = '/usr/bin/chromium';
-  const cpuset = opts.cpus ? createCpuset(path.basename(userDataDir), opts.cpus) : null;
-  if (opts.cpus) {
-    executablePath = path.join(userDataDir, 'chromium-pinned');
-    const join = cpuset ? `echo $$ > ${cpuset.procsFile}\n` : '';
-    writeFileSync(executablePath, `#!/bin/sh\n${join}exec taskset -c ${opts.cpus} /usr/bin/chromium "$@"\n`);
-    chmodSync(executablePath, 0o755);
-  }
+  const { command: executablePath, cpuset, pinnedBy } = pinnedChromium(userDataDir, opts.cpus);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
@@ -52,7 +45,7 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
   return {
     context,
     page,
-    pinnedBy: opts.cpus ? (cpuset ? 'cpuset' : 'taskset') : undefined,
+    pinnedBy: pinnedBy ?? undefined,
     async close() {
       await context.close();
       await cpuset?.remove();

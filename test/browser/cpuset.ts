@@ -4,7 +4,7 @@
  * CPUs of its choosing, so a browser "pinned" to CPU 1 still drew frames on CPU 0 beside the server the
  * bench measures there. Inside a cpuset, an affinity outside it is refused.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface Cpuset {
@@ -60,4 +60,17 @@ export function createCpuset(name: string, cpus: string): Cpuset | null {
     // Not root, or a cgroup tree we may not write: the caller falls back to taskset.
   }
   return null;
+}
+
+/**
+ * Chromium to start, held on `cpus` (taskset's list) when given: a wrapper in `profileDir` that joins a
+ * cpuset where the machine allows one (else taskset only: `pinnedBy` says which), then runs Chromium.
+ */
+export function pinnedChromium(profileDir: string, cpus?: string): { command: string; cpuset: Cpuset | null; pinnedBy: 'cpuset' | 'taskset' | null } {
+  if (!cpus) return { command: '/usr/bin/chromium', cpuset: null, pinnedBy: null };
+  const cpuset = createCpuset(path.basename(profileDir), cpus);
+  const command = path.join(profileDir, 'chromium-pinned');
+  writeFileSync(command, `#!/bin/sh\n${cpuset ? `echo $$ > ${cpuset.procsFile}\n` : ''}exec taskset -c ${cpus} /usr/bin/chromium "$@"\n`);
+  chmodSync(command, 0o755);
+  return { command, cpuset, pinnedBy: cpuset ? 'cpuset' : 'taskset' };
 }
