@@ -12,7 +12,7 @@
  * The apiserver and the kubelet are really stopped and started again (the cluster's tests run one file at
  * a time).
  */
-import { CoordinationV1Api, CoreV1Api, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../../server/src/generated/prisma/client';
 import { parseLabConfig } from '../../server/src/labs/lab-config';
@@ -39,6 +39,7 @@ const kc = loadKubeConfig(cluster.kubeconfig);
 const core = kc.makeApiClient(CoreV1Api);
 const net = kc.makeApiClient(NetworkingV1Api);
 const coordination = kc.makeApiClient(CoordinationV1Api);
+const discovery = kc.makeApiClient(DiscoveryV1Api);
 const log = silentLogger();
 const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 let ns: Awaited<ReturnType<typeof createTestNamespace>>;
@@ -140,8 +141,10 @@ async function startApiserver(): Promise<void> {
 /**
  * Every node Ready again, with its addresses and without the taints the node controller put on it while
  * the apiserver or the kubelet was away, and each node's lease renewed since the outage ended: until then
- * the node controller may still mark a node Unknown (and KWOK re-initialise its node). The cluster's other
- * tests (KWOK's exec among them) need it whole.
+ * the node controller may still mark a node Unknown (and KWOK re-initialise its node). And cluster DNS
+ * served again: the node controller marked CoreDNS's pod not ready with its node, so the kube-dns Service
+ * had no endpoint until the kubelet reported it ready. The cluster's other tests (KWOK's exec, the labs'
+ * name lookups) need it whole.
  */
 async function nodesSettled(): Promise<void> {
   const outageEnded = new Date();
@@ -161,6 +164,14 @@ async function nodesSettled(): Promise<void> {
           renewed(n.metadata?.name ?? ''),
       );
       return whole ? true : undefined;
+    },
+    300_000,
+  );
+  await waitFor(
+    'CoreDNS ready behind the kube-dns Service',
+    async () => {
+      const slices = await discovery.listNamespacedEndpointSlice({ namespace: 'kube-system', labelSelector: 'kubernetes.io/service-name=kube-dns' });
+      return slices.items.some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready === true)) ? true : undefined;
     },
     300_000,
   );
