@@ -136,6 +136,20 @@ describe('TerminalSocket', () => {
     expect(ticketsIssued).toBe(2);
   });
 
+  it('takes its defaults for options given as undefined (a caller passing an optional value through)', async () => {
+    const sink = new RecordingSink();
+    const socket = open(sink, { backoff: undefined, random: undefined, maxAttempts: undefined });
+    const first = await gateway.connection(0);
+    await first.nextControl('hello');
+    first.welcome();
+    await until(() => sink.last.state === 'live', 'live');
+    socket.dropConnection();
+    // The default backoff's first step (0.5 s at most): with `backoff: undefined` taken as given, no retry came.
+    expect(sink.last.retryInMs).toBeGreaterThan(0);
+    const second = await gateway.connection(1);
+    await second.nextControl('hello');
+  });
+
   it('waits longer between each failed attempt and gives up after maxAttempts', async () => {
     const sink = new RecordingSink();
     const url = gateway.url;

@@ -161,7 +161,8 @@ export class TerminalSocket {
       stallMs: 5_000,
       createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
       random: Math.random,
-      ...options,
+      // An option given as undefined keeps its default.
+      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TerminalSocketOptions),
     };
     this.size = options.size;
     this.sink.status(this.current);
