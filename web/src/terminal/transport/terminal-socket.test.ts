@@ -283,7 +283,8 @@ describe('TerminalSocket', () => {
     expect(ack).toEqual({ type: 'ack', seq: 2, bytes: 8, idle: true });
   });
 
-  it('acks every ackEveryBytes while the terminal is still busy', async () => {
+  /** A live terminal holding five frames of half `ackEveryBytes` each, none processed yet. */
+  async function fiveHeldFrames() {
     const sink = new RecordingSink(false);
     open(sink);
     const conn = await gateway.connection(0);
@@ -292,6 +293,11 @@ describe('TerminalSocket', () => {
     const chunk = new Uint8Array(LIMITS.ackEveryBytes / 2).fill(65);
     for (let seq = 1; seq <= 5; seq++) conn.output(seq, chunk);
     await until(() => sink.held.length === 5, 'five frames');
+    return { sink, conn, chunk };
+  }
+
+  it('acks every ackEveryBytes while the terminal is still busy', async () => {
+    const { sink, conn } = await fiveHeldFrames();
     sink.held[0]();
     sink.held[1]();
     const ack = (await conn.nextControl('ack')) as AckMessage;
@@ -299,14 +305,7 @@ describe('TerminalSocket', () => {
   });
 
   it('sends one ack for writes the terminal processed in one go (xterm parses a batch per turn)', async () => {
-    const sink = new RecordingSink(false);
-    open(sink);
-    const conn = await gateway.connection(0);
-    await conn.nextControl('hello');
-    conn.welcome();
-    const chunk = new Uint8Array(LIMITS.ackEveryBytes / 2).fill(66);
-    for (let seq = 1; seq <= 5; seq++) conn.output(seq, chunk);
-    await until(() => sink.held.length === 5, 'five frames');
+    const { sink, conn, chunk } = await fiveHeldFrames();
     for (const done of sink.held) done();
     await roundTrip(conn);
     expect(conn.controls.filter((m) => m.type === 'ack')).toEqual([{ type: 'ack', seq: 5, bytes: 5 * chunk.byteLength, idle: true }]);

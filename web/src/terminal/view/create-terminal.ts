@@ -58,14 +58,13 @@ export function createTerminal(host: HTMLElement, opts: CreateTerminalOptions): 
   term.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
   term.open(host);
 
-  let renderer: 'webgl' | 'dom' = 'dom';
   let webgl: WebglAddon | null = null;
+  const renderer = (): 'webgl' | 'dom' => (webgl ? 'webgl' : 'dom');
   const choice = chooseRenderer(opts.renderer ?? storedRendererPreference(), () => webglRendererName(host.ownerDocument));
   let why = choice.why;
   const useDom = (reason: string) => {
     webgl?.dispose();
     webgl = null;
-    renderer = 'dom';
     why = reason;
     opts.onRendererChange?.('dom');
   };
@@ -75,7 +74,6 @@ export function createTerminal(host: HTMLElement, opts: CreateTerminalOptions): 
       addon.onContextLoss(() => useDom('the WebGL context was lost'));
       term.loadAddon(addon);
       webgl = addon;
-      renderer = 'webgl';
       why = reason;
       opts.onRendererChange?.('webgl');
     } catch {
@@ -88,10 +86,10 @@ export function createTerminal(host: HTMLElement, opts: CreateTerminalOptions): 
     term,
     fit,
     search,
-    renderer: () => renderer,
+    renderer,
     rendererWhy: () => why,
     switchRenderer() {
-      const next = renderer === 'webgl' ? 'dom' : 'webgl';
+      const next = webgl ? 'dom' : 'webgl';
       storeRendererPreference(next);
       if (next === 'dom') useDom('chosen in this browser');
       else useWebgl('chosen in this browser');

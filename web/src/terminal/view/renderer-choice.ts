@@ -25,8 +25,19 @@ export function storeRendererPreference(preference: RendererPreference, storage:
   }
 }
 
-/** The GPU name WebGL reports here (null where WebGL or the name is unavailable). */
+/** What the probe found, once per page: the browser's GPU does not change under it. */
+let probed: { name: string | null } | null = null;
+
+/**
+ * The GPU name WebGL reports here (null where WebGL or the name is unavailable), probed with a context
+ * of its own on the first terminal of the page.
+ */
 export function webglRendererName(doc: Document = document): string | null {
+  probed ??= { name: probeRendererName(doc) };
+  return probed.name;
+}
+
+function probeRendererName(doc: Document): string | null {
   const gl = doc.createElement('canvas').getContext('webgl2');
   if (!gl) return null;
   try {

@@ -77,7 +77,6 @@ export function useTerminal(options: TerminalOptions): TerminalParts {
       isFatalTicketError: (e) => optionsRef.current.isFatalTicketError?.(e) ?? false,
       status: (s) => {
         setStatus(s);
-        setRenderer();
         optionsRef.current.onStatus?.(s);
       },
       control: (m) => optionsRef.current.onControl?.(m),
